@@ -1,0 +1,25 @@
+"""Errors the user can act on. The CLI prints their message as one line; the GUI shows it."""
+
+
+class AnnotatorError(Exception):
+    """Base class: ``str(error)`` is a complete, user-facing sentence."""
+
+
+class ProjectError(AnnotatorError):
+    """The file is not a usable project (not SQLite, damaged, or from a newer version)."""
+
+
+class InputError(AnnotatorError):
+    """An input file is malformed; the message names the file and line."""
+
+
+class EditError(AnnotatorError):
+    """An edit breaks a rule (out of range, overlap, unknown label...)."""
+
+
+class ModelError(AnnotatorError):
+    """A spaCy pipeline could not be loaded."""
+
+
+class Cancelled(AnnotatorError):
+    """Long work stopped because the user asked it to."""

@@ -1,0 +1,31 @@
+"""The shape of the undo log, kept apart from the SQL that writes it.
+
+An event's ``ops`` is a list of ``[table, row_id, before, after]``: ``before``
+is None for an inserted row, ``after`` is None for a deleted row, and for an
+update both hold only the columns that changed. Undo replays the list
+backwards writing ``before``; redo replays it forwards writing ``after``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+# The only tables and columns history may write: also a whitelist for SQL names.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "annotations": ("id", "article_id", "start", "end", "label", "state", "suggestion_id", "annotator", "decided_at"),
+    "articles": ("id", "status", "annotator", "decided_at"),
+}
+
+
+def steps(ops: list, *, backward: bool) -> Iterator[tuple[str, int, dict | None, dict | None]]:
+    """Yield (table, row_id, from, to) in the order that undoes or redoes ``ops``."""
+    if backward:
+        for table, row_id, before, after in reversed(ops):
+            yield table, row_id, after, before
+    else:
+        for table, row_id, before, after in ops:
+            yield table, row_id, before, after
+
+
+def describe(action: str, article_id: int | None) -> str:
+    return action if article_id is None else f"{action} (article {article_id})"

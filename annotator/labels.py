@@ -1,0 +1,68 @@
+"""The label set: default colours and hotkeys, and mapping model labels onto project labels."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from .errors import InputError
+from .model import Label
+from .paths import resources_dir
+
+MAX_LABEL_LENGTH = 64
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=None)
+def _defaults() -> dict:
+    return json.loads((resources_dir() / "labels.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def default_label_map() -> dict[str, str]:
+    data = json.loads((resources_dir() / "label_map.json").read_text("utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def check_name(name: object) -> str:
+    """A label name: any non-empty text without control characters (spaces, quotes and emoji are fine)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"label name must be non-empty text, got {name!r}")
+    if _CONTROL.search(name):
+        raise InputError(f"label name {name!r} contains a control character")
+    if len(name) > MAX_LABEL_LENGTH:
+        raise InputError(f"label name {name[:20]!r}... is longer than {MAX_LABEL_LENGTH} characters")
+    return name
+
+
+def sort_names(names: Iterable[str]) -> list[str]:
+    """Well-known labels first in a familiar order, then the rest alphabetically."""
+    order = {name: i for i, name in enumerate(_defaults()["order"])}
+    return sorted(set(names), key=lambda n: (order.get(n, len(order)), n))
+
+
+def make_labels(names: Iterable[str], *, start: int = 0) -> list[Label]:
+    """Labels with default colours; the first nine positions get hotkeys 1-9."""
+    colors, palette = _defaults()["colors"], _defaults()["palette"]
+    out = []
+    for i, name in enumerate(names, start=start):
+        color = colors.get(name) or palette[i % len(palette)]
+        hotkey = str(i + 1) if i < 9 else None
+        out.append(Label(check_name(name), color, hotkey, i))
+    return out
+
+
+def map_label(label: str, project_labels: set[str], overrides: Mapping[str, str | None]) -> str | None:
+    """The project label a model label becomes, or None to drop it.
+
+    A project override wins (null drops the label); then the label itself if
+    the project has it; then the default map when its target is in the project.
+    """
+    if label in overrides:
+        return overrides[label]
+    if label in project_labels:
+        return label
+    target = default_label_map().get(label)
+    return target if target in project_labels else None

@@ -1,0 +1,87 @@
+"""Plain data shared by the core, the CLI and the GUI.
+
+Offsets are Python ``str`` code points into the text exactly as imported,
+end exclusive. Nothing here knows about SQL or Qt.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Status(str, enum.Enum):
+    """Where an article stands in review."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+class EntityState(str, enum.Enum):
+    """A suggestion nobody has decided on yet, or an entity a person confirmed or drew."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    color: str
+    hotkey: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: int
+    article_id: int
+    start: int
+    end: int
+    label: str
+    state: EntityState
+    annotator: str | None = None
+    source: str | None = None  # model name@version or pattern that suggested it
+    score: float | None = None
+
+    @property
+    def suggested(self) -> bool:
+        return self.state is EntityState.SUGGESTED
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    text: str
+    title: str | None
+    meta: dict
+    status: Status
+    annotator: str | None = None
+    decided_at: str | None = None
+    suggested_by: int | None = None  # sources.id of the model run that suggested it
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a write touched, so views redraw only that (Anki's OpChanges)."""
+
+    article_ids: frozenset[int] = field(default_factory=frozenset)
+    statuses: bool = False
+    labels: bool = False
+    articles_added: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.article_ids | other.article_ids,
+            self.statuses or other.statuses,
+            self.labels or other.labels,
+            self.articles_added or other.articles_added,
+        )
+
+
+@dataclass(frozen=True)
+class UndoStatus:
+    undo: str | None  # description of the step undo would revert, or None
+    redo: str | None

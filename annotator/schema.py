@@ -1,0 +1,187 @@
+"""The project file: recognising it, creating it and migrating it.
+
+The schema version lives in ``PRAGMA user_version``; ``PRAGMA application_id``
+marks the file as ours so that any other SQLite file is refused untouched.
+Each entry of ``MIGRATIONS`` takes the schema from version ``i`` to ``i + 1``
+inside one transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ProjectError
+
+APPLICATION_ID = 0x414E4E54  # "ANNT"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+_V1 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL              -- JSON
+);
+CREATE TABLE labels (
+    name TEXT PRIMARY KEY,
+    color TEXT NOT NULL,
+    hotkey TEXT,
+    position INTEGER NOT NULL
+);
+-- Who or what produced suggestions: a model name and version, a pattern file, an import.
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,              -- model | patterns | import
+    name TEXT NOT NULL,
+    version TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, name, version)
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,              -- exactly as imported
+    title TEXT,
+    meta TEXT NOT NULL DEFAULT '{}', -- JSON object
+    hash TEXT NOT NULL UNIQUE,       -- content hash of text, for de-duplication
+    status TEXT NOT NULL DEFAULT 'pending',
+    annotator TEXT,                  -- who set the status
+    decided_at TEXT,
+    suggested_by INTEGER REFERENCES sources(id),
+    tokens TEXT                      -- JSON [start, end, ...] code points, filled when known
+);
+CREATE INDEX articles_by_status ON articles (status, id);
+-- Raw model output, never edited: which model version suggested what.
+CREATE TABLE suggestions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    score REAL
+);
+CREATE INDEX suggestions_by_article ON suggestions (article_id);
+-- The entities shown for an article: undecided suggestions and confirmed entities.
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    state TEXT NOT NULL,             -- suggested | confirmed
+    suggestion_id INTEGER REFERENCES suggestions(id),
+    annotator TEXT,
+    decided_at TEXT
+);
+CREATE INDEX annotations_by_article ON annotations (article_id, start);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    annotator TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT
+);
+-- The command log behind undo/redo: every decision with its row-level changes.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id),
+    annotator TEXT NOT NULL,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    article_id INTEGER,
+    ops TEXT NOT NULL,               -- JSON list of [table, id, before, after]
+    state TEXT NOT NULL DEFAULT 'done'   -- done | undone | dropped
+);
+CREATE INDEX events_by_annotator ON events (annotator, state, id);
+CREATE INDEX events_by_session ON events (session_id);
+-- Counts per status kept by triggers, so the status bar never counts the table.
+CREATE TABLE status_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO status_counts VALUES ('pending', 0), ('accepted', 0), ('rejected', 0), ('skipped', 0);
+CREATE TRIGGER articles_count_insert AFTER INSERT ON articles BEGIN
+    UPDATE status_counts SET n = n + 1 WHERE status = NEW.status;
+END;
+CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE status = OLD.status;
+END;
+CREATE TRIGGER articles_count_update AFTER UPDATE OF status ON articles
+WHEN OLD.status <> NEW.status BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE status = OLD.status;
+    UPDATE status_counts SET n = n + 1 WHERE status = NEW.status;
+END;
+"""
+
+MIGRATIONS: list[str] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_file(path: Path) -> None:
+    """Refuse, without touching it, a file that is not an SQLite database."""
+    if not path.exists():
+        raise ProjectError(f"{path}: no such project file")
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder, not a project file")
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise ProjectError(f"{path}: not an annotator project (not an SQLite database)")
+
+
+def inspect(conn: sqlite3.Connection, path: Path) -> int:
+    """Return the schema version of an open project, or raise ProjectError."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and version == 0 and tables == 0:
+            return 0  # an empty database: safe to initialise
+        raise ProjectError(f"{path}: not an annotator project (an SQLite database of another program)")
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path}: made by a newer version of annotator (schema {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Upgrade annotator to open it."
+        )
+    return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None, version: int) -> None:
+    """Bring the schema up to date; an existing project is first copied aside."""
+    if version == SCHEMA_VERSION:
+        return
+    if version > 0 and path is not None:
+        # sqlite's online backup gives a consistent copy even while others read.
+        with sqlite3.connect(str(backup_path(path, version))) as copy:
+            conn.backup(copy)
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[target - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit mid-way)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

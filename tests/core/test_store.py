@@ -1,0 +1,236 @@
+"""AnnotationStore: decisions, the undo log, queue reads and sessions, without Qt."""
+
+import sqlite3
+
+import pytest
+
+from annotator.errors import EditError, ProjectError
+from annotator.labels import make_labels
+from annotator.model import EntityState, Status
+from annotator.store import AnnotationStore
+
+TEXT = "Putin met Kim in Vladivostok on Tuesday."
+TOKENS = [0, 5, 6, 9, 10, 13, 14, 16, 17, 28, 29, 31, 32, 39, 39, 40]
+
+
+def spans(store, article_id):
+    return [(e.start, e.end, e.label, e.state.value) for e in store.entities(article_id)]
+
+
+@pytest.fixture
+def project(store):
+    store.add_labels(make_labels(["PERSON", "GPE", "DATE", "ORG"]))
+    ids, _ = store.add_articles([{"text": TEXT}, {"text": "Second article about Moscow."}, {"text": "Third."}])
+    source = store.source_id("model", "test_model", "1.0")
+    store.save_suggestions(source, [
+        (ids[0], [(0, 5, "PERSON", 0.9), (10, 13, "ORG", None), (32, 39, "DATE", None)], TOKENS),
+        (ids[1], [(21, 27, "GPE", None)], None),
+    ])
+    return store, ids
+
+
+def test_suggestions_are_shown_undecided_with_their_source(project):
+    store, ids = project
+    entities = store.entities(ids[0])
+    assert [(e.start, e.end, e.label) for e in entities] == [(0, 5, "PERSON"), (10, 13, "ORG"), (32, 39, "DATE")]
+    assert all(e.state is EntityState.SUGGESTED for e in entities)
+    assert entities[0].source == "test_model@1.0" and entities[0].score == 0.9
+    assert store.tokens(ids[0])[:2] == [(0, 5), (6, 9)]
+    assert store.article(ids[0]).suggested_by is not None
+
+
+def test_duplicates_are_skipped_and_counted(store):
+    ids, duplicates = store.add_articles([{"text": "a"}, {"text": "b"}, {"text": "a"}])
+    assert ids[2] is None and duplicates == 1
+    assert store.counts()["pending"] == 2
+
+
+def test_accept_confirms_suggestions_and_undo_is_one_step(project):
+    store, ids = project
+    store.accept(ids[0])
+    assert store.article(ids[0]).status is Status.ACCEPTED
+    assert {s[3] for s in spans(store, ids[0])} == {"confirmed"}
+    assert store.counts() == {"pending": 2, "accepted": 1, "rejected": 0, "skipped": 0}
+    assert store.undo_status().undo == f"accept article (article {ids[0]})"
+    store.undo()
+    assert store.article(ids[0]).status is Status.PENDING
+    assert {s[3] for s in spans(store, ids[0])} == {"suggested"}
+    assert store.counts()["accepted"] == 0
+
+
+def test_every_edit_is_undoable_across_articles(project):
+    store, ids = project
+    history = [(spans(store, ids[0]), spans(store, ids[1]))]
+    org = store.entities(ids[0])[1]
+    store.relabel_entity(org.id, "PERSON")
+    history.append((spans(store, ids[0]), spans(store, ids[1])))
+    store.remove_entity(store.entities(ids[0])[2].id)
+    history.append((spans(store, ids[0]), spans(store, ids[1])))
+    store.add_entity(ids[0], 17, 28, "GPE")
+    history.append((spans(store, ids[0]), spans(store, ids[1])))
+    store.resize_entity(store.entities(ids[1])[0].id, 21, 28)
+    history.append((spans(store, ids[0]), spans(store, ids[1])))
+    store.reject(ids[1])
+    history.append((spans(store, ids[0]), spans(store, ids[1])))
+    assert spans(store, ids[0]) == [
+        (0, 5, "PERSON", "suggested"), (10, 13, "PERSON", "confirmed"), (17, 28, "GPE", "confirmed"),
+    ]
+    for expected in reversed(history[:-1]):
+        assert store.undo() is not None
+        assert (spans(store, ids[0]), spans(store, ids[1])) == expected
+    assert store.undo() is None
+    for expected in history[1:]:
+        assert store.redo() is not None
+        assert (spans(store, ids[0]), spans(store, ids[1])) == expected
+    assert store.redo() is None
+    assert store.article(ids[1]).status is Status.REJECTED
+
+
+def test_a_new_decision_drops_the_redo_branch(project):
+    store, ids = project
+    store.skip(ids[0])
+    store.undo()
+    store.reject(ids[0])
+    assert store.redo() is None
+    assert store.article(ids[0]).status is Status.REJECTED
+
+
+def test_undo_survives_a_restart_and_is_per_annotator(tmp_path):
+    path = tmp_path / "p.db"
+    first = AnnotationStore.open(path, create=True, annotator="ann")
+    first.add_labels(make_labels(["PERSON"]))
+    (article_id,), _ = first.add_articles([{"text": TEXT}])
+    first.add_entity(article_id, 0, 5, "PERSON")
+    first.close()
+    other = AnnotationStore.open(path, annotator="bob")
+    assert other.undo() is None  # bob has nothing to undo
+    other.close()
+    again = AnnotationStore.open(path, annotator="ann")
+    assert again.undo_status().undo == f"add entity (article {article_id})"
+    again.undo()
+    assert again.entities(article_id) == []
+    again.close()
+
+
+def test_drawing_over_a_suggestion_replaces_it_but_confirmed_entities_block(project):
+    store, ids = project
+    store.add_entity(ids[0], 0, 9, "PERSON")  # covers the PERSON suggestion 0-5
+    assert spans(store, ids[0])[0] == (0, 9, "PERSON", "confirmed")
+    assert len(store.entities(ids[0])) == 3
+    with pytest.raises(EditError, match="overlaps the PERSON entity"):
+        store.add_entity(ids[0], 6, 13, "ORG")
+    store.undo()
+    assert spans(store, ids[0])[0] == (0, 5, "PERSON", "suggested")
+
+
+def test_overlaps_allowed_by_project_setting(project):
+    store, ids = project
+    store.add_entity(ids[0], 0, 9, "PERSON")
+    store.set_setting("allow_overlap", True)
+    store.add_entity(ids[0], 6, 13, "ORG")
+    assert [(s[0], s[1]) for s in spans(store, ids[0])][:2] == [(0, 9), (6, 13)]
+
+
+@pytest.mark.parametrize(
+    "start,end,message",
+    [(-1, 3, "negative"), (5, 5, "empty or inverted"), (9, 3, "empty or inverted"), (0, 999, "out of range")],
+)
+def test_bad_spans_are_refused_and_change_nothing(project, start, end, message):
+    store, ids = project
+    before = spans(store, ids[0])
+    with pytest.raises(EditError, match=message):
+        store.add_entity(ids[0], start, end, "PERSON")
+    assert spans(store, ids[0]) == before
+    assert store.undo_status().undo is None
+
+
+def test_unknown_label_is_refused(project):
+    store, ids = project
+    with pytest.raises(EditError, match="unknown label 'NOPE'"):
+        store.add_entity(ids[0], 0, 5, "NOPE")
+
+
+def test_new_suggestions_replace_only_undecided_ones(project):
+    store, ids = project
+    first = store.entities(ids[0])
+    store.confirm_entity(first[0].id)
+    source = store.source_id("model", "test_model", "2.0")
+    store.save_suggestions(source, [(ids[0], [(0, 9, "ORG", None), (17, 28, "GPE", None)], None)])
+    # the confirmed PERSON stays, the overlapping new ORG is not shown, old suggestions are gone
+    assert spans(store, ids[0]) == [(0, 5, "PERSON", "confirmed"), (17, 28, "GPE", "suggested")]
+
+
+def test_queue_reads(project):
+    store, ids = project
+    assert store.next_to_review(None) == ids[0]
+    store.accept(ids[0])
+    assert store.next_to_review(ids[0]) == ids[1]
+    assert store.next_to_review(ids[2]) == ids[1]  # wraps round
+    assert store.neighbour(ids[1], forward=False) == ids[0]
+    assert store.position(ids[2], Status.PENDING) == (2, 2)
+    assert store.position(ids[2]) == (3, 3)
+    page = store.queue(Status.PENDING, limit=1)
+    assert page == [(ids[1], "Second article about Moscow.", "pending")]
+    assert store.queue(Status.PENDING, after_id=ids[1])[0][0] == ids[2]
+
+
+def test_search_treats_wildcards_literally(store):
+    store.add_articles([{"text": "100% sure"}, {"text": "1000 sure"}, {"text": "snake_case"}, {"text": "snakeXcase"}])
+    assert [t for _, t, _ in store.search("100%")] == ["100% sure"]
+    assert [t for _, t, _ in store.search("e_c")] == ["snake_case"]
+    assert store.search("  ") == []
+
+
+def test_session_summary_counts_decisions_that_stand(project):
+    store, ids = project
+    session = store.start_session()
+    store.accept(ids[0])
+    store.reject(ids[1])
+    store.skip(ids[2])
+    store.undo()
+    summary = store.end_session()
+    assert summary["id"] == session
+    assert (summary["accepted"], summary["rejected"], summary["skipped"]) == (1, 1, 0)
+    assert summary["annotator"] == "tester" and summary["ended_at"]
+    assert store.sessions()[0]["id"] == session
+
+
+def test_iter_articles_streams_in_batches_with_filters(project):
+    store, ids = project
+    store.accept(ids[0])
+    store.accept(ids[2])
+    rows = list(store.iter_articles([Status.ACCEPTED], batch=1))
+    assert [a.id for a, _, _ in rows] == [ids[0], ids[2]]
+    article, entities, tokens = rows[0]
+    assert [article.text[e.start:e.end] for e in entities] == ["Putin", "Kim", "Tuesday"]
+    assert tokens[0] == (0, 5)
+    assert list(store.iter_articles([Status.ACCEPTED], annotator="someone else")) == []
+
+
+def test_label_counts(project):
+    store, ids = project
+    store.accept(ids[0])
+    counts = store.label_counts()
+    assert counts["PERSON"] == {"confirmed": 1, "suggested": 0}
+    assert counts["GPE"] == {"confirmed": 0, "suggested": 1}
+
+
+def test_open_refuses_missing_and_foreign_files(tmp_path):
+    with pytest.raises(ProjectError, match="no such project file"):
+        AnnotationStore.open(tmp_path / "missing.db")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ProjectError, match="not an SQLite database"):
+        AnnotationStore.open(text)
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE x (y)")
+    with pytest.raises(ProjectError, match="another program"):
+        AnnotationStore.open(foreign)
+
+
+def test_new_project_is_wal_and_versioned(tmp_path):
+    store = AnnotationStore.open(tmp_path / "p.db", create=True)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    store.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
@@ -13,7 +12,10 @@ def _shipped(folder: str) -> Path:
     local = _CHECKOUT / folder
     if (_CHECKOUT / "pyproject.toml").is_file() and local.is_dir():
         return local
-    return Path(str(resources.files(f"annotator.{folder}")))
+    # Installed, the folder is the package annotator.<folder> beside this module. Not
+    # importlib.resources.files(): these folders have no __init__.py, so it returns a
+    # namespace MultiplexedPath whose str() is not a path.
+    return Path(__file__).resolve().parent / folder
 
 
 def resources_dir() -> Path:

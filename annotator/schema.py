@@ -120,6 +120,8 @@ def check_file(path: Path) -> None:
         raise ProjectError(f"{path}: no such project file")
     if path.is_dir():
         raise ProjectError(f"{path}: is a folder, not a project file")
+    if path.stat().st_size == 0:
+        raise ProjectError(f"{path}: not an annotator project (empty file)")
     with path.open("rb") as f:
         header = f.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -129,9 +131,11 @@ def check_file(path: Path) -> None:
 def inspect(conn: sqlite3.Connection, path: Path) -> int:
     """Return the schema version of an open project, or raise ProjectError."""
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, so all three come from the same snapshot even while another process migrates.
+        app_id, version, tables = conn.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id()), "
+            "(SELECT user_version FROM pragma_user_version()), (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
     except sqlite3.DatabaseError as e:
         raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
     if app_id != APPLICATION_ID:
@@ -161,6 +165,9 @@ def migrate(conn: sqlite3.Connection, path: Path | None, version: int) -> None:
             conn.backup(copy)
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+            conn.execute("ROLLBACK")  # another process migrated it while we waited for the lock
+            continue
         try:
             for statement in _statements(MIGRATIONS[target - 1]):
                 conn.execute(statement)

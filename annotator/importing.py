@@ -1,0 +1,328 @@
+"""Reading articles into a project: .txt files, folders of them, and JSONL.
+
+An import is all-or-nothing: every file is read and checked inside one
+transaction, so the first bad line (reported as ``FILE:LINE: what is wrong``)
+leaves the project exactly as it was. Files are streamed line by line and
+written in batches, so memory stays flat however large the input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import labels as label_set
+from .errors import AnnotatorError, InputError
+from .offsets import check_span, first_overlap
+from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+from .store import AnnotationStore
+from .wording import plural
+
+SUFFIXES = (".txt", ".jsonl")
+SPANS_AS = ("suggestions", "annotations")
+MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
+BATCH_SIZE = 500
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    added: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    spans_as: str = "suggestions"
+    labels_added: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        notes = [f"{plural(self.duplicates, 'duplicate')} skipped"]
+        if self.spans:
+            notes.append(f"{plural(self.spans, 'span')} as {self.spans_as}")
+        if self.labels_added:
+            notes.append(f"labels added: {', '.join(self.labels_added)}")
+        return f"imported {plural(self.added, 'article')} from {plural(self.files, 'file')} ({'; '.join(notes)})"
+
+
+@dataclass
+class _Record:
+    text: str
+    title: str | None
+    meta: dict
+    spans: list[tuple[int, int, str]]
+
+
+# ------------------------------------------------------------------ files
+def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
+    """(file, name to show and store) for every input; folders are searched recursively, sorted."""
+    found = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            inside = sorted(
+                (p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                 and not any(part.startswith(".") for part in p.relative_to(given).parts)),
+                key=lambda p: p.relative_to(given).as_posix(),
+            )
+            if not inside:
+                raise InputError(f"{given}: no .txt or .jsonl files in this folder")
+            found += [(p, p.relative_to(given).as_posix()) for p in inside]
+        elif given.is_file():
+            if given.suffix.lower() not in SUFFIXES:
+                raise InputError(f"{given}: cannot import this kind of file (expected .txt, .jsonl or a folder)")
+            found.append((given, given.name))
+        else:
+            raise InputError(f"{given}: no such file or folder")
+    return found
+
+
+def _decode(data: bytes, where: str) -> str:
+    """UTF-8 text with a leading byte-order mark dropped; anything else is refused by name."""
+    if b"\x00" in data:
+        raise InputError(f"{where}: binary data (NUL bytes), expected UTF-8 text")
+    try:
+        return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{where}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8"
+        ) from None
+
+
+def guess_title(text: str) -> str | None:
+    """The first line when it reads like a headline: short, no final period, more text below."""
+    first, newline, rest = text.partition("\n")
+    first = first.strip()
+    if not newline or not rest.strip() or not first:
+        return None
+    if len(first) > MAX_TITLE_LENGTH or first.endswith("."):
+        return None
+    return first
+
+
+def read_txt(path: Path, name: str) -> _Record:
+    where = str(path)
+    text = _decode(path.read_bytes(), where)  # bytes, so "\r\n" stays as it is in the file
+    if not text.strip():
+        raise InputError(f"{where}: empty file, no text to import")
+    return _Record(text, guess_title(text), {"file": name}, [])
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
+    """(line number, bytes read, record) per non-blank line, checked as it is read."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            where = f"{path}:{number}"
+            line = _decode(raw, where)
+            if line.strip():
+                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
+            else:
+                yield number, len(raw), None
+
+
+def _parse_line(line: str, where: str) -> _Record:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{where}: malformed JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected a JSON object, got {_kind(obj)}")
+    text = obj.get("text")
+    if "text" not in obj:
+        raise InputError(f"{where}: missing \"text\"")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: \"text\" must be a string, got {_kind(text)}")
+    if not text.strip():
+        raise InputError(f"{where}: \"text\" is empty")
+    meta = obj.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: \"meta\" must be an object, got {_kind(meta)}")
+    title = obj.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"{where}: \"title\" must be a string, got {_kind(title)}")
+    for value, what in ((text, "text"), (title or "", "title"), (json.dumps(meta, ensure_ascii=False), "meta")):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"{where}: \"{what}\" contains an unpaired surrogate escape (\\ud800-\\udfff)") from None
+    return _Record(text, title or None, meta, _parse_spans(obj.get("spans"), len(text), where))
+
+
+def _parse_spans(spans: object, length: int, where: str) -> list[tuple[int, int, str]]:
+    if spans is None:
+        return []
+    if not isinstance(spans, list):
+        raise InputError(f"{where}: \"spans\" must be a list of {{start, end, label}} objects, got {_kind(spans)}")
+    out = []
+    for i, span in enumerate(spans, start=1):
+        if not isinstance(span, dict):
+            raise InputError(f"{where}: span {i} must be an object with start, end and label, got {_kind(span)}")
+        missing = [key for key in ("start", "end", "label") if key not in span]
+        if missing:
+            raise InputError(f"{where}: span {i} is missing {', '.join(repr(k) for k in missing)}")
+        try:
+            check_span(span["start"], span["end"], length)
+            label = label_set.check_name(span["label"])
+        except AnnotatorError as e:
+            raise InputError(f"{where}: span {i}: {e}") from None
+        out.append((span["start"], span["end"], label))
+    return out
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+# ----------------------------------------------------------------- import
+class _Importer:
+    """One import run: checks records against the project and writes them batch by batch."""
+
+    def __init__(self, store: AnnotationStore, spans_as: str, add_labels: bool):
+        if spans_as not in SPANS_AS:
+            raise InputError(f"spans can be imported as {' or '.join(SPANS_AS)}, not {spans_as!r}")
+        self.store = store
+        self.add_labels = add_labels
+        self.labels = store.label_names()
+        self.allow_overlap = bool(store.setting("allow_overlap", False))
+        self.report = ImportReport(spans_as=spans_as)
+        self.batch: list[_Record] = []
+        self.source: int | None = None
+
+    def add(self, record: _Record, where: str) -> None:
+        if record.spans:
+            self._check_spans(record.spans, where)
+        self.batch.append(record)
+        if len(self.batch) >= BATCH_SIZE:
+            self.flush()
+
+    def _check_spans(self, spans: list[tuple[int, int, str]], where: str) -> None:
+        if not self.allow_overlap:
+            clash = first_overlap([(s, e) for s, e, _ in spans])
+            if clash:
+                (a, b), (c, d) = clash
+                raise InputError(f"{where}: spans {a}-{b} and {c}-{d} overlap")
+        for _, _, label in spans:
+            if label in self.labels:
+                continue
+            if not self.add_labels:
+                known = ", ".join(label_set.sort_names(self.labels)) or "none"
+                raise InputError(
+                    f"{where}: unknown label {label!r} (the project has: {known}); "
+                    "pass --add-labels to add it"
+                )
+            self.store.add_labels(label_set.make_labels([label], start=len(self.labels)))
+            self.labels.add(label)
+            self.report.labels_added.append(label)
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        records = [{"text": r.text, "title": r.title, "meta": r.meta} for r in self.batch]
+        ids, duplicates = self.store.add_articles(records)
+        self.report.added += len(ids) - duplicates
+        self.report.duplicates += duplicates
+        suggestions = []
+        for article_id, record in zip(ids, self.batch):
+            if article_id is None or not record.spans:
+                continue  # a duplicate keeps what the project already has
+            self.report.spans += len(record.spans)
+            if self.report.spans_as == "annotations":
+                self.store.add_confirmed(article_id, record.spans)
+            else:
+                suggestions.append((article_id, [(s, e, label, None) for s, e, label in record.spans], None))
+        if suggestions:
+            self.store.save_suggestions(self.source, suggestions)
+        self.batch = []
+
+
+def import_files(
+    store: AnnotationStore,
+    paths: Sequence[str | Path],
+    *,
+    spans_as: str = "suggestions",
+    add_labels: bool = False,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+) -> ImportReport:
+    """Import every file, or (on any error or cancel) nothing at all."""
+    files = collect_files(paths)
+    total = sum(path.stat().st_size for path, _ in files)
+    done = 0
+    importer = _Importer(store, spans_as, add_labels)
+    with store.transaction():
+        for path, name in files:
+            if path.suffix.lower() == ".txt":
+                importer.add(read_txt(path, name), str(path))
+                done += path.stat().st_size
+            else:
+                # Spans from a file are suggestions "by" that file, like a model's.
+                importer.source = store.source_id("import", name)
+                for number, size, record in read_jsonl(path):
+                    if record is not None:
+                        importer.add(record, f"{path}:{number}")
+                    done += size
+                    if number % 1000 == 0:
+                        _report(on_progress, done, total)
+                        check_cancel(should_cancel, "import")
+                importer.flush()  # before the next file changes the source
+            importer.report.files += 1
+            _report(on_progress, done, total)
+            check_cancel(should_cancel, "import")
+        importer.flush()
+    return importer.report
+
+
+def _report(on_progress: OnProgress | None, done: int, total: int) -> None:
+    if on_progress:
+        on_progress(Progress(done, total, "Importing"))
+
+
+def import_into_project(
+    project: str | Path,
+    paths: Sequence[str | Path],
+    *,
+    labels: Sequence[str] | None = None,
+    model: str | None = None,
+    spans_as: str = "suggestions",
+    add_labels: bool = False,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+) -> ImportReport:
+    """Import into a project file, creating it when missing (and removing it again if the import fails).
+
+    A new project's labels are ``labels``, else the model's entity labels;
+    ``labels`` given for an existing project are added to its set.
+    """
+    project = Path(project)
+    created = not project.exists()
+    names = [label_set.check_name(name) for name in labels or ()]
+    if created and not names:
+        names = _model_label_names(model)
+    store = AnnotationStore.open(project, create=True)
+    try:
+        with store.transaction():
+            existing = store.label_names()
+            missing = [name for name in dict.fromkeys(names) if name not in existing]
+            store.add_labels(label_set.make_labels(missing, start=len(existing)))
+            if created and model:
+                store.set_setting("model", model)  # what `suggest` uses by default
+            report = import_files(
+                store, paths, spans_as=spans_as, add_labels=add_labels,
+                on_progress=on_progress, should_cancel=should_cancel,
+            )
+    except BaseException:
+        store.close()
+        if created:
+            for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    store.close()
+    return report
+
+
+def _model_label_names(model: str | None) -> list[str]:
+    """The model's entity labels, from its meta.json when possible (loading a model takes seconds)."""
+    from .suggest import load_pipeline, model_labels
+
+    return model_labels(model) or list(load_pipeline(model).labels)

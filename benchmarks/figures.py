@@ -1,0 +1,377 @@
+"""The figures: each one measured next to its baseline, in the same run.
+
+Every function takes the workspace and the size and returns a list of ``Row``.
+A figure whose code under test does not exist yet (or fails) returns rows with
+``ok=None`` and the reason in ``note``, so the table always comes out whole.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+import time
+from pathlib import Path
+
+from . import datagen
+from .common import Row, Size, Timer, log, median, pct, ratio, run_child
+from .project import MODEL_NAME, Workspace, remove_db
+
+IMPORT_RATIO, IMPORT_MB = 1.5, 300.0
+SUGGEST_RATIO = 0.9
+OPEN_RATIO, OPEN_SECONDS = 1.2, 1.0
+NEXT_RATIO, NEXT_A_MS, NEXT_B_MS = 2.0, 16.0, 50.0
+EXPORT_RATIO = 2.0
+MEMORY_MB = 50.0
+
+
+def available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def missing(figure: str, unit: str, target: str, why: str) -> Row:
+    return Row(figure, None, None, unit, target, ok=None, note=why)
+
+
+# ====================================================================== import
+def import_figure(ws: Workspace, size: Size) -> list[Row]:
+    t_time, t_mem = f"≤ {IMPORT_RATIO}x", f"< {IMPORT_MB:.0f} MB"
+    name = f"import {size.articles:,} articles"
+    if not available("annotator.cli"):
+        return [missing(f"{name}: time", "s", t_time, "annotator.cli not written yet"),
+                missing(f"{name}: peak memory", "MB", t_mem, "annotator.cli not written yet")]
+    jsonl = ws.jsonl()
+    _read_through(jsonl)  # both sides start with the file in the page cache
+    base_db, our_db = ws.root / "import-baseline.db", ws.root / "import-ours.db"
+    remove_db(base_db)
+    remove_db(our_db)
+    log(f"import baseline: sqlite_utils insert_all of {size.articles:,} rows")
+    base = run_child(["import-baseline", str(base_db), str(jsonl)])
+    remove_db(base_db)
+    log(f"import ours: annotator import of {size.articles:,} articles")
+    try:
+        ours = run_child(["import-ours", str(our_db), str(jsonl)])
+    except RuntimeError as e:
+        return [missing(f"{name}: time", "s", t_time, f"failed: {e}"), missing(f"{name}: peak memory", "MB", t_mem, "failed")]
+    r = ratio(ours["seconds"], base["seconds"])
+    rows = [
+        Row(f"{name}: time", ours["seconds"], base["seconds"], "s", t_time, ok=r <= IMPORT_RATIO, ratio=r,
+            note="JSONL -> new project vs insert_all into a bare table; both in a fresh process, imports included",
+            extra={"ours": ours, "baseline": base}),
+        Row(f"{name}: peak memory", ours["peak_rss_mb"], base["peak_rss_mb"], "MB", t_mem,
+            ok=ours["peak_rss_mb"] < IMPORT_MB, ratio=ratio(ours["peak_rss_mb"], base["peak_rss_mb"]),
+            note="ru_maxrss of the importing process"),
+    ]
+    ws.adopt_import(our_db, size.articles)
+    return rows
+
+
+def _read_through(path: Path) -> None:
+    with open(path, "rb") as f:
+        while f.read(1 << 22):
+            pass
+
+
+# ===================================================================== suggest
+def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
+    target = f"≥ {SUGGEST_RATIO}x"
+    n = size.suggest_articles
+    name = f"suggest {n:,} articles"
+    if not available(MODEL_NAME) or not available("annotator.suggest"):
+        return [missing(f"{name}: rate", "art/s", target, "model or annotator.suggest missing")]
+    import spacy
+
+    from annotator.store import AnnotationStore
+    from annotator.suggest import load_pipeline, suggest_project
+
+    texts = [a.text for a in datagen.iter_articles(n, ws.seed)]
+    warm = [a.text for a in (datagen.article(10**7 + k, ws.seed) for k in range(16))]
+
+    # Baseline: nlp.pipe with only what NER needs (ner + any tok2vec it listens to), results discarded.
+    nlp = spacy.load(MODEL_NAME)
+    needed = [c for c in nlp.pipe_names if c == "ner" or "ner" in (getattr(nlp.get_pipe(c), "listener_map", None) or {})]
+    nlp.select_pipes(enable=needed)
+    for _ in nlp.pipe(warm, batch_size=64):
+        pass
+    log(f"suggest baseline: nlp.pipe over {n:,} texts with {needed}")
+    with Timer() as tb:
+        for _ in nlp.pipe(texts, batch_size=64):
+            pass
+    base_rate = n / tb.seconds
+
+    # Ours: suggest_project on a project holding the same texts (the CLI's code path).
+    path = ws.root / f"suggest-{n}.db"
+    remove_db(path)
+    store = AnnotationStore.open(path, create=True, annotator="bench")
+    try:
+        with store.transaction():
+            store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+        pipeline = load_pipeline(MODEL_NAME)
+        for _ in pipeline.nlp.pipe(warm, batch_size=64):
+            pass
+        log(f"suggest ours: suggest_project over {n:,} articles")
+        with Timer() as to:
+            done = suggest_project(store, pipeline)
+        assert done == n, f"suggest_project did {done} of {n}"
+        saved = sum(1 for _ in store.conn.execute("SELECT 1 FROM suggestions"))
+    finally:
+        store.close()
+        remove_db(path)
+    our_rate = n / to.seconds
+
+    # The naive loop: nlp(text) one by one with the full pipeline.
+    m = min(size.naive_articles, n)
+    full = spacy.load(MODEL_NAME)
+    for t in warm[:4]:
+        full(t)
+    log(f"suggest naive: nlp(text) loop, full pipeline, {m} texts")
+    with Timer() as tn:
+        for t in texts[:m]:
+            full(t)
+    naive_rate = m / tn.seconds
+    r = ratio(our_rate, base_rate)
+    return [
+        Row(f"{name}: rate", our_rate, base_rate, "art/s", target, ok=r >= SUGGEST_RATIO, ratio=r,
+            note=f"suggest_project (stores {saved:,} suggestions) vs nlp.pipe({'+'.join(needed)}), results discarded"),
+        Row(f"suggest: naive nlp(text) loop, full pipeline ({m} articles)", naive_rate, base_rate, "art/s",
+            "well behind", ok=naive_rate < our_rate, ratio=ratio(naive_rate, base_rate),
+            note="for reference: what not batching and not disabling components costs"),
+    ]
+
+
+# ====================================================================== export
+def export_figure(ws: Workspace, size: Size) -> list[Row]:
+    target = f"≤ {EXPORT_RATIO}x"
+    name = f"export {size.articles:,} accepted articles"
+    if not available("annotator.cli"):
+        return [missing(name, "s", target, "annotator.cli not written yet")]
+    db = ws.accepted_project()
+    _read_through(db)
+    out_base, out_ours = ws.root / "export-baseline.jsonl", ws.root / "export-ours.jsonl"
+    log("export baseline: sqlite3 + json.dumps")
+    base = run_child(["export-baseline", str(db), str(out_base)])
+    log("export ours: annotator export")
+    try:
+        ours = run_child(["export-ours", str(db), str(out_ours)])
+    except RuntimeError as e:
+        return [missing(name, "s", target, f"failed: {e}")]
+    note = f"{ours['lines']:,} lines ({out_ours.stat().st_size / 1e6:.0f} MB) vs json.dumps of the same tasks ({base['lines']:,} lines, {out_base.stat().st_size / 1e6:.0f} MB)"
+    if ours["lines"] != size.articles:
+        note += f"; WARNING: expected {size.articles:,} lines"
+    r = ratio(ours["seconds"], base["seconds"])
+    rows = [Row(name, ours["seconds"], base["seconds"], "s", target, ok=r <= EXPORT_RATIO, ratio=r, note=note,
+                extra={"ours": ours, "baseline": base, "same_records": _same_records(out_ours, out_base)})]
+    out_base.unlink(missing_ok=True)
+    out_ours.unlink(missing_ok=True)
+    return rows
+
+
+def _same_records(a: Path, b: Path, n: int = 50) -> str:
+    """Compare the first ``n`` records' text, spans and tokens: is the baseline doing the same job?"""
+    import json
+
+    with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
+        for k, (la, lb) in enumerate(zip(fa, fb)):
+            if k >= n:
+                break
+            ra, rb = json.loads(la), json.loads(lb)
+            for key in ("text", "spans", "tokens"):
+                va, vb = ra.get(key), rb.get(key)
+                if key == "spans":
+                    va = [{f: s.get(f) for f in ("start", "end", "label", "token_start", "token_end")} for s in va or []]
+                if va != vb:
+                    return f"differs at record {k}, field {key}"
+    return "yes"
+
+
+# ============================================================= review queries
+REVIEW_STEPS = 20
+
+
+def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
+    """What the review loop asks of the store, per article; returns seconds per article.
+
+    Starts near the end of the queue (where position() and neighbour queries
+    would be most expensive if they counted from the start), accepts, moves
+    on, then undoes everything it did.
+    """
+    from annotator.model import Status
+
+    store.start_session()
+    store.counts()
+    store.labels()
+    last = store.neighbour(None, forward=False)
+    current = store.neighbour(max(0, last - steps - 5)) if last else None
+    times = []
+    decided = 0
+    for _ in range(steps):
+        if current is None:
+            break
+        t = time.perf_counter()
+        article = store.article(current)
+        store.entities(current)
+        store.tokens(current)
+        store.position(current, Status.PENDING)
+        store.position(current)
+        store.counts()
+        store.queue(Status.PENDING, after_id=max(0, current - 50), limit=100)
+        store.undo_status()
+        if article is not None:
+            store.accept(current)
+            decided += 1
+        store.counts()
+        store.undo_status()
+        current = store.next_to_review(current)
+        times.append(time.perf_counter() - t)
+    for status in (None, Status.ACCEPTED, Status.PENDING):
+        store.neighbour(current, status, forward=False)
+        store.neighbour(current, status)
+        store.queue(status, limit=100)
+    store.search("Zürich", limit=20)
+    for _ in range(decided):
+        store.undo()
+    store.redo()
+    store.undo()
+    store.end_session()
+    return times
+
+
+def review_offenders(small: Path, big: Path, *, floor: int = 20_000) -> dict:
+    """Run the review script on a small and a big project; what in it reads the whole project?
+
+    Returns {"scans": {stmt: plan}, "growing": {stmt: (small steps, big steps, plan)},
+    "times": {"small": [...], "big": [...]}}. A statement may grow with the
+    project only when it reads nothing but an index (COVERING INDEX, e.g. the
+    queue position's count); one that walks table rows (article texts) may not.
+    """
+    from annotator.store import AnnotationStore
+
+    from .sqlwatch import SqlWatch, growing
+
+    watches, times = {}, {}
+    for label, path in (("small", small), ("big", big)):
+        with SqlWatch() as watch:
+            store = AnnotationStore.open(path, annotator="bench-review")
+            try:
+                times[label] = review_script(store)
+            finally:
+                store.close()
+        watches[label] = watch
+    plans = watches["big"].plans(str(big))
+    # search() is a LIKE over every article by design (Ctrl+F), not part of the review loop.
+    scans = {k: v for k, v in watches["big"].full_scans(str(big)).items() if " LIKE " not in k}
+    grow = {}
+    for k, (a, b) in growing(watches["small"].cost(), watches["big"].cost(), floor=floor).items():
+        plan = plans.get(k) or []
+        if " LIKE " in k or all("COVERING INDEX" in line for line in plan if line.startswith(("SEARCH", "SCAN"))) and plan:
+            continue
+        grow[k] = (a, b, plan)
+    return {"scans": scans, "growing": grow, "times": times}
+
+
+def queries_figure(ws: Workspace, size: Size) -> list[Row]:
+    """No review-loop query reads the whole project: plans, and cost on small vs big."""
+    got = review_offenders(ws.project(size.small_articles), ws.project())
+    scans, grow = got["scans"], got["growing"]
+    offenders = sorted(set(scans) | set(grow))
+    per_small, per_big = median(got["times"]["small"]) * 1000, median(got["times"]["big"]) * 1000
+    return [
+        Row("review loop: statements reading the whole project", len(offenders), 0, "stmts", "0",
+            ok=not offenders, note="; ".join(_brief(k, scans.get(k), grow.get(k)) for k in offenders)[:2000],
+            extra={"scans": scans, "growing": {k: list(v) for k, v in grow.items()}}),
+        Row(f"review loop: store time per article, {size.articles:,} vs {size.small_articles} articles",
+            per_big, per_small, "ms", "informational", ok=None, ratio=ratio(per_big, per_small),
+            note="article+entities+tokens+position+counts+queue page+accept+next, median over "
+                 f"{len(got['times']['big'])} articles"),
+    ]
+
+
+def _brief(key: str, plan, grow) -> str:
+    out = key[:140]
+    if plan:
+        out += f" [plan: {' / '.join(plan)}]"
+    if grow:
+        out += f" [VM steps {grow[0]:,} -> {grow[1]:,}; plan: {' / '.join(grow[2])}]"
+    return out
+
+
+# ======================================================================== open
+def open_figure(ws: Workspace, size: Size) -> list[Row]:
+    name = f"open: start to first article, {size.articles:,} vs {size.small_articles} articles"
+    t_ratio = f"≤ {OPEN_RATIO}x, < {OPEN_SECONDS:.0f} s"
+    if not available("ui.app") or not available("ui.main_window"):
+        return [missing(name, "s", t_ratio, "ui.app / ui.main_window not written yet")]
+    big, small = ws.project(), ws.project(size.small_articles)
+    runs = {"big": [], "small": []}
+    phases = {"big": [], "small": []}
+    run_child(["open", str(small)], stamp=True)  # warm the caches (Python bytecode, Qt plugins, fonts)
+    for k in range(size.open_runs):
+        for label, path in (("small", small), ("big", big)) if k % 2 else (("big", big), ("small", small)):
+            got = run_child(["open", str(path)], stamp=True)
+            runs[label].append(got["seconds"])
+            phases[label].append(got["phases"])
+    ours, base = median(runs["big"]), median(runs["small"])
+    r = ratio(ours, base)
+    mid = phases["big"][len(phases["big"]) // 2]
+    return [Row(name, ours, base, "s", t_ratio, ok=r <= OPEN_RATIO and ours < OPEN_SECONDS, ratio=r,
+                note=f"median of {size.open_runs} runs each (ui.app.run, offscreen, no model); one big run: "
+                     + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in mid.items()),
+                extra={"runs": runs, "phases": phases})]
+
+
+# =============================================================== next article
+def next_figure(ws: Workspace, size: Size) -> list[Row]:
+    cases = [("a", 3_000, 60, NEXT_A_MS), ("b", 100_000, 2_500, NEXT_B_MS)]
+    rows = []
+    for case, chars, entities, limit in cases:
+        name = f"next article ({case}) {chars:,} chars, {entities:,} entities: p95"
+        target = f"≤ {NEXT_RATIO}x, < {limit:.0f} ms"
+        if not available("ui.main_window"):
+            rows.append(missing(name, "ms", target, "ui.main_window not written yet"))
+            continue
+        project = ws.long_project(chars, entities, size.presses + 1)
+        log(f"next ({case}): {size.presses} presses, ours")
+        try:
+            ours = run_child(["next", str(project), str(size.presses), str(ws.root)])
+        except RuntimeError as e:
+            rows.append(missing(name, "ms", target, f"failed: {e}"))
+            ours = None
+        log(f"next ({case}): {size.presses} presses, bare QPlainTextEdit")
+        w, h = ours["viewport"] if ours else (900, 620)
+        base = run_child(["next-baseline", str(project), str(size.presses), str(w), str(h)])
+        if ours is None:
+            rows[-1].baseline = base["p95_ms"]
+            continue
+        r = ratio(ours["p95_ms"], base["p95_ms"])
+        rows.append(Row(name, ours["p95_ms"], base["p95_ms"], "ms", target,
+                        ok=r <= NEXT_RATIO and ours["p95_ms"] < limit, ratio=r,
+                        note=f"p50 {ours['p50_ms']:.1f} ms vs {base['p50_ms']:.1f} ms; max {ours['max_ms']:.0f} ms; "
+                             f"{size.presses} presses, viewport {w}x{h}",
+                        extra={"ours": ours, "baseline": base}))
+    return rows
+
+
+# ====================================================================== memory
+def memory_figure(ws: Workspace, size: Size) -> list[Row]:
+    name = f"memory: RSS, model loaded, {size.articles:,} vs {size.small_articles} articles"
+    target = f"≤ +{MEMORY_MB:.0f} MB"
+    if not available("ui.app") or not available(MODEL_NAME):
+        return [missing(name, "MB", target, "ui.app or the model not available")]
+    big, small = ws.project(), ws.project(size.small_articles)
+    got = {"big": [], "small": []}
+    for label, path in (("small", small), ("big", big)) * 2:
+        got[label].append(run_child(["memory", str(path)]))
+    ours = median([g["rss_mb"] for g in got["big"]])
+    base = median([g["rss_mb"] for g in got["small"]])
+    states = {g.get("model_state") for g in got["big"] + got["small"]}
+    return [Row(name, ours, base, "MB", target, ok=ours - base <= MEMORY_MB, ratio=ratio(ours, base),
+                note=f"difference {ours - base:+.1f} MB; model state {', '.join(map(str, states))}; median of 2 runs each",
+                extra={"runs": got})]
+
+
+def workdir_default() -> Path:
+    return Path(tempfile.gettempdir()) / "annotator-bench"
+
+

@@ -1,0 +1,30 @@
+"""Fixtures for the command-line tests: a runner and a small rule-based pipeline on disk."""
+
+import pytest
+import spacy
+from click.testing import CliRunner
+
+PATTERNS = [
+    {"label": "PERSON", "pattern": "Putin"},
+    {"label": "PERSON", "pattern": [{"LOWER": "kim"}, {"LOWER": "jong"}, {"LOWER": "un"}]},
+    {"label": "ORG", "pattern": "Kremlin"},
+    {"label": "GPE", "pattern": "Russia"},
+    {"label": "GPE", "pattern": "Moscow"},
+]
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def ruler_model(tmp_path_factory):
+    """A pipeline folder (blank English + entity_ruler) that `--model PATH` can load in a blink."""
+    path = tmp_path_factory.mktemp("models") / "ruler"
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(PATTERNS)
+    nlp.meta["name"] = "ruler"
+    nlp.meta["version"] = "0.1.0"
+    nlp.to_disk(path)
+    return str(path)

@@ -1,0 +1,162 @@
+"""JSONL export: Prodigy task content, token indices, filters and atomic writes."""
+
+import json
+import time
+
+import pytest
+
+from annotator.errors import InputError
+from annotator.exporting import export_jsonl, prodigy_task, stable_hash, tasks, write_jsonl
+from annotator.importing import import_files
+from annotator.labels import make_labels
+from annotator.model import Status
+from annotator.store import AnnotationStore
+from annotator.tokens import tokenize
+
+TEXT = "Putin 🙂 met Kim Jong Un in 北京.\r\n\r\nThe Kremlin  said nothing."
+
+
+@pytest.fixture
+def project(store):
+    store.add_labels(make_labels(["PERSON", "ORG", "GPE"]))
+    ids, _ = store.add_articles([
+        {"text": TEXT, "title": "Meeting", "meta": {"source": "wire", "nested": {"a": [1, 2]}}},
+        {"text": "Second article about Moscow."},
+        {"text": "Third one."},
+    ])
+    return store, ids
+
+
+def entity(store, article_id, needle, label):
+    start = store.article(article_id).text.index(needle)
+    store.add_entity(article_id, start, start + len(needle), label)
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_an_accepted_article_exports_as_a_ner_manual_task(project, tmp_path):
+    store, ids = project
+    entity(store, ids[0], "Putin", "PERSON")
+    entity(store, ids[0], "Kim Jong Un", "PERSON")
+    entity(store, ids[0], "北京", "GPE")
+    entity(store, ids[0], "Kremlin", "ORG")
+    store.accept(ids[0])
+    out = tmp_path / "out.jsonl"
+    assert export_jsonl(store, out) == 1
+    [task] = lines(out)
+    assert task["text"] == TEXT  # "\r\n", emoji and CJK exactly as imported
+    assert task["meta"] == {"source": "wire", "nested": {"a": [1, 2]}}
+    assert task["title"] == "Meeting"
+    assert [(TEXT[s["start"]:s["end"]], s["label"]) for s in task["spans"]] == [
+        ("Putin", "PERSON"), ("Kim Jong Un", "PERSON"), ("北京", "GPE"), ("Kremlin", "ORG"),
+    ]
+    tokens = task["tokens"]
+    assert [t["id"] for t in tokens] == list(range(len(tokens)))
+    assert all(TEXT[t["start"]:t["end"]] == t["text"] for t in tokens)
+    assert "".join(t["text"] + (" " if t["ws"] else "") for t in tokens) == TEXT
+    for span in task["spans"]:
+        first, last = tokens[span["token_start"]], tokens[span["token_end"]]
+        assert (first["start"], last["end"]) == (span["start"], span["end"])
+    kim = task["spans"][1]
+    assert [t["text"] for t in tokens[kim["token_start"]:kim["token_end"] + 1]] == ["Kim", "Jong", "Un"]
+    assert task["answer"] == "accept"
+    assert task["_view_id"] == "ner_manual"
+    assert task["_annotator_id"] == "tester"
+    assert abs(task["_timestamp"] - time.time()) < 60
+    assert isinstance(task["_input_hash"], int) and isinstance(task["_task_hash"], int)
+    assert -2**31 <= task["_task_hash"] < 2**31
+
+
+def test_hashes_are_deterministic_and_track_the_spans(project):
+    store, ids = project
+    first = next(tasks(store, None))
+    assert first["_input_hash"] == stable_hash({"text": TEXT}) == next(tasks(store, None))["_input_hash"]
+    entity(store, ids[0], "Putin", "PERSON")
+    second = next(tasks(store, None))
+    assert second["_input_hash"] == first["_input_hash"]
+    assert second["_task_hash"] != first["_task_hash"]
+
+
+def test_stored_tokens_are_used_and_unaligned_spans_cover_their_tokens(project):
+    store, ids = project
+    text = store.article(ids[1]).text  # "Second article about Moscow."
+    coarse = [0, 14, 15, 20, 21, 28]  # a model that tokenized differently: "Second article" is one token
+    source = store.source_id("model", "coarse", "1")
+    store.save_suggestions(source, [(ids[1], [(3, 10, "ORG", None)], coarse)])  # "ond art": mid-token
+    task = next(t for t in tasks(store, None) if t["text"] == text)
+    assert [t["text"] for t in task["tokens"]] == ["Second article", "about", "Moscow."]
+    assert [t["ws"] for t in task["tokens"]] == [True, True, False]
+    assert (task["spans"][0]["token_start"], task["spans"][0]["token_end"]) == (0, 0)
+
+
+def test_tokens_fall_back_to_the_tokenizer(project):
+    store, ids = project
+    task = prodigy_task(store.article(ids[2]), [], None)
+    assert [(t["start"], t["end"]) for t in task["tokens"]] == tokenize("Third one.")
+    assert task["spans"] == [] and task["answer"] == "ignore" and task["_timestamp"] is None
+
+
+def test_status_and_annotator_filters(project, tmp_path):
+    store, ids = project
+    store.accept(ids[0])
+    store.annotator = "alice"
+    store.reject(ids[1])
+    out = tmp_path / "out.jsonl"
+    assert export_jsonl(store, out) == 1 and lines(out)[0]["text"] == TEXT
+    export_jsonl(store, out, [Status.ACCEPTED, Status.REJECTED])
+    assert [(t["answer"], t["_annotator_id"]) for t in lines(out)] == [("accept", "tester"), ("reject", "alice")]
+    export_jsonl(store, out, [Status.ACCEPTED, Status.REJECTED], annotator="alice")
+    assert [t["answer"] for t in lines(out)] == ["reject"]
+    store.skip(ids[2])
+    export_jsonl(store, out, None)
+    assert [t["answer"] for t in lines(out)] == ["accept", "reject", "ignore"]
+    assert export_jsonl(store, out, [Status.PENDING]) == 0 and out.read_text("utf-8") == ""
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_temporary_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n", "utf-8")
+
+    def records():
+        yield {"text": "one"}
+        raise RuntimeError("disk trouble")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(out, records())
+    assert out.read_text("utf-8") == "previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    assert write_jsonl(out, [{"text": "a"}, {"text": "b"}]) == 2
+    assert lines(out) == [{"text": "a"}, {"text": "b"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_dash_writes_to_stdout(capsys):
+    assert write_jsonl("-", [{"text": "Ж"}]) == 1
+    assert capsys.readouterr().out == '{"text": "Ж"}\n'
+
+
+def test_bad_destinations_are_refused(tmp_path):
+    with pytest.raises(InputError, match="is a folder"):
+        write_jsonl(tmp_path, [])
+    with pytest.raises(InputError, match="folder .*missing does not exist"):
+        write_jsonl(tmp_path / "missing" / "out.jsonl", [])
+
+
+def test_export_then_import_round_trips_text_and_entities(project, tmp_path):
+    store, ids = project
+    entity(store, ids[0], "Putin", "PERSON")
+    entity(store, ids[0], "Kremlin", "ORG")
+    store.accept(ids[0])
+    out = tmp_path / "out.jsonl"
+    export_jsonl(store, out)
+    again = AnnotationStore.memory()
+    again.add_labels(make_labels(["PERSON", "ORG"]))
+    import_files(again, [out], spans_as="annotations")
+    article = again.article(1)
+    assert (article.text, article.title, article.meta) == (TEXT, "Meeting", store.article(ids[0]).meta)
+    assert [(e.start, e.end, e.label) for e in again.entities(1)] == [
+        (e.start, e.end, e.label) for e in store.entities(ids[0])
+    ]
+    again.close()

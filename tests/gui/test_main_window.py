@@ -1,0 +1,298 @@
+"""The window around the review: title, dialogs, transition guard, search, queue, status bar, settings."""
+
+import threading
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from annotator.model import Status
+from ui.actions import ACTIONS
+from ui.dialogs.keyboard_map import KeyboardMapDialog
+from ui.dialogs.search import SearchDialog
+from ui.dialogs.settings_dialog import SettingsDialog
+from ui.settings import Settings
+
+pytestmark = pytest.mark.gui
+
+
+def dialog_of(window, kind, qtbot):
+    qtbot.waitUntil(lambda: window.findChild(kind) is not None and window.findChild(kind).isVisible())
+    return window.findChild(kind)
+
+
+def test_title_names_the_project_file(make_main_window):
+    w = make_main_window()
+    assert "news.db" in w.windowTitle()
+
+
+def test_first_article_is_shown_at_once_without_a_model(make_main_window):
+    w = make_main_window()
+    assert w.controller.state == "reviewing"
+    assert w.controller.article.title == "Summit in the east"
+    assert len(w.view.entities()) == 4
+    assert w.status.model.text() == "model: off"
+
+
+def test_keyboard_map_lists_every_action(make_main_window, qtbot):
+    w = make_main_window()
+    qtbot.keyClick(w, Qt.Key.Key_F1)
+    dialog = dialog_of(w, KeyboardMapDialog, qtbot)
+    texts = {dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
+    assert texts == {spec.text for spec in ACTIONS.values()}
+    keys = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert "A" in keys and "Backspace, Ctrl+Z" in keys
+    dialog.close()
+
+
+def test_question_mark_opens_the_keyboard_map(make_main_window, qtbot):
+    w = make_main_window()
+    # Offscreen Qt has no keyboard layout to map Shift+/ to "?", so the key arrives as "?" itself.
+    qtbot.keyClick(w, Qt.Key.Key_Question)
+    dialog_of(w, KeyboardMapDialog, qtbot).close()
+
+
+def test_decision_while_in_transition_is_ignored(make_main_window, qtbot, settle, stored):
+    w = make_main_window()
+    first = w.controller.article.id
+    gate = threading.Event()
+    w.runner.submit(lambda s: gate.wait(5))  # holds the writer: the decision stays in flight
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    assert w.controller.state == "transition"
+    qtbot.keyClick(w, Qt.Key.Key_A)  # a double press
+    qtbot.keyClick(w, Qt.Key.Key_X)
+    qtbot.keyClick(w, Qt.Key.Key_J)
+    gate.set()
+    settle(w)
+    assert stored(w.path, first)[0] is Status.ACCEPTED
+    assert stored(w.path, first + 1)[0] is Status.PENDING
+    assert w.controller.article.id == first + 1
+
+
+def test_search_jumps_to_the_article(make_main_window, qtbot):
+    w = make_main_window()
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    dialog = dialog_of(w, SearchDialog, qtbot)
+    qtbot.keyClicks(dialog.query, "reuters")
+    qtbot.waitUntil(lambda: dialog.results.count() == 1)
+    assert dialog.results.item(0).text() == "Arms talks"
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert w.controller.article.title == "Arms talks"
+    assert not dialog.isVisible()
+
+
+def test_queue_panel_filters_and_shows_the_position(make_main_window, press):
+    w = make_main_window()
+    assert w.queue.position.text() == "Article 1 of 4 · pending"
+    assert w.queue.model.rowCount() == 4
+    press(w, Qt.Key.Key_A)
+    assert w.queue.model.rowCount() == 3  # the pending filter drops the accepted article
+    assert w.queue.position.text() == "Article 2 of 4 · pending"
+    w.queue.set_filter(Status.ACCEPTED)
+    assert [w.queue.model.index(r).data() for r in range(w.queue.model.rowCount())] == ["Summit in the east"]
+    w.queue.set_filter(None)
+    assert w.queue.model.rowCount() == 4
+
+
+def test_queue_pages_lazily(tmp_path, make_main_window, make_project, monkeypatch):
+    import ui.article_list_model as alm
+
+    monkeypatch.setattr(alm, "PAGE", 25)
+    articles = [(f"Story {i}", f"Story number {i} is here.", []) for i in range(400)]
+    w = make_main_window(make_project(tmp_path / "many.db", articles))
+    model = w.queue.model
+    assert 25 <= model.rowCount() < 400  # only what the list has asked for to fill its view
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 400
+    assert w.queue.position.text() == "Article 1 of 400 · pending"
+
+
+def test_clicking_the_queue_shows_the_article(make_main_window, qtbot):
+    w = make_main_window()
+    index = w.queue.model.index(2)
+    w.queue.list.clicked.emit(index)
+    assert w.controller.article.title == "Arms talks"
+    assert w.queue.list.currentIndex().row() == 2
+
+
+def test_status_bar_shows_progress_and_pace(make_main_window, press):
+    w = make_main_window()
+    assert w.status.progress.text() == "accepted 0 · rejected 0 · skipped 0 · pending 4 of 4"
+    assert w.status.pace.text() == "session: nothing decided yet"
+    press(w, Qt.Key.Key_A)
+    press(w, Qt.Key.Key_X)
+    assert w.status.progress.text() == "accepted 1 · rejected 1 · skipped 0 · pending 2 of 4"
+    assert w.status.pace.text().startswith("session: 2 decided · ")
+    assert w.status.pace.text().endswith("articles/h")
+
+
+def test_undo_menu_items_name_the_step(make_main_window, press):
+    w = make_main_window()
+    undo, redo = w.actions_by_id["undo"], w.actions_by_id["redo"]
+    assert undo.text() == "Undo" and not undo.isEnabled()
+    first = w.controller.article.id
+    press(w, Qt.Key.Key_A)
+    assert undo.text() == f"Undo accept article (article {first})"
+    press(w, Qt.Key.Key_Backspace)
+    assert redo.text() == f"Redo accept article (article {first})"
+
+
+def test_plain_text_everywhere(tmp_path, make_main_window, make_project):
+    w = make_main_window(make_project(tmp_path / "html.db", [("<b>bold</b> &amp;", "Text with <i>tags</i>.", [])]))
+    assert w.queue.model.index(0).data() == "<b>bold</b> &amp;"
+    assert w.queue.position.textFormat() == Qt.TextFormat.PlainText
+    assert w.status.progress.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_window_remembers_position_and_sessions(make_main_window, press, project):
+    w = make_main_window(project)
+    press(w, Qt.Key.Key_J)
+    press(w, Qt.Key.Key_J)
+    remembered = w.controller.article.id
+    press(w, Qt.Key.Key_A)
+    w.close()
+    again = make_main_window(project)
+    assert again.controller.article.id == remembered + 1  # where the reviewer was when closing
+    sessions = again.store.sessions()
+    assert sessions[1]["accepted"] == 1 and sessions[1]["ended_at"] is not None
+    assert sessions[0]["ended_at"] is None  # this window's session is open
+    assert Settings().last_project == project.resolve()
+
+
+def test_settings_are_isolated(isolated_settings, make_main_window):
+    w = make_main_window()
+    w.close()
+    assert Settings()._s.fileName().startswith(str(isolated_settings))
+    assert QSettings().fileName().startswith(str(isolated_settings)) or QSettings().format() != QSettings.Format.IniFormat
+
+
+def test_settings_dialog_applies_name_overlap_and_keys(make_main_window, press, stored, qtbot, settle):
+    w = make_main_window()
+    w.open_settings()
+    dialog = dialog_of(w, SettingsDialog, qtbot)
+    dialog.annotator.setText("alice")
+    dialog.allow_overlap.setChecked(True)
+    row = list(ACTIONS).index("accept")
+    dialog.keys.item(row, 1).setText("Y")
+    dialog.accept()
+    settle(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    assert w.store.annotator == "alice"
+    assert w.store.setting("allow_overlap") is True
+    assert Settings().annotator == "alice"
+    first = w.controller.article.id
+    press(w, Qt.Key.Key_A)  # no longer bound
+    assert stored(w.path, first)[0] is Status.PENDING
+    press(w, Qt.Key.Key_Y)
+    assert stored(w.path, first)[0] is Status.ACCEPTED
+    assert w.store.sessions()[0]["annotator"] == "alice"
+
+
+def test_settings_dialog_refuses_a_colliding_key(make_main_window, qtbot):
+    w = make_main_window()
+    w.open_settings()
+    dialog = dialog_of(w, SettingsDialog, qtbot)
+    dialog.keys.item(list(ACTIONS).index("accept"), 1).setText("X")
+    dialog.accept()
+    assert dialog.isVisible() and "already used" in dialog.problems.text()
+    dialog.reject()
+
+
+def test_bad_shortcut_settings_are_reported_not_fatal(make_main_window):
+    Settings().shortcuts = {"accept": ["Nonsense+Key+Q"]}
+    w = make_main_window()
+    assert "cannot read the key" in w.status.currentMessage()
+    assert [k.toString() for k in w.actions_by_id["accept"].shortcuts()] == ["A"]
+
+
+def test_session_summaries_dialog(make_main_window, press, qtbot):
+    from ui.dialogs.sessions import SessionsDialog
+
+    w = make_main_window()
+    press(w, Qt.Key.Key_Space)
+    w.show_sessions()
+    dialog = dialog_of(w, SessionsDialog, qtbot)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 2).text() == "tester"
+    assert dialog.table.item(0, 5).text() == "1"
+    dialog.close()
+
+
+def test_quit_closes_the_window_and_ends_the_session(make_main_window, qtbot, project):
+    w = make_main_window(project)
+    qtbot.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not w.isVisible()
+    QApplication.processEvents()
+    from annotator.store import AnnotationStore
+
+    store = AnnotationStore.open(project)
+    assert store.sessions()[0]["ended_at"] is not None
+    store.close()
+
+
+def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    story = tmp_path / "story.txt"
+    story.write_text("Late news\n\nA brand new story about Lisbon.\n", "utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(story)], ""))
+    w = make_main_window()
+    w.import_files()
+    qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
+    assert w.status.progress.text().endswith("pending 5 of 5")
+    assert w.queue.model.rowCount() == 5
+
+
+def test_export_writes_the_accepted_articles(make_main_window, tmp_path, qtbot, monkeypatch, press):
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    w = make_main_window()
+    press(w, Qt.Key.Key_A)
+    w.export_jsonl()
+    qtbot.waitUntil(lambda: "exported 1 articles" in w.status.currentMessage(), timeout=5000)
+    assert len(out.read_text("utf-8").splitlines()) == 1
+
+
+def test_long_work_shows_a_cancellable_progress_dialog_after_a_moment(make_main_window, qtbot):
+    import threading
+
+    from annotator.progress import Progress, check_cancel
+
+    started = threading.Event()
+
+    def slow(store, on_progress, should_cancel):
+        for n in range(500):
+            on_progress(Progress(n, 500, "Working"))
+            started.set()
+            check_cancel(should_cancel, "work")
+            threading.Event().wait(0.01)
+
+    w = make_main_window()
+    job = w._background("Working", slow)
+    dialog = w._progress
+    assert not dialog.isVisible()  # never flashes for quick work
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    from PySide6.QtWidgets import QPushButton
+
+    with qtbot.waitSignal(job.cancelled, timeout=3000):
+        dialog.findChild(QPushButton).click()
+    qtbot.waitUntil(lambda: "cancelled" in w.status.currentMessage())
+    assert not dialog.isVisible()
+
+
+def test_open_project_replaces_the_window(make_main_window, make_project, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    w = make_main_window()
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    assert w.open_path(tmp_path / "missing.db") is None
+    assert "no such project file" in warnings[0] and w.isVisible()
+    other = w.open_path(make_project(tmp_path / "other.db"))
+    qtbot.addWidget(other)
+    assert "other.db" in other.windowTitle() and not w.isVisible()
+    other.close()

@@ -1,0 +1,152 @@
+"""Background work: the writer thread, long jobs, the lock hook and the look-ahead worker."""
+
+import sqlite3
+import threading
+from functools import partial
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.errors import EditError
+from annotator.labels import make_labels
+from annotator.model import Changes
+from annotator.progress import Progress, check_cancel
+from annotator.store import AnnotationStore
+from ui.lookahead import READY, UNAVAILABLE, SuggestionWorker
+from ui.main_window import LOCKED_MESSAGE
+from ui.tasks import BackgroundJob, StoreOp, TaskRunner
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def runner(project, qtbot):
+    r = TaskRunner(project, "tester")
+    yield r
+    r.close()
+
+
+def test_ops_run_one_at_a_time_on_the_writer_thread(runner, qtbot):
+    threads, results = [], []
+    for n in range(3):
+        StoreOp(runner, lambda s, n=n: (threads.append(threading.current_thread().name), n)[1]).success(results.append).run()
+    qtbot.waitUntil(lambda: len(results) == 3)
+    assert results == [0, 1, 2]  # in submission order, results on the GUI thread
+    assert set(threads) == {"annotator-writer"}
+
+
+def test_changes_reach_the_gui_with_their_initiator(runner, qtbot):
+    with qtbot.waitSignal(runner.finished) as blocker:
+        StoreOp(runner, lambda s: s.accept(1), initiator="me").run()
+    changes, initiator = blocker.args
+    assert isinstance(changes, Changes) and changes.article_ids == {1} and initiator == "me"
+
+
+def test_failures_come_back_as_one_line(runner, qtbot):
+    messages = []
+    StoreOp(runner, lambda s: s.relabel_entity(1, "NOPE")).failure(messages.append).run()
+    qtbot.waitUntil(lambda: bool(messages))
+    assert "unknown label 'NOPE'" in messages[0]
+    with qtbot.waitSignal(runner.failed) as blocker:  # no failure callback: the runner says it
+        runner.submit(lambda s: (_ for _ in ()).throw(EditError("nope")))
+    assert blocker.args == ["nope"]
+
+
+def test_a_lock_held_by_another_program_is_reported_not_frozen(make_main_window, qtbot, settle):
+    w = make_main_window()
+    other = sqlite3.connect(w.path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: w.status.currentMessage() == LOCKED_MESSAGE, timeout=5000)
+    assert w.controller.state == "transition"  # the window still answers; the decision waits
+    other.rollback()
+    other.close()
+    settle(w)
+    assert w.controller.article.title == "Kremlin denies"
+
+
+def _counting(store, on_progress, should_cancel, *, started):
+    for n in range(1000):
+        on_progress(Progress(n, 1000, "Counting"))
+        started.set()
+        check_cancel(should_cancel, "counting")
+        threading.Event().wait(0.01)
+    return "done"
+
+
+def test_background_job_reports_progress_and_can_be_cancelled(project, qtbot):
+    started = threading.Event()
+    job = BackgroundJob(project, "tester", partial(_counting, started=started))
+    reports = []
+    job.progress.connect(lambda done, total, label: reports.append((done, total, label)))
+    with qtbot.waitSignal(job.cancelled, timeout=5000):
+        job.start()
+        started.wait(5)
+        job.cancel()
+    job.wait(5)
+    assert reports and reports[0] == (0, 1000, "Counting")
+
+
+def test_background_job_result_and_failure(project, qtbot):
+    job = BackgroundJob(project, "tester", lambda s, p, c: s.article_count())
+    with qtbot.waitSignal(job.succeeded) as blocker:
+        job.start()
+    assert blocker.args == [4]
+    broken = BackgroundJob(project, "tester", lambda s, p, c: s.add_entity(1, 0, 999, "PERSON"))
+    with qtbot.waitSignal(broken.failed) as blocker:
+        broken.start()
+    assert "out of range" in blocker.args[0]
+
+
+# ------------------------------------------------------------------ look-ahead
+class FakePipeline:
+    name, version = "fake-ner", "0"
+
+    def source_id(self, store):
+        return store.source_id("model", self.name, self.version)
+
+
+def fake_suggest(pipeline, items, labels, label_map):
+    """Marks the first word of every article as a PERSON, like a (bad) model would."""
+    for article_id, text in items:
+        first = text.split()[0]
+        yield article_id, [(0, len(first), "PERSON", None)], None
+
+
+@pytest.fixture
+def unsuggested(tmp_path):
+    path = tmp_path / "fresh.db"
+    store = AnnotationStore.open(path, create=True)
+    store.add_labels(make_labels(["PERSON", "ORG"]))
+    store.add_articles([{"text": f"Word{i} and more words.", "title": f"Fresh {i}"} for i in range(12)])
+    store.close()
+    return path
+
+
+def test_lookahead_suggests_the_shown_article_and_the_next_ones(make_main_window, unsuggested, qtbot, press):
+    factory = partial(SuggestionWorker, load=lambda name: FakePipeline(), suggest=fake_suggest, ahead=3)
+    w = make_main_window(unsuggested, worker_factory=factory)
+    assert w.controller.article.title == "Fresh 0"  # shown at once, before any suggestion
+    qtbot.waitUntil(lambda: [e.label for e in w.view.entities()] == ["PERSON"], timeout=5000)
+    qtbot.waitUntil(lambda: w.worker.state == READY and w.status.model.text() == "model: ready", timeout=5000)
+    reader = AnnotationStore.open(unsuggested)
+    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 3, timeout=5000)
+    press(w, Qt.Key.Key_A)  # the next article was suggested ahead: it shows with its entity at once
+    assert [e.label for e in w.view.entities()] == ["PERSON"]
+    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
+    reader.close()
+
+
+def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, unsuggested, qtbot, press, stored):
+    from annotator.errors import ModelError
+
+    def broken(name):
+        raise ModelError("model 'nope' is not installed; install it with pip or pass --model PATH")
+
+    w = make_main_window(unsuggested, worker_factory=partial(SuggestionWorker, load=broken))
+    qtbot.waitUntil(lambda: w.status.model.text() == "model: unavailable", timeout=5000)
+    assert "is not installed" in w.status.currentMessage()
+    first = w.controller.article.id
+    press(w, Qt.Key.Key_A)
+    assert stored(w.path, first)[0].value == "accepted"
+    assert UNAVAILABLE == w.worker.state

@@ -1,0 +1,1 @@
+"""Reliability suite: durability, concurrency, refusals, bad input, text as data (issue 4)."""

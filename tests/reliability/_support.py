@@ -1,0 +1,99 @@
+"""Helpers shared by the reliability tests: projects to play with, and exact dumps to compare."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from annotator.labels import make_labels
+from annotator.store import AnnotationStore
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The test environment (isolated XDG dirs from tests/conftest.py) plus the repo on the path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def run_python(args: list[str], *, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=popen.pop("env", subprocess_env()),
+        capture_output=True, text=True, timeout=timeout, **popen,
+    )
+
+
+def make_project(path: Path, n_articles: int = 20, *, labels=("PERSON", "ORG", "GPE"), annotator="maker") -> list[int]:
+    """A project with labels and ``n_articles`` distinct short articles; returns their ids."""
+    store = AnnotationStore.open(path, create=True, annotator=annotator)
+    try:
+        store.add_labels(make_labels(labels))
+        ids, _ = store.add_articles(
+            [{"text": f"Article {i}: Ada Lovelace met Charles Babbage in London.", "meta": {"n": i}} for i in range(n_articles)]
+        )
+        return ids
+    finally:
+        store.close()
+
+
+def readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write (no WAL creation on a non-WAL file, no checkpoint)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def dump(path: Path) -> dict[str, list]:
+    """Every table's rows (and the schema, user_version, application_id): equal dumps = same project."""
+    conn = readonly(path)
+    try:
+        out: dict[str, list] = {
+            "_schema": conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+            "_pragmas": [conn.execute("PRAGMA user_version").fetchone(), conn.execute("PRAGMA application_id").fetchone()],
+        }
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            # Names come from sqlite_master of our own test file; quoted as identifiers.
+            quoted = '"' + table.replace('"', '""') + '"'
+            out[table] = conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def integrity(path: Path) -> str:
+    conn = sqlite3.connect(str(path))
+    try:
+        return "\n".join(r[0] for r in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
+
+
+def file_state(path: Path) -> tuple[bytes, int, int]:
+    """Bytes, mtime and size of a file: what 'left untouched' means."""
+    st = path.stat()
+    return path.read_bytes(), st.st_mtime_ns, st.st_size
+
+
+def siblings(path: Path) -> list[str]:
+    """Files next to ``path`` whose name starts with its name (-wal, -shm, backups)."""
+    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name) and p != path)
+
+
+DEFAULT_KILL_ROUNDS = 5
+SLOW_KILL_ROUNDS = 60
+
+
+def kill_rounds(slow: bool) -> int:
+    """Rounds of a SIGKILL test: few by default, many under ``-m slow``; ANNOTATOR_KILL_ROUNDS overrides."""
+    value = os.environ.get("ANNOTATOR_KILL_ROUNDS")
+    if value:
+        return int(value)
+    return SLOW_KILL_ROUNDS if slow else DEFAULT_KILL_ROUNDS

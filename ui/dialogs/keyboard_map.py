@@ -1,0 +1,51 @@
+"""The keyboard map, generated from ``ACTIONS`` so it can never disagree with the real bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from ..actions import ACTIONS
+
+
+def key_text(keys: tuple[str, ...]) -> str:
+    native = QKeySequence.SequenceFormat.NativeText
+    return ", ".join(QKeySequence(k, QKeySequence.SequenceFormat.PortableText).toString(native) or k for k in keys)
+
+
+def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    """(section, keys, what they do) for every action, review keys first."""
+    order = {"Review": 0, "Edit": 1, "File": 2, "Help": 3}
+    rows = [(spec.menu, key_text(keys[action_id]), spec.text) for action_id, spec in ACTIONS.items()]
+    return sorted(rows, key=lambda r: order.get(r[0], 9))  # stable: table order within a section
+
+
+class KeyboardMapDialog(QDialog):
+    def __init__(self, keys: Mapping[str, tuple[str, ...]], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard map")
+        rows = keyboard_map_rows(keys)
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setHorizontalHeaderLabels(["", "Keys", "Action"])
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))  # items are plain text
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        note = QLabel("Change keys in Edit → Settings.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(620, 620)

@@ -1,0 +1,234 @@
+"""Entity highlights in a QTextDocument, and the only place code points meet Qt positions.
+
+Stored offsets are code points into the text exactly as imported. A
+QTextDocument counts UTF-16 units (a character outside the Basic Multilingual
+Plane takes two), and ``setPlainText`` turns "\\r\\n" into ONE paragraph
+separator (a lone "\\r" or "\\n" into one as well). ``OffsetMap`` folds both
+rules into one prefix table per article: code point to position is a list
+index, position to code point a bisect.
+
+Highlights are character formats on the document rather than
+ExtraSelections: measured ten times faster for thousands of entities. A change
+re-formats only the entities that changed, inside one edit block, so the
+document lays out once.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+
+from annotator.model import Entity, EntityState, Label
+
+from . import theme
+
+ENTITY_ID = QTextFormat.Property.UserProperty + 1  # on every highlighted character: the entity's id
+
+# the only code points whose Qt width is not one: a "\r\n" pair is one separator, an astral character two units
+_UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]")
+_KEEP = QTextCursor.MoveMode.KeepAnchor  # looked up once: PySide enum access is slow in a loop of thousands
+
+
+class OffsetMap:
+    """Code points of a text <-> positions in the QTextDocument made by ``setPlainText(text)``.
+
+    Equal to ``annotator.offsets.utf16_prefix`` for texts without "\\r\\n" (tested),
+    but built by filling whole runs between uneven characters, several times faster
+    than a per-character loop on long articles.
+    """
+
+    __slots__ = ("_table", "_length")
+
+    def __init__(self, text: str):
+        self._length = len(text)
+        self._table: list[int] | None = None  # None: positions are code points, the common case
+        shift, done = 0, 0
+        for match in _UNEVEN.finditer(text):
+            if self._table is None:
+                self._table = list(range(len(text) + 1))
+            after = match.end()
+            if shift:
+                self._table[done:after] = range(done + shift, after + shift)
+            # the "\r" of a pair takes the separator's position, so the "\n" has none
+            shift += -1 if match.group() == "\r\n" else 1
+            done = after
+        if shift:
+            self._table[done:] = range(done + shift, len(text) + 1 + shift)
+
+    @property
+    def qt_length(self) -> int:
+        return self._length if self._table is None else self._table[-1]
+
+    def to_qt(self, index: int) -> int:
+        index = min(max(index, 0), self._length)
+        return index if self._table is None else self._table[index]
+
+    def to_index(self, position: int) -> int:
+        """The code point at a Qt position: inside a surrogate pair rounds down; after a
+        "\\r\\n" separator means after both characters."""
+        if self._table is None:
+            return min(max(position, 0), self._length)
+        # bisect rather than a reverse table: selections and clicks are rare, articles load often
+        return max(0, bisect_right(self._table, position) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An entity placed in the document: [start, end) in Qt positions."""
+
+    start: int
+    end: int
+    entity: Entity
+
+
+class SpanIndex:
+    """Entities in text order, with quick lookups of those meeting a position range."""
+
+    def __init__(self, spans: Iterable[Span] = ()):
+        self.spans = sorted(spans, key=lambda s: (s.start, s.end, s.entity.id))
+        self._starts = [s.start for s in self.spans]
+        reach, self._reach = 0, []  # running maximum of ends: lets bisect find long overlapping spans
+        for s in self.spans:
+            reach = max(reach, s.end)
+            self._reach.append(reach)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def between(self, start: int, end: int) -> list[Span]:
+        """Spans overlapping [start, end]."""
+        first = bisect_right(self._reach, start)
+        last = bisect_right(self._starts, end)
+        return [s for s in self.spans[first:last] if s.end > start]
+
+    def position_of(self, entity_id: int | None) -> int | None:
+        return next((i for i, s in enumerate(self.spans) if s.entity.id == entity_id), None)
+
+    def after(self, position: int) -> int:
+        """Index of the first span starting at or after ``position``."""
+        return bisect_left(self._starts, position)
+
+
+class Highlighter:
+    """Owns the document's text, its offset map and its entity formats."""
+
+    def __init__(self, document: QTextDocument, block_format: QTextBlockFormat | None = None):
+        self._doc = document
+        self._doc.setUndoRedoEnabled(False)  # format edits are not the user's to undo
+        self._block_format = block_format
+        self._colors: dict[str, str] = {}
+        self._formats: dict[tuple[str, EntityState], QTextCharFormat] = {}
+        self._applied: dict[Entity, Span] = {}
+        self.map = OffsetMap("")
+        self.index = SpanIndex()
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        """New label colours re-format every entity."""
+        colors = {label.name: label.color for label in labels}
+        if colors == self._colors:
+            return
+        self._colors, self._formats = colors, {}
+        entities = list(self._applied)
+        cursor = QTextCursor(self._doc)
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.setCharFormat(QTextCharFormat())
+        self._applied = {}
+        self._apply(cursor, entities)
+        cursor.endEditBlock()
+        self._reindex()
+
+    def color(self, label: str) -> QColor:
+        return theme.label_color(self._colors.get(label))
+
+    def set_text(self, text: str, entities: Sequence[Entity]) -> None:
+        self.map = OffsetMap(text)
+        self._doc.setPlainText(text)
+        self._applied = {}
+        cursor = QTextCursor(self._doc)
+        cursor.beginEditBlock()
+        if self._block_format is not None:
+            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.mergeBlockFormat(self._block_format)
+        self._apply(cursor, entities)
+        cursor.endEditBlock()
+        self._reindex()
+
+    def update(self, entities: Sequence[Entity]) -> bool:
+        """Re-format only what changed since the last call; returns whether anything did."""
+        new = set(entities)
+        removed = [self._applied.pop(e) for e in list(self._applied) if e not in new]
+        added = [e for e in entities if e not in self._applied]
+        if not removed and not added:
+            return False
+        cursor = QTextCursor(self._doc)
+        cursor.beginEditBlock()
+        plain = QTextCharFormat()
+        for span in removed:
+            self._format(cursor, span.start, span.end, plain)
+        # clearing a removed range also cleared any kept entity overlapping it: paint those again
+        cleared = SpanIndex(removed)
+        damaged = [e for e, s in self._applied.items() if cleared.between(s.start, s.end - 1)] if removed else []
+        self._apply(cursor, damaged + added)
+        cursor.endEditBlock()
+        self._reindex()
+        return True
+
+    def _apply(self, cursor: QTextCursor, entities: Iterable[Entity]) -> None:
+        for entity in entities:
+            span = Span(self.map.to_qt(entity.start), self.map.to_qt(entity.end), entity)
+            fmt = QTextCharFormat(self._base_format(entity.label, entity.state))
+            fmt.setProperty(ENTITY_ID, entity.id)
+            self._format(cursor, span.start, span.end, fmt)
+            self._applied[entity] = span
+
+    def _format(self, cursor: QTextCursor, start: int, end: int, fmt: QTextCharFormat) -> None:
+        cursor.setPosition(start)
+        cursor.setPosition(end, _KEEP)
+        cursor.setCharFormat(fmt)
+
+    def _base_format(self, label: str, state: EntityState) -> QTextCharFormat:
+        key = (label, state)
+        if key not in self._formats:
+            color = self.color(label)
+            fmt = QTextCharFormat()
+            fmt.setBackground(color if state is EntityState.CONFIRMED else theme.suggestion_fill(color))
+            self._formats[key] = fmt
+        return self._formats[key]
+
+    def _reindex(self) -> None:
+        self.index = SpanIndex(self._applied.values())
+
+
+def range_rects(document: QTextDocument, start: int, end: int) -> list[QRectF]:
+    """One rectangle per laid-out line that [start, end) covers, in document coordinates.
+
+    Heights are the glyphs' (ascent + descent), not the line pitch, so outlines
+    hug the text even with extra line spacing.
+    """
+    rects: list[QRectF] = []
+    layout = document.documentLayout()
+    block = document.findBlock(start)
+    while block.isValid() and block.position() < end:
+        layout.blockBoundingRect(block)  # lays the block out if it has not been yet
+        text_layout = block.layout()
+        origin = text_layout.position()
+        first = max(start, block.position()) - block.position()
+        last = min(end, block.position() + block.length() - 1) - block.position()
+        for i in range(text_layout.lineCount()):  # lineAt past lineCount crashes: never index blindly
+            line = text_layout.lineAt(i)
+            lo = max(first, line.textStart())
+            hi = min(last, line.textStart() + line.textLength())
+            if lo >= hi:
+                continue
+            x1, x2 = line.cursorToX(lo)[0], line.cursorToX(hi)[0]
+            rects.append(
+                QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.ascent() + line.descent())
+            )
+        block = block.next()
+    return rects

@@ -1,0 +1,146 @@
+"""The look-ahead suggestion worker: spaCy never runs on the GUI thread.
+
+It loads the pipeline in the background (the window is already usable), then
+keeps the shown article and the next few pending ones suggested ahead of the
+reviewer. Results go to the writer thread (``store.save_suggestions``), so the
+view hears about them like any other change. A model that fails to load only
+costs the suggestions: the state becomes ``unavailable`` with the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import Status
+from annotator.store import AnnotationStore
+
+from .tasks import TaskRunner, describe_error
+
+LOADING, SUGGESTING, READY, UNAVAILABLE = "loading model", "suggesting ahead", "ready", "unavailable"
+LOOKAHEAD = "lookahead"  # the initiator of this worker's writes
+
+
+def _load(name: str | None):
+    from annotator.suggest import load_pipeline  # imports spaCy: only ever on this thread
+
+    return load_pipeline(name)
+
+
+def _suggest(pipeline, items, labels, label_map):
+    from annotator.suggest import suggest_texts
+
+    return suggest_texts(pipeline, items, labels, label_map, batch_size=8)
+
+
+class SuggestionWorker(QObject):
+    state_changed = Signal(str, str)  # state, detail (model name, or why it is unavailable)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        path: Path,
+        model: str | None,
+        *,
+        ahead: int = 5,
+        load: Callable | None = None,
+        suggest: Callable | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._runner, self._path, self._model, self._ahead = runner, Path(path), model, ahead
+        self._load, self._suggest = load or _load, suggest or _suggest
+        self._target: int | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="annotator-lookahead", daemon=True)
+        self.state = LOADING
+
+    def start(self) -> SuggestionWorker:
+        self._set_state(LOADING, self._model or "default model")
+        self._thread.start()
+        return self
+
+    def look_ahead(self, article_id: int | None) -> None:
+        """The reviewer is now on ``article_id``: suggest it (if needed) and the next ones."""
+        self._target = article_id
+        self._wake.set()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        # A pipeline still loading cannot be interrupted; the thread is a daemon, so don't wait long.
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.state_changed.emit(state, detail)
+
+    # ------------------------------------------------------------- worker thread
+    def _main(self) -> None:
+        try:
+            pipeline = self._load(self._model)
+            if self._stop.is_set():
+                return
+            source = self._runner.submit(pipeline.source_id).result()
+        except Exception as e:
+            self._set_state(UNAVAILABLE, describe_error(e))
+            return
+        name = getattr(pipeline, "name", self._model or "model")
+        store = AnnotationStore.open(self._path)  # reads only; writes go through the runner
+        handed: set[int] = set()  # handed to the writer, maybe not saved yet
+        try:
+            self._set_state(READY, name)
+            while not self._stop.is_set():
+                self._wake.wait()
+                self._wake.clear()
+                items = self._wanted(store, source, handed)
+                if not items:
+                    continue
+                self._set_state(SUGGESTING, name)
+                # The shown article alone first, so its suggestions appear as soon as possible.
+                for chunk in (items[:1], items[1:]):
+                    if not chunk or self._stop.is_set():
+                        continue
+                    labels, label_map = store.label_names(), store.setting("label_map", {}) or {}
+                    results = list(self._suggest(pipeline, chunk, labels, label_map))
+                    handed.update(article_id for article_id, _ in chunk)
+                    self._runner.submit(_saver(source, results), initiator=LOOKAHEAD)
+                self._set_state(READY, name)
+                if self._wanted(store, source, handed):
+                    self._wake.set()  # the reviewer moved on while we worked
+        except Exception as e:
+            self._set_state(UNAVAILABLE, describe_error(e))
+        finally:
+            store.close()
+
+    def _wanted(self, store: AnnotationStore, source: int, handed: set[int]) -> list[tuple[int, str]]:
+        """Unsuggested articles among the shown one and the next pending ones (wrapping round)."""
+        target = self._target
+        if target is None:
+            return []
+        window = [i for i, _, _ in store.queue(Status.PENDING, after_id=target - 1, limit=self._ahead)]
+        starts = [target - 1]
+        if len(window) < self._ahead:
+            window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
+            starts.append(0)
+        wanted = set(window) - handed
+        items: dict[int, str] = {}
+        for after in starts:
+            for article_id, text in store.unsuggested(source, after_id=after, limit=self._ahead):
+                if article_id in wanted:
+                    items[article_id] = text
+        return sorted(items.items(), key=lambda item: window.index(item[0]))
+
+
+def _saver(source: int, results: list):
+    def save(store: AnnotationStore):
+        # An article decided while the model worked keeps exactly what the reviewer saw.
+        still_pending = [r for r in results if (a := store.article(r[0])) is not None and a.status is Status.PENDING]
+        return store.save_suggestions(source, still_pending)
+
+    return save

@@ -1,0 +1,376 @@
+"""The main window: composes the review view, label bar, queue and status bar, and routes Changes.
+
+Reads go through the GUI thread's own connection (``self.store``); every
+write goes through the ``TaskRunner``'s writer thread. Keys come only from
+``ui.actions.ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from annotator.errors import AnnotatorError
+from annotator.model import Changes, Status
+from annotator.store import AnnotationStore
+
+from .actions import ACTIONS, resolve_keys
+from .dialogs.keyboard_map import KeyboardMapDialog
+from .dialogs.progress import watch
+from .dialogs.search import SearchDialog
+from .dialogs.sessions import SessionsDialog, summary_text
+from .dialogs.settings_dialog import SettingsDialog, SettingsValues
+from .label_bar import LabelBar
+from .label_picker import LabelPicker
+from .lookahead import SuggestionWorker
+from .queue_panel import QueuePanel
+from .review_controller import ReviewController
+from .review_view import ReviewView
+from .settings import Settings
+from .status_bar import StatusBar
+from .tasks import BackgroundJob, StoreOp, TaskRunner
+from .tokenizer import Tokenizer
+
+PACE_REFRESH_MS = 30_000
+LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
+_windows: list[MainWindow] = []  # windows opened from File → Open live until they close
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        store: AnnotationStore,
+        *,
+        settings: Settings,
+        model: str | None = None,
+        worker_factory: Callable[..., SuggestionWorker] | None = SuggestionWorker,
+        show_summary: bool = True,
+    ):
+        """``store`` is the GUI thread's read connection; ``worker_factory=None`` runs without a model."""
+        super().__init__()
+        self.store, self.settings, self.show_summary = store, settings, show_summary
+        self.path = Path(store.path)
+        self._model_given = model  # --model: also used for projects opened from this window
+        self.model = model or store.setting("model") or settings.model
+        self.session_id: int | None = None
+        self._jobs: list[BackgroundJob] = []
+        self._closed = False
+        self.setWindowTitle(f"{self.path.name} — annotator")
+
+        self.runner = TaskRunner(self.path, store.annotator, self)
+        self.tokenizer = Tokenizer(self).start()
+        self.view = ReviewView()
+        self.label_bar = LabelBar()
+        self.picker = LabelPicker(self)
+        self.controller = ReviewController(self.view, self.label_bar, self.picker, self.runner, store, self.tokenizer, self)
+        self.queue = QueuePanel(store)
+        self.status = StatusBar()
+        self._compose()
+
+        self.actions_by_id: dict[str, QAction] = {}
+        self._build_menus()
+        self._wire()
+
+        self.worker = None
+        if worker_factory is not None:
+            self.worker = worker_factory(self.runner, self.path, self.model, parent=self)
+            self.worker.state_changed.connect(self.status.set_model_state)
+            self.controller.article_changed.connect(self._look_ahead)
+            self.worker.start()
+        else:
+            self.status.set_model_state("off")
+
+        self.controller.set_labels(store.labels())
+        self.runner.submit(lambda s: s.start_session(), on_success=self._session_started)
+        self._show_first()
+        self._refresh_progress()
+        self._refresh_undo()
+        if settings.geometry is not None:
+            self.restoreGeometry(settings.geometry)
+        else:
+            self.resize(1200, 780)
+        self._pace_timer = QTimer(self, interval=PACE_REFRESH_MS)
+        self._pace_timer.timeout.connect(self._refresh_pace)
+        self._pace_timer.start()
+
+    # ---------------------------------------------------------------- layout
+    def _compose(self) -> None:
+        review = QWidget()
+        column = QVBoxLayout(review)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.label_bar)
+        column.addWidget(self.view, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.queue)
+        splitter.addWidget(review)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 920])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.setStatusBar(self.status)
+        self.view.setFocus()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "Review", "Help")}
+        file_items = [
+            ("Open project…", self.open_project),
+            ("Import…", self.import_files),
+            ("Export…", self.export_jsonl),
+            ("Suggest all…", self.suggest_all),
+        ]
+        for text, slot in file_items:
+            menus["File"].addAction(text, slot)
+        menus["File"].addSeparator()
+        for action_id, spec in ACTIONS.items():
+            target = self.controller if spec.context == "review" else self
+            handler = getattr(target, spec.handler)
+            action = QAction(spec.text, self)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setAutoRepeat(spec.auto_repeat)
+            action.triggered.connect(partial(handler, spec.arg) if spec.arg is not None else (lambda _=False, h=handler: h()))
+            menus[spec.menu].addAction(action)
+            self.addAction(action)
+            self.actions_by_id[action_id] = action
+            if action_id == "redo":
+                menus["Edit"].addSeparator()
+        menus["Edit"].addAction("Settings…", self.open_settings)
+        menus["Help"].addAction("Session summaries", self.show_sessions)
+        self._apply_keys()
+
+    def _apply_keys(self) -> None:
+        keys, problems = resolve_keys(self.settings.shortcuts)
+        for action_id, action in self.actions_by_id.items():
+            action.setShortcuts([QKeySequence(k, QKeySequence.SequenceFormat.PortableText) for k in keys[action_id]])
+        self.keys = keys
+        if problems:
+            self.status.say("shortcut settings: " + "; ".join(problems), timeout=0)
+
+    def _wire(self) -> None:
+        self.runner.finished.connect(self._on_changes)
+        self.runner.failed.connect(self.status.say)
+        self.runner.busy.connect(lambda _waited: self.status.say(LOCKED_MESSAGE, timeout=2000))
+        self.controller.message.connect(self.status.say)
+        self.controller.article_changed.connect(self._on_article_changed)
+        self.queue.article_activated.connect(self.controller.go_to)
+
+    def _show_first(self) -> None:
+        remembered = self.settings.last_position(self.path)
+        if remembered is not None and self.store.article(remembered) is None:
+            remembered = None
+        first = remembered or self.store.next_to_review(None) or self.store.neighbour(None)
+        self.controller.show(first)
+        if first is None:
+            self.status.say("this project has no articles yet: File → Import… adds some", timeout=0)
+
+    # ------------------------------------------------------------ reactions
+    def _session_started(self, session_id: int) -> None:
+        self.session_id = session_id
+        self._refresh_pace()
+
+    def _look_ahead(self, article) -> None:
+        self.worker.look_ahead(None if article is None else article.id)
+
+    def _on_article_changed(self, article) -> None:
+        self.queue.set_current(article)
+        if article is not None:
+            self.settings.set_last_position(self.path, article.id)
+
+    def _on_changes(self, changes: Changes, initiator) -> None:
+        if changes.statuses or changes.articles_added:
+            self.queue.refresh()
+            self._refresh_progress()
+            self._refresh_pace()
+        if changes.labels:
+            self.controller.set_labels(self.store.labels())
+        self._refresh_undo()
+
+    def _refresh_progress(self) -> None:
+        self.status.set_counts(self.store.counts())
+
+    def _refresh_pace(self) -> None:
+        self.status.set_pace(None if self.session_id is None else self.store.session_summary(self.session_id))
+
+    def _refresh_undo(self) -> None:
+        undo_status = self.store.undo_status()
+        for action_id, step in (("undo", undo_status.undo), ("redo", undo_status.redo)):
+            action = self.actions_by_id[action_id]
+            action.setText(f"{ACTIONS[action_id].text} {step}" if step else ACTIONS[action_id].text)
+            action.setEnabled(step is not None)
+
+    # ------------------------------------------------------- global actions
+    def undo(self) -> None:
+        self.controller.undo()
+
+    def redo(self) -> None:
+        self.controller.redo()
+
+    def search(self) -> None:
+        dialog = SearchDialog(self.store, self)
+        dialog.article_chosen.connect(self.controller.go_to)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def keyboard_map(self) -> None:
+        dialog = KeyboardMapDialog(self.keys, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_sessions(self) -> None:
+        dialog = SessionsDialog(self.store.sessions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_settings(self) -> None:
+        values = SettingsValues(
+            annotator=self.store.annotator,
+            model=self.model or "",
+            allow_overlap=bool(self.store.setting("allow_overlap", False)),
+            shortcuts=self.settings.shortcuts,
+        )
+        dialog = SettingsDialog(values, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def apply_settings(self, values: SettingsValues) -> None:
+        if values.annotator != self.store.annotator:
+            self.settings.annotator = values.annotator
+            self._switch_annotator(values.annotator)
+        if values.allow_overlap != bool(self.store.setting("allow_overlap", False)):
+            StoreOp(self.runner, lambda s: s.set_setting("allow_overlap", values.allow_overlap)).run()
+        if (values.model or None) != (self.model or None):
+            self.settings.model = values.model
+            self.model = values.model or None
+            self._restart_worker()
+        self.settings.shortcuts = values.shortcuts
+        self._apply_keys()
+
+    def _switch_annotator(self, name: str) -> None:
+        """A new name starts a new session, so every session has exactly one annotator."""
+        self.store.annotator = name
+
+        def switch(s: AnnotationStore) -> int:
+            s.end_session()
+            s.annotator = name
+            return s.start_session()
+
+        self.runner.submit(switch, on_success=self._session_started)
+        self._refresh_undo()
+
+    def _restart_worker(self) -> None:
+        if self.worker is None:
+            return
+        factory = type(self.worker)
+        self.worker.stop(timeout=0)
+        self.worker = factory(self.runner, self.path, self.model, parent=self)
+        self.worker.state_changed.connect(self.status.set_model_state)
+        self.worker.start()
+        if self.controller.article is not None:
+            self.worker.look_ahead(self.controller.article.id)
+
+    # ------------------------------------------------------------ file menu
+    def open_project(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", str(self.path.parent), "Projects (*.db);;All files (*)")
+        if name:
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path) -> MainWindow | None:
+        try:
+            store = AnnotationStore.open(path, annotator=self.store.annotator)
+        except AnnotatorError as e:
+            QMessageBox.warning(self, "Cannot open project", str(e))
+            return None
+        window = MainWindow(store, settings=self.settings, model=self._model_given)
+        _windows.append(window)
+        window.destroyed.connect(lambda: _windows.remove(window) if window in _windows else None)
+        window.show()
+        self.settings.last_project = path
+        self.close()
+        return window
+
+    def import_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl);;All files (*)")
+        if not names:
+            return
+        from annotator.importing import import_files
+
+        self._background("Importing", lambda s, p, c: import_files(s, names, on_progress=p, should_cancel=c).summary())
+
+    def export_jsonl(self) -> None:
+        default = str(self.path.with_suffix(".jsonl"))
+        name, _ = QFileDialog.getSaveFileName(self, "Export accepted articles", default, "JSON lines (*.jsonl)")
+        if not name:
+            return
+        from annotator.exporting import export_jsonl
+
+        self._background(
+            "Exporting",
+            lambda s, p, c: f"exported {export_jsonl(s, name, (Status.ACCEPTED,), on_progress=p, should_cancel=c)} articles to {name}",
+        )
+
+    def suggest_all(self) -> None:
+        model = self.model
+
+        def suggest(store, on_progress, should_cancel):
+            from annotator.suggest import load_pipeline, suggest_project  # spaCy loads on the job's thread
+
+            done = suggest_project(store, load_pipeline(model), on_progress=on_progress, should_cancel=should_cancel)
+            return f"suggested entities for {done} articles"
+
+        self._background("Suggesting", suggest)
+
+    def _background(self, label: str, fn: Callable) -> BackgroundJob:
+        job = BackgroundJob(self.path, self.store.annotator, fn)
+        self._jobs = [j for j in self._jobs if j.running] + [job]
+        self._progress = watch(job, label, self)
+        job.succeeded.connect(self._job_done)
+        job.cancelled.connect(lambda: self.status.say(f"{label.lower()} cancelled; the work finished so far is kept"))
+        job.failed.connect(lambda message: QMessageBox.warning(self, label, message))
+        return job.start()
+
+    def _job_done(self, summary) -> None:
+        self.status.say(str(summary))
+        # The job wrote through its own connection: refresh as if everything changed.
+        shown = self.controller.article
+        if shown is None:
+            self._show_first()
+        everything = Changes(frozenset({shown.id}) if shown else frozenset(), statuses=True, labels=True, articles_added=True)
+        self._on_changes(everything, None)
+        self.controller.on_changes(everything, None)
+
+    # -------------------------------------------------------------- closing
+    def closeEvent(self, event) -> None:
+        if not self._closed:
+            self._closed = True
+            self._shut_down()
+        super().closeEvent(event)
+
+    def _shut_down(self) -> None:
+        """Finish every queued write, end the session, then let go of the project."""
+        self.settings.geometry = self.saveGeometry()
+        self.settings.last_project = self.path
+        self._pace_timer.stop()
+        if self.worker is not None:
+            self.worker.stop()
+        for job in self._jobs:
+            job.abandon()  # keeps what it finished (each batch is committed); the rest is for next time
+            job.wait(10)
+        summary = None
+        try:
+            summary = self.runner.submit(lambda s: s.end_session()).result(timeout=30)
+        except Exception as e:  # the decisions are already saved; only the session's end time is lost
+            self.status.say(f"could not close the review session: {e}")
+        self.runner.close()
+        self.store.close()
+        self.settings.sync()
+        if self.show_summary and summary and summary["decisions"]:
+            box = QMessageBox(QMessageBox.Icon.Information, "Session summary", summary_text(summary), parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()

@@ -1,0 +1,115 @@
+"""The side panel: the queue of articles with their status, a status filter and the position."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QListView, QStyledItemDelegate, QVBoxLayout, QWidget
+
+from annotator.model import Article, Status
+from annotator.store import AnnotationStore
+
+from .article_list_model import ArticleIdRole, ArticleListModel
+
+FILTERS = [
+    ("Pending", Status.PENDING),
+    ("Accepted", Status.ACCEPTED),
+    ("Rejected", Status.REJECTED),
+    ("Skipped", Status.SKIPPED),
+    ("All articles", None),
+]
+
+STYLE = """
+QueuePanel { background: #f3f1ec; }
+QLabel#heading { color: #656d76; font-weight: 600; letter-spacing: 0.5px; }
+QLabel#position { color: #656d76; }
+QListView { border: none; background: transparent; outline: 0; }
+QListView::item { padding: 4px 6px; border-radius: 4px; color: #1f2328; }
+QListView::item:hover { background: #e9e6de; }
+QListView::item:selected { background: #dbe4ef; color: #1f2328; }
+"""
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """Rows as wide as the panel: long titles are elided instead of scrolling sideways."""
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height())
+
+
+class QueuePanel(QWidget):
+    article_activated = Signal(int)
+
+    def __init__(self, store: AnnotationStore, parent=None):
+        super().__init__(parent)
+        self._store = store
+        self._current: Article | None = None
+        self.model = ArticleListModel(store, self)
+
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(STYLE)
+        heading = QLabel("QUEUE")
+        heading.setObjectName("heading")
+
+        self.filter = QComboBox()
+        for text, status in FILTERS:
+            self.filter.addItem(text, status)
+        self.filter.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # review keys must reach the window
+        self.filter.currentIndexChanged.connect(self._on_filter)
+
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setUniformItemSizes(True)  # fast with thousands of rows
+        self.list.setItemDelegate(_RowDelegate(self.list))
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.list.clicked.connect(lambda index: self.article_activated.emit(index.data(ArticleIdRole)))
+
+        self.position = QLabel()
+        self.position.setTextFormat(Qt.TextFormat.PlainText)
+        self.position.setObjectName("position")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 12, 6, 8)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.position)
+        self.model.reload()
+
+    def _on_filter(self) -> None:
+        self.model.set_status(self.filter.currentData())
+        self._select_current()
+
+    def set_filter(self, status: Status | None) -> None:
+        self.filter.setCurrentIndex(next(i for i, (_, s) in enumerate(FILTERS) if s == status))
+
+    def set_current(self, article: Article | None) -> None:
+        self._current = article
+        self._update_position()
+        self._select_current()
+
+    def refresh(self) -> None:
+        """Statuses changed: re-read the loaded part of the queue."""
+        self.model.reload()
+        self._update_position()
+        self._select_current()
+
+    def _update_position(self) -> None:
+        if self._current is None:
+            self.position.setText("No article")
+            return
+        index, total = self._store.position(self._current.id)
+        self.position.setText(f"Article {index} of {total} · {self._current.status.value}")
+
+    def _select_current(self) -> None:
+        selection = self.list.selectionModel()
+        row = None if self._current is None else self.model.row_of(self._current.id)
+        if row is None:
+            selection.clearSelection()
+            return
+        index = self.model.index(row)
+        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.list.scrollTo(index)

@@ -1,0 +1,272 @@
+"""The reviewer's state machine (Anki's Reviewer): idle -> reviewing -> transition.
+
+Slots here only translate keys into store calls; the rules (overlaps, what
+accept means, undo) live in the core. A decision switches to ``transition``
+before its write is queued, and every decision or navigation key is ignored
+until the write has landed, so a double press can never decide twice.
+
+Edits (confirm, relabel, resize, add, remove) read the entity afresh in the
+writer thread, so quick repeated boundary moves compose instead of racing
+against a view that has not caught up yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import Article, Changes, Entity, Label
+from annotator.offsets import step_end, step_start
+from annotator.store import AnnotationStore
+
+from .tasks import StoreOp, TaskRunner
+from .tokenizer import Tokenizer
+
+IDLE, REVIEWING, TRANSITION = "idle", "reviewing", "transition"
+
+
+class ReviewController(QObject):
+    article_changed = Signal(object)  # the shown Article, or None
+    message = Signal(str)  # one line for the status bar
+
+    def __init__(self, view, label_bar, picker, runner: TaskRunner, store: AnnotationStore, tokenizer: Tokenizer, parent=None):
+        super().__init__(parent)
+        self.view, self.label_bar, self.picker = view, label_bar, picker
+        self.runner, self.store, self.tokenizer = runner, store, tokenizer
+        self.state = IDLE
+        self.article: Article | None = None
+        self.labels: list[Label] = []
+        view.focus_changed.connect(self._on_focus)
+        label_bar.label_chosen.connect(self.apply_label)
+        picker.chosen.connect(self.apply_label)
+        runner.finished.connect(self.on_changes)
+        tokenizer.ready.connect(self._on_tokenizer_ready)
+
+    # ---------------------------------------------------------------- showing
+    def set_labels(self, labels: list[Label]) -> None:
+        self.labels = labels
+        self.view.set_labels(labels)
+        self.label_bar.set_labels(labels)
+
+    def show(self, article_id: int | None) -> None:
+        article = None if article_id is None else self.store.article(article_id)
+        self.article = article
+        self.state = IDLE if article is None else REVIEWING
+        if article is not None:
+            self.view.show_article(article, self.store.entities(article.id), self._tokens(article))
+        self.label_bar.set_current(None)
+        self.article_changed.emit(article)
+
+    def _tokens(self, article: Article):
+        return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+
+    def _on_tokenizer_ready(self) -> None:
+        if self.article is not None and self.store.tokens(self.article.id) is None:
+            self.view.set_tokens(self._tokens(self.article))
+
+    def on_changes(self, changes: Changes, initiator) -> None:
+        """Redraw the shown article only when a write touched it (and it is not about to change)."""
+        if self.article is None or self.state == TRANSITION or self.article.id not in changes.article_ids:
+            return
+        article = self.store.article(self.article.id)
+        if article is None:  # the article vanished (another program); show the next one
+            self.show(self.store.next_to_review(None))
+            return
+        status_changed = article.status != self.article.status
+        self.article = article
+        self.view.update_entities(self.store.entities(article.id))
+        tokens = self.store.tokens(article.id)
+        if tokens is not None:
+            self.view.set_tokens(tokens)
+        if status_changed:
+            self.article_changed.emit(article)
+
+    def _on_focus(self, focused) -> None:
+        entity = self._entity(focused)
+        self.label_bar.set_current(entity.label if entity else None)
+
+    def _entity(self, focused) -> Entity | None:
+        if focused is None or isinstance(focused, Entity):
+            return focused
+        return next((e for e in self.view.entities() if e.id == focused), None)
+
+    def focused(self) -> Entity | None:
+        return self._entity(self.view.focused_entity())
+
+    # -------------------------------------------------------------- decisions
+    def accept(self) -> None:
+        self._decide("accept")
+
+    def reject(self) -> None:
+        self._decide("reject")
+
+    def skip(self) -> None:
+        self._decide("skip")
+
+    def _decide(self, method: str) -> None:
+        if self.state != REVIEWING:
+            return
+        article_id = self.article.id
+        self.state = TRANSITION
+        (
+            StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self)
+            .success(lambda _: self._after_decision(article_id))
+            .failure(self._failed_transition)
+            .run()
+        )
+
+    def _after_decision(self, article_id: int) -> None:
+        following = self.store.next_to_review(article_id)
+        if following is None:
+            self.show(article_id)
+            self.message.emit("every article has been decided; undo or pick one from the queue to revisit it")
+        else:
+            self.show(following)
+
+    def _failed_transition(self, message: str) -> None:
+        self.state = REVIEWING if self.article is not None else IDLE
+        self.message.emit(message)
+
+    # ------------------------------------------------------------- navigation
+    def next_article(self) -> None:
+        self._step(forward=True)
+
+    def previous_article(self) -> None:
+        self._step(forward=False)
+
+    def _step(self, *, forward: bool) -> None:
+        if self.state != REVIEWING:
+            return
+        target = self.store.neighbour(self.article.id, forward=forward)
+        if target is None:
+            self.message.emit("this is the last article" if forward else "this is the first article")
+        else:
+            self.show(target)
+
+    def go_to(self, article_id: int) -> None:
+        if self.state != TRANSITION:
+            self.show(article_id)
+
+    def focus_next(self) -> None:
+        if self.state == REVIEWING:
+            self.view.focus_next()
+
+    def focus_previous(self) -> None:
+        if self.state == REVIEWING:
+            self.view.focus_previous()
+
+    # ------------------------------------------------------------------ edits
+    def confirm(self) -> None:
+        entity = self._editable()
+        if entity is not None and entity.suggested:
+            self._edit(lambda s: s.confirm_entity(entity.id))
+
+    def remove(self) -> None:
+        entity = self._editable()
+        if entity is None:
+            return
+        order = [e.id for e in self.view.entities()]
+        after = order[order.index(entity.id) + 1 :] + order[: order.index(entity.id)][::-1] if entity.id in order else []
+        self._edit(lambda s: s.remove_entity(entity.id), then=lambda _: self._focus_first(after))
+
+    def _focus_first(self, candidates: list[int]) -> None:
+        present = {e.id for e in self.view.entities()}
+        self.view.focus_entity(next((i for i in candidates if i in present), None))
+
+    def label_slot(self, n: int) -> None:
+        by_hotkey = next((label for label in self.labels if label.hotkey == str(n)), None)
+        label = by_hotkey or (self.labels[n - 1] if 0 < n <= len(self.labels) else None)
+        if label is None:
+            self.message.emit(f"no label on key {n}")
+        else:
+            self.apply_label(label.name)
+
+    def pick_label(self) -> None:
+        if self.state == REVIEWING and self.labels:
+            self.picker.pick(self.labels)
+
+    def apply_label(self, name: str) -> None:
+        """Label the selected text, else relabel the focused entity."""
+        if self.state != REVIEWING:
+            return
+        article_id = self.article.id
+        span = self.view.selected_span()
+        if span is not None:
+            start, end = span
+            self._edit(lambda s: s.add_entity(article_id, start, end, name), then=self._added)
+            return
+        entity = self.focused()
+        if entity is None:
+            self.message.emit("select some text or focus an entity (Tab) first")
+        elif entity.label != name or entity.suggested:
+            self._edit(lambda s: s.relabel_entity(entity.id, name))
+
+    def _added(self, entity: Entity) -> None:
+        self.view.clear_selection()
+        self.view.focus_entity(entity.id)
+
+    def move_end(self, delta: int) -> None:
+        self._resize(lambda start, end, tokens: step_end(start, end, tokens, delta))
+
+    def move_start(self, delta: int) -> None:
+        self._resize(lambda start, end, tokens: step_start(start, end, tokens, delta))
+
+    def _resize(self, step: Callable) -> None:
+        entity = self._editable()
+        if entity is None:
+            return
+        tokens = self._tokens(self.article)
+        if not tokens:
+            self.message.emit("the article's words are still being read; try again in a moment")
+            return
+
+        def resize(s: AnnotationStore):
+            current = s.entity(entity.id)  # fresh: an earlier move may just have landed
+            start, end = step(current.start, current.end, tokens)
+            if (start, end) == (current.start, current.end):
+                return Changes()
+            return s.resize_entity(entity.id, start, end)
+
+        self._edit(resize)
+
+    def _editable(self) -> Entity | None:
+        if self.state != REVIEWING:
+            return None
+        entity = self.focused()
+        if entity is None:
+            self.message.emit("no entity is focused; press Tab to focus one")
+        return entity
+
+    def _edit(self, fn: Callable, then: Callable | None = None) -> None:
+        op = StoreOp(self.runner, fn, initiator=self).failure(self.message.emit)
+        if then is not None:
+            op.success(then)
+        op.run()
+
+    # ------------------------------------------------------------------- undo
+    def undo(self) -> None:
+        self._travel("undo")
+
+    def redo(self) -> None:
+        self._travel("redo")
+
+    def _travel(self, method: str) -> None:
+        if self.state == TRANSITION:
+            return
+        self.state = TRANSITION
+        (
+            StoreOp(self.runner, lambda s: getattr(s, method)(), initiator=self)
+            .success(lambda changes: self._after_travel(method, changes))
+            .failure(self._failed_transition)
+            .run()
+        )
+
+    def _after_travel(self, method: str, changes: Changes | None) -> None:
+        """Show the article the undone (or redone) step touched."""
+        if changes is None:
+            self.state = REVIEWING if self.article is not None else IDLE
+            self.message.emit(f"nothing to {method}")
+            return
+        touched = sorted(changes.article_ids)
+        self.show(touched[0] if touched else (self.article.id if self.article else None))

@@ -1,0 +1,417 @@
+"""The article under review: title, metadata and text with its entities.
+
+Everything from the project (text, title, metadata, label names) is shown as
+plain text. Fills are character formats (``highlight.py``); outlines, the
+focus ring and the label tags are painted over the visible entities only,
+after the text. The view never consumes the window's single-key shortcuts:
+it is read-only and refuses every ShortcutOverride.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence, QPainter, QPalette, QPen, QTextBlockFormat
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
+
+from annotator.model import Article, Entity, Label
+from annotator.offsets import snap
+
+from . import theme
+from .highlight import Highlighter, Span, range_rects
+
+MAX_COLUMN = 760  # px: about 85 characters a line, the upper end of comfortable reading
+MIN_SIDE = 28
+LINE_HEIGHT = 180  # percent: leaves room between lines for the label tags
+_WORDS = re.compile(r"\w+|[^\w\s]")  # until real tokens arrive: words and single punctuation marks
+_NAVIGATION = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home, Qt.Key.Key_End}
+
+
+def column_left(width: int) -> int:
+    return max(MIN_SIDE, (width - MAX_COLUMN) // 2)
+
+
+def flatten_meta(meta: object, prefix: str = "") -> list[tuple[str, str]]:
+    """Nested metadata as (dotted key, value) pairs; lists of plain values are joined."""
+    if isinstance(meta, dict):
+        out: list[tuple[str, str]] = []
+        for key, value in meta.items():
+            out += flatten_meta(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(meta, list) and any(isinstance(v, (dict, list)) for v in meta):
+        return [pair for i, v in enumerate(meta) for pair in flatten_meta(v, f"{prefix}[{i}]")]
+    if isinstance(meta, list):
+        return [(prefix, ", ".join("" if v is None else str(v) for v in meta))]
+    return [(prefix, "" if meta is None else str(meta))]
+
+
+def _meta_line(meta: dict) -> str:
+    def short(value: str) -> str:
+        value = " ".join(value.split())
+        return value if len(value) <= 120 else value[:119] + "…"
+
+    return "   ·   ".join(f"{key}: {short(value)}" for key, value in flatten_meta(meta))
+
+
+class ArticleText(QTextEdit):
+    """Read-only article text that paints entity outlines and label tags over itself."""
+
+    entity_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.verticalScrollBar().setStyleSheet(theme.SCROLLBAR_QSS)
+        self.setFont(theme.font(12.5))
+        palette = self.palette()
+        for role, color in (
+            (QPalette.ColorRole.Base, theme.PAPER),
+            (QPalette.ColorRole.Text, theme.INK),
+            (QPalette.ColorRole.Highlight, theme.SELECTION),
+            (QPalette.ColorRole.HighlightedText, theme.INK),
+        ):
+            palette.setColor(role, color)
+        self.setPalette(palette)
+        spacing = QTextBlockFormat()
+        spacing.setLineHeight(LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        self.highlighter = Highlighter(self.document(), spacing)
+        self.focused_id: int | None = None
+        self._tag_font = theme.font(7.5, QFont.Weight.Bold)
+        self._tag_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.4)
+        self._tag_height = QFontMetricsF(self._tag_font).height() + 2
+        self._tags: list[tuple[QRectF, Entity]] = []  # as last painted, for clicks and tooltips
+        self._press: tuple[QPoint, int] | None = None
+        # room inside the viewport for outlines at the column's edges and the first line's tags
+        self._pad = int(self._tag_height) + 10
+        self.document().setDocumentMargin(self._pad)
+
+    # ------------------------------------------------------------ geometry
+    def resizeEvent(self, event) -> None:
+        # Centre a column of at most MAX_COLUMN pixels with viewport margins: unlike the
+        # root frame's margins they survive setPlainText, so a new article lays out once.
+        left = column_left(self.width()) - self._pad
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        right = max(MIN_SIDE - self._pad, self.width() - scrollbar - left - 2 * self._pad - MAX_COLUMN)
+        self.setViewportMargins(left, 0, right, 0)
+        super().resizeEvent(event)
+
+    def _offset(self) -> QPointF:
+        return QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+
+    def span_rects(self, span: Span) -> list[QRectF]:
+        """The span's line rectangles in viewport coordinates."""
+        offset = self._offset()
+        return [r.translated(offset) for r in range_rects(self.document(), span.start, span.end)]
+
+    def visible_spans(self) -> list[Span]:
+        viewport = self.viewport().rect()
+        first = self.cursorForPosition(viewport.topLeft()).position()
+        last = self.cursorForPosition(viewport.bottomRight()).position()
+        return self.highlighter.index.between(first, last + 1)
+
+    def scroll_to(self, span: Span) -> None:
+        rects = range_rects(self.document(), span.start, span.end)
+        if not rects:
+            return
+        bar, height = self.verticalScrollBar(), self.viewport().height()
+        top, bottom = rects[0].top() - self._tag_height - 6, rects[-1].bottom() + 6
+        if top < bar.value() or bottom > bar.value() + height:
+            bar.setValue(int(top - height / 3))
+
+    # ------------------------------------------------------------ painting
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        spans = self.visible_spans()
+        self._tags = []
+        if not spans:
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        placed: list[tuple[QRectF, Span]] = []
+        for span in spans:
+            rects = self.span_rects(span)
+            if not rects:
+                continue
+            color = self.highlighter.color(span.entity.label)
+            if span.entity.suggested:
+                pen = QPen(theme.edge(color), 1.2, Qt.PenStyle.DashLine)
+                pen.setDashPattern([3, 2])
+                self._outline(painter, rects, pen, 0.5)
+            if span.entity.id == self.focused_id:
+                self._outline(painter, rects, QPen(theme.FOCUS, 2.2), 2.0)
+            placed.append((rects[0], span))
+        self._paint_tags(painter, placed)
+        painter.end()
+
+    @staticmethod
+    def _outline(painter: QPainter, rects: list[QRectF], pen: QPen, grow: float) -> None:
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect in rects:
+            painter.drawRoundedRect(rect.adjusted(-grow, -grow, grow, grow), 3, 3)
+
+    def _paint_tags(self, painter: QPainter, placed: list[tuple[QRectF, Span]]) -> None:
+        """A small label tag just above the start of each entity; a tag never runs into the next one."""
+        metrics = QFontMetricsF(self._tag_font)
+        painter.setFont(self._tag_font)
+        placed.sort(key=lambda p: (round(p[0].top()), p[0].left()))
+        for i, (rect, span) in enumerate(placed):
+            entity = span.entity
+            room = 400.0
+            if i + 1 < len(placed) and round(placed[i + 1][0].top()) == round(rect.top()):
+                room = placed[i + 1][0].left() - rect.left() - 3
+            text = metrics.elidedText(entity.label, Qt.TextElideMode.ElideRight, max(room - 8, 0))
+            if not text:
+                text = entity.label[:1]
+            tag = QRectF(rect.left() - 1, rect.top() - self._tag_height - 1, metrics.horizontalAdvance(text) + 8, self._tag_height)
+            color = self.highlighter.color(entity.label)
+            if entity.id == self.focused_id:
+                fill, ink, border = theme.FOCUS, theme.PAPER, theme.FOCUS
+            elif entity.suggested:
+                fill, ink, border = theme.suggestion_fill(color), theme.edge(color), theme.edge(color)
+            else:
+                fill, ink, border = color, theme.edge(color).darker(130), color
+            painter.setPen(QPen(border, 1))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(tag, 3, 3)
+            painter.setPen(ink)
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+            self._tags.append((tag, entity))
+
+    # ------------------------------------------------------------ hit testing
+    def entity_at(self, point: QPoint) -> Entity | None:
+        p = QPointF(point)
+        for rect, entity in reversed(self._tags):
+            if rect.contains(p):
+                return entity
+        for span in self.visible_spans():
+            if any(r.adjusted(-1, -1, 1, 1).contains(p) for r in self.span_rects(span)):
+                return span.entity
+        return None
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            entity = self.entity_at(event.pos())
+            if entity is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self._tooltip(entity), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    @staticmethod
+    def _tooltip(entity: Entity) -> str:
+        # QToolTip guesses rich text from the content, so build it as escaped HTML on purpose
+        lines = [f"<b>{html.escape(entity.label)}</b> · {'suggestion' if entity.suggested else 'confirmed'}"]
+        if entity.source:
+            lines.append(f"source: {html.escape(entity.source)}")
+        if entity.score is not None:
+            lines.append(f"score: {entity.score:.2f}")
+        if entity.annotator and not entity.suggested:
+            lines.append(f"by: {html.escape(entity.annotator)}")
+        return "<br>".join(lines)
+
+    def mousePressEvent(self, event) -> None:
+        entity = self.entity_at(event.position().toPoint())
+        self._press = (event.position().toPoint(), entity.id) if entity and event.button() == Qt.MouseButton.LeftButton else None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        # a click, not the end of a drag: dragging from inside an entity still selects text
+        if press and (event.position().toPoint() - press[0]).manhattanLength() < QApplication.startDragDistance():
+            if not self.textCursor().hasSelection():
+                self.entity_clicked.emit(press[1])
+
+    # ------------------------------------------------------------ keys
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.ignore()  # every key the window binds reaches its QAction
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if (plain and event.key() in _NAVIGATION) or event.matches(QKeySequence.StandardKey.Copy) or event.matches(
+            QKeySequence.StandardKey.SelectAll
+        ):
+            super().keyPressEvent(event)
+        else:
+            event.ignore()  # unbound keys go up to the window, never into the text
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return False  # Tab belongs to the window (next entity), not to focus chains
+
+
+class ReviewView(QWidget):
+    """Title, metadata and the article with its entities; see the module docstring."""
+
+    entity_clicked = Signal(int)
+    selection_changed = Signal()
+    focus_changed = Signal(object)  # the focused Entity, or None
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, theme.PAPER)
+        self.setPalette(palette)
+
+        self._title = QLabel(self)
+        self._title.setFont(theme.font(17, QFont.Weight.DemiBold))
+        self._meta = QLabel(self)
+        self._meta.setFont(theme.font(9.5))
+        for label, color in ((self._title, theme.INK), (self._meta, theme.MUTED)):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            p = label.palette()
+            p.setColor(QPalette.ColorRole.WindowText, color)
+            label.setPalette(p)
+            label.hide()
+        self._text = ArticleText(self)
+        self.setFocusProxy(self._text)
+
+        self._header = QVBoxLayout()
+        self._header.setSpacing(6)
+        self._header.addWidget(self._title)
+        self._header.addWidget(self._meta)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(self._header)
+        layout.addWidget(self._text, 1)
+
+        self._article: Article | None = None
+        self._tokens: Sequence[tuple[int, int]] | None = None
+        self._focused: Entity | None = None
+        self._anchor = -1  # Qt position focus_next continues from when nothing is focused
+        self._text.entity_clicked.connect(self._on_entity_clicked)
+        self._text.selectionChanged.connect(self._on_selection_changed)
+
+    @property
+    def text_view(self) -> ArticleText:
+        return self._text
+
+    def resizeEvent(self, event) -> None:
+        side = column_left(self.width())
+        self._header.setContentsMargins(side, 24, side, 0)
+        super().resizeEvent(event)
+
+    # ------------------------------------------------------------ content
+    def set_labels(self, labels: list[Label]) -> None:
+        self._text.highlighter.set_labels(labels)
+        self._text.viewport().update()
+
+    def show_article(self, article: Article, entities: list[Entity], tokens: list[tuple[int, int]] | None = None) -> None:
+        self._article, self._tokens = article, tokens
+        self._title.setText(article.title or "")
+        self._title.setVisible(bool(article.title))
+        meta = _meta_line(article.meta or {})
+        self._meta.setText(meta)
+        self._meta.setVisible(bool(meta))
+        self._text.highlighter.set_text(article.text, entities)
+        self._anchor = -1
+        self._set_focus(None)
+        self._text.verticalScrollBar().setValue(0)
+
+    def update_entities(self, entities: list[Entity]) -> None:
+        highlighter = self._text.highlighter
+        old = self._focused
+        if highlighter.update(entities) and old is not None:
+            now = next((e for e in entities if e.id == old.id), None)
+            if now is None:
+                self._anchor = highlighter.map.to_qt(old.start)
+            self._set_focus(now, scroll=False)
+        self._text.viewport().update()
+
+    def set_tokens(self, tokens: list[tuple[int, int]] | None) -> None:
+        self._tokens = tokens
+
+    def entities(self) -> list[Entity]:
+        return [span.entity for span in self._text.highlighter.index.spans]
+
+    # ------------------------------------------------------------ focus
+    def focused_entity(self) -> Entity | None:
+        return self._focused
+
+    def focus_next(self) -> None:
+        self._step(+1)
+
+    def focus_previous(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        index = self._text.highlighter.index
+        if not len(index):
+            return
+        current = index.position_of(self._focused.id) if self._focused else None
+        if current is not None:
+            target = current + delta
+        elif self._anchor < 0:
+            target = 0 if delta > 0 else -1
+        else:
+            target = index.after(self._anchor) - (delta < 0)
+        self._set_focus(index.spans[target % len(index)].entity)
+
+    def focus_entity(self, entity_id: int | None) -> None:
+        index = self._text.highlighter.index
+        position = index.position_of(entity_id)
+        self._set_focus(None if position is None else index.spans[position].entity)
+
+    def _set_focus(self, entity: Entity | None, *, scroll: bool = True) -> None:
+        if entity is not None:
+            self.clear_selection()  # one target at a time: a selection or a focused entity
+        changed = entity != self._focused
+        self._focused = entity
+        self._text.focused_id = entity.id if entity else None
+        if entity is not None and scroll:
+            index = self._text.highlighter.index
+            self._text.scroll_to(index.spans[index.position_of(entity.id)])
+        if changed:
+            self._text.viewport().update()
+            self.focus_changed.emit(entity)
+
+    def _on_entity_clicked(self, entity_id: int) -> None:
+        self.focus_entity(entity_id)
+        self.entity_clicked.emit(entity_id)
+
+    # ------------------------------------------------------------ selection
+    def selected_span(self) -> tuple[int, int] | None:
+        """The mouse selection in code points, grown to whole tokens; None if it holds no word."""
+        cursor = self._text.textCursor()
+        if self._article is None or not cursor.hasSelection():
+            return None
+        text, offsets = self._article.text, self._text.highlighter.map
+        start, end = offsets.to_index(cursor.selectionStart()), offsets.to_index(cursor.selectionEnd())
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            return None
+        # spaCy's tokenizer costs seconds to load, so until the window hands over real
+        # tokens (set_tokens) a word pattern stands in rather than blocking the GUI thread
+        tokens = self._tokens or [m.span() for m in _WORDS.finditer(text)]
+        return snap(start, end, tokens)
+
+    def clear_selection(self) -> None:
+        cursor = self._text.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self._text.setTextCursor(cursor)
+
+    def _on_selection_changed(self) -> None:
+        if self._text.textCursor().hasSelection() and self._focused is not None:
+            self._set_focus(None)
+        self.selection_changed.emit()

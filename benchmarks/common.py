@@ -24,10 +24,12 @@ class Size:
     open_runs: int         # GUI start-ups per project (median taken)
     presses: int           # key presses per next-article case
     small_articles: int = 10
+    repeats: int = 1       # import and export: runs of each side, interleaved (median taken)
 
 
 SIZES = {
-    "full": Size("full", articles=100_000, suggest_articles=2_000, naive_articles=500, open_runs=7, presses=200),
+    "full": Size("full", articles=100_000, suggest_articles=2_000, naive_articles=500, open_runs=7, presses=200,
+                 repeats=3),
     "smoke": Size("smoke", articles=500, suggest_articles=50, naive_articles=20, open_runs=3, presses=20),
 }
 

@@ -47,25 +47,40 @@ def import_figure(ws: Workspace, size: Size) -> list[Row]:
     base_db, our_db = ws.root / "import-baseline.db", ws.root / "import-ours.db"
     remove_db(base_db)
     remove_db(our_db)
-    log(f"import baseline: sqlite_utils insert_all of {size.articles:,} rows")
-    base = run_child(["import-baseline", str(base_db), str(jsonl)])
-    remove_db(base_db)
-    log(f"import ours: annotator import of {size.articles:,} articles")
-    try:
-        ours = run_child(["import-ours", str(our_db), str(jsonl)])
-    except RuntimeError as e:
-        return [missing(f"{name}: time", "s", t_time, f"failed: {e}"), missing(f"{name}: peak memory", "MB", t_mem, "failed")]
+    bases, ourses = [], []
+    for k in range(size.repeats):
+        log(f"import baseline: sqlite_utils insert_all of {size.articles:,} rows ({k + 1}/{size.repeats})")
+        bases.append(run_child(["import-baseline", str(base_db), str(jsonl)]))
+        remove_db(base_db)
+        remove_db(our_db)
+        log(f"import ours: annotator import of {size.articles:,} articles ({k + 1}/{size.repeats})")
+        try:
+            ourses.append(run_child(["import-ours", str(our_db), str(jsonl)]))
+        except RuntimeError as e:
+            return [missing(f"{name}: time", "s", t_time, f"failed: {e}"),
+                    missing(f"{name}: peak memory", "MB", t_mem, "failed")]
+    base = _median_run(bases)
+    ours = _median_run(ourses)
     r = ratio(ours["seconds"], base["seconds"])
     rows = [
         Row(f"{name}: time", ours["seconds"], base["seconds"], "s", t_time, ok=r <= IMPORT_RATIO, ratio=r,
-            note="JSONL -> new project vs insert_all into a bare table; both in a fresh process, imports included",
-            extra={"ours": ours, "baseline": base}),
+            note=f"JSONL -> new project vs insert_all into a bare table; fresh process each, imports included; "
+                 f"median of {size.repeats}",
+            extra={"ours": ourses, "baseline": bases}),
         Row(f"{name}: peak memory", ours["peak_rss_mb"], base["peak_rss_mb"], "MB", t_mem,
             ok=ours["peak_rss_mb"] < IMPORT_MB, ratio=ratio(ours["peak_rss_mb"], base["peak_rss_mb"]),
             note="ru_maxrss of the importing process"),
     ]
     ws.adopt_import(our_db, size.articles)
     return rows
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median time (its peak memory travels with it; the max peak is kept too)."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    out = dict(ordered[len(ordered) // 2])
+    out["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    return out
 
 
 def _read_through(path: Path) -> None:
@@ -150,19 +165,23 @@ def export_figure(ws: Workspace, size: Size) -> list[Row]:
     db = ws.accepted_project()
     _read_through(db)
     out_base, out_ours = ws.root / "export-baseline.jsonl", ws.root / "export-ours.jsonl"
-    log("export baseline: sqlite3 + json.dumps")
-    base = run_child(["export-baseline", str(db), str(out_base)])
-    log("export ours: annotator export")
-    try:
-        ours = run_child(["export-ours", str(db), str(out_ours)])
-    except RuntimeError as e:
-        return [missing(name, "s", target, f"failed: {e}")]
+    bases, ourses = [], []
+    for k in range(max(1, size.repeats - 1)):
+        log(f"export baseline: sqlite3 + json.dumps ({k + 1})")
+        bases.append(run_child(["export-baseline", str(db), str(out_base)]))
+        log(f"export ours: annotator export ({k + 1})")
+        try:
+            ourses.append(run_child(["export-ours", str(db), str(out_ours)]))
+        except RuntimeError as e:
+            return [missing(name, "s", target, f"failed: {e}")]
+    base, ours = _median_run(bases), _median_run(ourses)
     note = f"{ours['lines']:,} lines ({out_ours.stat().st_size / 1e6:.0f} MB) vs json.dumps of the same tasks ({base['lines']:,} lines, {out_base.stat().st_size / 1e6:.0f} MB)"
     if ours["lines"] != size.articles:
         note += f"; WARNING: expected {size.articles:,} lines"
     r = ratio(ours["seconds"], base["seconds"])
     rows = [Row(name, ours["seconds"], base["seconds"], "s", target, ok=r <= EXPORT_RATIO, ratio=r, note=note,
-                extra={"ours": ours, "baseline": base, "same_records": _same_records(out_ours, out_base)})]
+                extra={"ours": ours, "baseline": base, "runs": {"ours": ourses, "baseline": bases},
+                       "same_records": _same_records(out_ours, out_base)})]
     out_base.unlink(missing_ok=True)
     out_ours.unlink(missing_ok=True)
     return rows
@@ -315,32 +334,49 @@ def open_figure(ws: Workspace, size: Size) -> list[Row]:
     ours, base = median(runs["big"]), median(runs["small"])
     r = ratio(ours, base)
     mid = phases["big"][len(phases["big"]) // 2]
-    return [Row(name, ours, base, "s", t_ratio, ok=r <= OPEN_RATIO and ours < OPEN_SECONDS, ratio=r,
+    rows = [Row(name, ours, base, "s", t_ratio, ok=r <= OPEN_RATIO and ours < OPEN_SECONDS, ratio=r,
                 note=f"median of {size.open_runs} runs each (ui.app.run, offscreen, no model); one big run: "
                      + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in mid.items()),
                 extra={"runs": runs, "phases": phases})]
+    # The reviewer comes back to where they left off, near the end of the big project.
+    deep = size.articles - 10
+    deep_runs = [run_child(["open", str(big), str(deep)], stamp=True)["seconds"] for _ in range(max(3, size.open_runs // 2))]
+    d = median(deep_runs)
+    rows.append(Row(f"open: at remembered article {deep:,} of {size.articles:,}", d, base, "s", t_ratio,
+                    ok=ratio(d, base) <= OPEN_RATIO and d < OPEN_SECONDS, ratio=ratio(d, base),
+                    note=f"median of {len(deep_runs)} runs; baseline: the {size.small_articles}-article project",
+                    extra={"runs": deep_runs}))
+    return rows
 
 
 # =============================================================== next article
 def next_figure(ws: Workspace, size: Size) -> list[Row]:
-    cases = [("a", 3_000, 60, NEXT_A_MS), ("b", 100_000, 2_500, NEXT_B_MS)]
+    n = size.articles
+    cases = [
+        ("a", f"(a) {3_000:,} chars, 60 entities", NEXT_A_MS, lambda: (ws.long_project(3_000, 60, size.presses + 1), 0)),
+        ("b", f"(b) {100_000:,} chars, 2,500 entities", NEXT_B_MS, lambda: (ws.long_project(100_000, 2_500, size.presses + 1), 0)),
+        # Not in the issue's table, same target as (a): ordinary articles deep in the big project,
+        # where anything that counts or walks the project from its start shows up.
+        ("c", f"(c) in the {n:,}-article project, from article {n - size.presses - 5:,}", NEXT_A_MS,
+         lambda: (ws.project(), n - size.presses - 5)),
+    ]
     rows = []
-    for case, chars, entities, limit in cases:
-        name = f"next article ({case}) {chars:,} chars, {entities:,} entities: p95"
+    for case, label, limit, make in cases:
+        name = f"next article {label}: p95"
         target = f"≤ {NEXT_RATIO}x, < {limit:.0f} ms"
         if not available("ui.main_window"):
             rows.append(missing(name, "ms", target, "ui.main_window not written yet"))
             continue
-        project = ws.long_project(chars, entities, size.presses + 1)
+        project, start = make()
         log(f"next ({case}): {size.presses} presses, ours")
         try:
-            ours = run_child(["next", str(project), str(size.presses), str(ws.root)])
+            ours = run_child(["next", str(project), str(size.presses), str(ws.root), str(start)])
         except RuntimeError as e:
             rows.append(missing(name, "ms", target, f"failed: {e}"))
             ours = None
         log(f"next ({case}): {size.presses} presses, bare QPlainTextEdit")
         w, h = ours["viewport"] if ours else (900, 620)
-        base = run_child(["next-baseline", str(project), str(size.presses), str(w), str(h)])
+        base = run_child(["next-baseline", str(project), str(size.presses), str(w), str(h), str(start)])
         if ours is None:
             rows[-1].baseline = base["p95_ms"]
             continue

@@ -132,13 +132,13 @@ def _qt_position(text: str, index: int) -> int:
     return utf16_prefix(text[: index + 1])[index]
 
 
-def _articles(project: str, n: int):
-    """The first ``n`` pending articles of a project, with their entities (read before timing)."""
+def _articles(project: str, n: int, start: int | None = None):
+    """``n`` pending articles of a project from ``start`` (default: the first), with their entities."""
     from annotator.store import AnnotationStore
 
     store = AnnotationStore.open(project, annotator="bench-reader", readonly=True)
     try:
-        out, current = [], store.next_to_review(None)
+        out, current = [], start or store.next_to_review(None)
         while current is not None and len(out) < n:
             article = store.article(current)
             out.append((article, store.entities(current)))
@@ -156,7 +156,7 @@ def _summary(times: list[float], **extra) -> dict:
 
 
 # -------------------------------------------------------- next: baseline
-def next_baseline(project: str, presses: int, width: int = 900, height: int = 700) -> None:
+def next_baseline(project: str, presses: int, width: int = 900, height: int = 700, start: int = 0) -> None:
     """A bare QPlainTextEdit: on A, set the next text and its highlights as character formats."""
     from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -166,7 +166,7 @@ def next_baseline(project: str, presses: int, width: int = 900, height: int = 70
     from annotator.offsets import utf16_prefix
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    articles, labels = _articles(project, presses + 1)
+    articles, labels = _articles(project, presses + 1, start or None)
     colors = {label.name: QColor(label.color) for label in labels}
     edit = QPlainTextEdit()
     edit.setReadOnly(True)
@@ -227,7 +227,7 @@ def _press_loop(app, target, watch, articles, presses, QTest, Qt, view_of=None) 
 
 def main(command: str, args: list[str]) -> None:
     if command == "next-baseline":
-        next_baseline(args[0], int(args[1]), *(int(a) for a in args[2:4]))
+        next_baseline(args[0], int(args[1]), *(int(a) for a in args[2:5]))
     elif command in ("next", "open", "memory"):
         from . import gui_ours
 

@@ -73,9 +73,16 @@ def _watching_window(*, with_model: bool, on_first_paint):
     return BenchWindow
 
 
-def open(project: str) -> None:  # noqa: A001 - the child command's name
-    """Process start -> first article painted, through ui.app.run, without the model."""
+def open(project: str, start: str = "0") -> None:  # noqa: A001 - the child command's name
+    """Process start -> first article painted, through ui.app.run, without the model.
+
+    ``start``: an article id the app remembers as the last position (0: none).
+    """
     _isolate_settings()
+    if int(start):
+        from ui.settings import Settings
+
+        Settings().set_last_position(Path(project), int(start))
     _STAMPS["imports_start"] = time.monotonic()
     from PySide6.QtWidgets import QApplication
 
@@ -140,7 +147,7 @@ def memory(project: str, settle: str = "2.0") -> None:
     os._exit(0)
 
 
-def next(project: str, presses: str, workdir: str | None = None) -> None:  # noqa: A001
+def next(project: str, presses: str, workdir: str | None = None, start: str = "0") -> None:  # noqa: A001
     """Key press A -> next article painted with its highlights, in the real main window (no model)."""
     _isolate_settings()
     from PySide6.QtCore import Qt
@@ -156,10 +163,13 @@ def next(project: str, presses: str, workdir: str | None = None) -> None:  # noq
     work = Path(tempfile.mkdtemp(prefix="annotator-bench-next-", dir=workdir))
     copy = work / Path(project).name
     shutil.copyfile(project, copy)
-    articles, _ = _articles(str(copy), presses_n + 1)
+    articles, _ = _articles(str(copy), presses_n + 1, int(start) or None)
     app = application()
+    settings = Settings()
+    if int(start):
+        settings.set_last_position(copy, int(start))  # the window opens where the reviewer left off
     store = AnnotationStore.open(copy, annotator="bench")
-    window = MainWindow(store, settings=Settings(), worker_factory=None, show_summary=False)
+    window = MainWindow(store, settings=settings, worker_factory=None, show_summary=False)
     window.show()
     window.activateWindow()
     view = window.view.text_view

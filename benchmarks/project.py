@@ -75,6 +75,7 @@ class Workspace:
         target = self.root / f"project-{n}-{self.seed}.db"
         done = target.with_suffix(".db.done")
         if target.exists() and done.exists():
+            remove_db(path)
             return target
         remove_db(target)
         checkpoint(path)

@@ -42,7 +42,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "confirm": _review("Confirm focused suggestion", ("Return", "Enter"), "confirm"),
     "remove": _review("Remove focused entity", ("Delete", "D"), "remove"),
     **{
-        f"label_{n}": _review(f"Label {n}: set the focused entity's label, or label the selection", (str(n),), "label_slot", n)
+        f"label_{n}": _review(f"Label {n} (the focused entity, or the selection)", (str(n),), "label_slot", n)
         for n in range(1, 10)
     },
     "pick_label": _review("Choose a label by name…", ("L",), "pick_label"),

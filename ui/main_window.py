@@ -76,12 +76,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._wire()
 
-        self.worker = None
+        self.worker: SuggestionWorker | None = None
+        self._worker_factory = worker_factory
         if worker_factory is not None:
-            self.worker = worker_factory(self.runner, self.path, self.model, parent=self)
-            self.worker.state_changed.connect(self.status.set_model_state)
             self.controller.article_changed.connect(self._look_ahead)
-            self.worker.start()
+            self._start_worker()
         else:
             self.status.set_model_state("off")
 
@@ -264,16 +263,18 @@ class MainWindow(QMainWindow):
         self.runner.submit(switch, on_success=self._session_started)
         self._refresh_undo()
 
-    def _restart_worker(self) -> None:
-        if self.worker is None:
-            return
-        factory = type(self.worker)
-        self.worker.stop(timeout=0)
-        self.worker = factory(self.runner, self.path, self.model, parent=self)
+    def _start_worker(self) -> None:
+        self.worker = self._worker_factory(self.runner, self.path, self.model, parent=self)
         self.worker.state_changed.connect(self.status.set_model_state)
         self.worker.start()
         if self.controller.article is not None:
             self.worker.look_ahead(self.controller.article.id)
+
+    def _restart_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.state_changed.disconnect()  # the old worker's last words would mislead
+            self.worker.stop(timeout=0)  # a model still loading finishes on its own, then exits
+            self._start_worker()
 
     # ------------------------------------------------------------ file menu
     def open_project(self) -> None:
@@ -357,7 +358,10 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.last_project = self.path
         self._pace_timer.stop()
+        # Background threads may still report (queued); nothing may read the closing store.
+        self.controller.close()
         if self.worker is not None:
+            self.worker.state_changed.disconnect()
             self.worker.stop()
         for job in self._jobs:
             job.abandon()  # keeps what it finished (each batch is committed); the rest is for next time

@@ -23,7 +23,7 @@ from annotator.store import AnnotationStore
 from .tasks import StoreOp, TaskRunner
 from .tokenizer import Tokenizer
 
-IDLE, REVIEWING, TRANSITION = "idle", "reviewing", "transition"
+IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed"
 
 
 class ReviewController(QObject):
@@ -60,6 +60,11 @@ class ReviewController(QObject):
 
     def _tokens(self, article: Article):
         return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+
+    def close(self) -> None:
+        """The window is closing: late reports from background threads find nothing to do."""
+        self.state = CLOSED
+        self.article = None
 
     def _on_tokenizer_ready(self) -> None:
         if self.article is not None and self.store.tokens(self.article.id) is None:
@@ -145,7 +150,7 @@ class ReviewController(QObject):
             self.show(target)
 
     def go_to(self, article_id: int) -> None:
-        if self.state != TRANSITION:
+        if self.state not in (TRANSITION, CLOSED):
             self.show(article_id)
 
     def focus_next(self) -> None:
@@ -252,7 +257,7 @@ class ReviewController(QObject):
         self._travel("redo")
 
     def _travel(self, method: str) -> None:
-        if self.state == TRANSITION:
+        if self.state in (TRANSITION, CLOSED):
             return
         self.state = TRANSITION
         (

@@ -262,12 +262,9 @@ def test_long_work_shows_a_cancellable_progress_dialog_after_a_moment(make_main_
 
     from annotator.progress import Progress, check_cancel
 
-    started = threading.Event()
-
     def slow(store, on_progress, should_cancel):
         for n in range(500):
             on_progress(Progress(n, 500, "Working"))
-            started.set()
             check_cancel(should_cancel, "work")
             threading.Event().wait(0.01)
 

@@ -150,3 +150,21 @@ def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, uns
     press(w, Qt.Key.Key_A)
     assert stored(w.path, first)[0].value == "accepted"
     assert UNAVAILABLE == w.worker.state
+
+
+def test_changing_the_model_in_settings_restarts_the_worker(make_main_window, unsuggested, qtbot):
+    from ui.dialogs.settings_dialog import SettingsValues
+
+    asked = []
+
+    def load(name):
+        asked.append(name)
+        return FakePipeline()
+
+    w = make_main_window(unsuggested, worker_factory=partial(SuggestionWorker, load=load, suggest=fake_suggest))
+    qtbot.waitUntil(lambda: asked == [None])
+    old = w.worker
+    w.apply_settings(SettingsValues("tester", "my_model", False, {}))
+    qtbot.waitUntil(lambda: asked == [None, "my_model"])
+    assert w.worker is not old and w.model == "my_model"
+    qtbot.waitUntil(lambda: w.status.model.text() == "model: ready")

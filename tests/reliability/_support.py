@@ -97,3 +97,45 @@ def kill_rounds(slow: bool) -> int:
     if value:
         return int(value)
     return SLOW_KILL_ROUNDS if slow else DEFAULT_KILL_ROUNDS
+
+
+REVIEW_TEXTS = [
+    "Kim Jong Un met Vladimir Putin in Vladivostok on Wednesday.",
+    "The Kremlin said Dmitry Peskov spoke to reporters in Moscow.",
+    "Reuters reported that Pyongyang seeks help from Russia.",
+    "Ada Lovelace 😀 met Charles Babbage in London.\r\nThey wrote notes.",
+    "Angela Merkel visited Paris and Berlin in May.",
+    "Grace Hopper joined the Navy in New York.",
+    "Alan Turing worked at Bletchley Park near Milton Keynes.",
+    "Marie Curie moved from Warsaw to Paris.",
+]
+REVIEW_ENTITIES = [
+    "Kim Jong Un", "Vladimir Putin", "Vladivostok", "Wednesday", "Kremlin", "Dmitry Peskov", "Moscow", "Reuters",
+    "Pyongyang", "Russia", "Ada Lovelace", "Charles Babbage", "London", "Angela Merkel", "Paris", "Berlin", "May",
+    "Grace Hopper", "Navy", "New York", "Alan Turing", "Bletchley Park", "Milton Keynes", "Marie Curie", "Warsaw",
+]
+
+
+def make_review_project(path: Path, copies: int = 1) -> Path:
+    """A project like a model left it: articles with suggestions and tokens, four labels."""
+    from annotator.offsets import flatten
+    from annotator.tokens import tokenize
+
+    labels = ["PERSON", "ORG", "GPE", "DATE"]
+    store = AnnotationStore.open(path, create=True, annotator="setup")
+    try:
+        store.add_labels(make_labels(labels))
+        texts = [t if n == 0 else f"{t} ({n})" for n in range(copies) for t in REVIEW_TEXTS]
+        ids, _ = store.add_articles([{"text": t, "title": t[:20], "meta": {"n": i}} for i, t in enumerate(texts)])
+        source = store.source_id("model", "fake", "1")
+        results = []
+        for i, (article_id, text) in enumerate(zip(ids, texts)):
+            spans = []
+            for j, word in enumerate(w for w in REVIEW_ENTITIES if w in text):
+                start = text.index(word)
+                spans.append((start, start + len(word), labels[(i + j) % 4], 0.9))
+            results.append((article_id, spans, flatten(tokenize(text))))
+        store.save_suggestions(source, results)
+    finally:
+        store.close()
+    return path

@@ -347,7 +347,7 @@ def render(results: list[tuple[Case, Outcome]]) -> str:
         "project (`project.db`: 3 articles, labels PERSON, ORG, GPE, one accepted article with an",
         "entity, one review session) and the case's input files; paths are relative to it.",
         "",
-        "For every refused case the test checks: exit code 1, exactly this one line on stderr,",
+        "For every refused case the test checks: a non-zero exit code, exactly this one line on stderr,",
         "no traceback, and a dump of every table of the project (schema, user_version, all rows)",
         "identical before and after; a new project the command would have created does not exist",
         "afterwards. Accepted cases (marked *accepted*) check what was stored instead.",

@@ -266,7 +266,11 @@ def _kill_round(tmp_path, seed: int, *, hold: float) -> int:
     assert log[: len(shown)] == shown
     assert len(shown) <= len(log) <= len(shown) + 1
     assert (log, state) == expected_after(ids, len(log))
-    # The project opens and takes new decisions at once.
+    # Read-only commands (export, stats) read it as left, -wal and all...
+    reader = AnnotationStore.open(path, readonly=True)
+    assert sum(reader.counts().values()) == len(ids)
+    reader.close()
+    # ...and the project opens and takes new decisions at once.
     store = AnnotationStore.open(path, annotator="bob")
     store.skip(ids[0])
     store.close()

@@ -353,6 +353,9 @@ def test_import_then_export_keeps_text_and_spans_exact(articles, label, ascii_js
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         as_txt = data.draw(st.lists(st.booleans(), min_size=len(articles), max_size=len(articles)))
+        # A .txt file's leading byte-order mark is an encoding marker, not text: it is dropped.
+        imported = [t[1:] if txt and t.startswith("\ufeff") else t for (t, _), txt in zip(articles, as_txt)]
+        assume(all(t.strip() for t in imported) and len(set(imported)) == len(imported))
         lines, files = [], []
         for i, ((text, spans), txt) in enumerate(zip(articles, as_txt)):
             if txt:  # a .txt file carries no spans; its bytes are the text
@@ -377,7 +380,7 @@ def test_import_then_export_keeps_text_and_spans_exact(articles, label, ascii_js
         for raw in out.read_bytes().split(b"\n")[:-1]:
             task = json.loads(raw)
             exported[task["text"]] = task
-        expected = {t: (s, txt) for (t, s), txt in zip(articles, as_txt)}
+        expected = {t: (s, txt) for t, (_, s), txt in zip(imported, articles, as_txt)}
         assert set(exported) == set(expected)
         for text, task in exported.items():
             spans, txt = expected[text]
@@ -388,6 +391,8 @@ def test_import_then_export_keeps_text_and_spans_exact(articles, label, ascii_js
             for tok in tokens:
                 assert text[tok["start"]:tok["end"]] == tok["text"]
             for s in task["spans"]:
-                assert tokens[s["token_start"]]["start"] <= s["start"] < tokens[s["token_start"]]["end"] or not text[s["start"]:s["end"]].strip()
+                touched = [t["id"] for t in tokens if t["start"] < s["end"] and s["start"] < t["end"]]
                 assert s["token_start"] <= s["token_end"]
+                if touched:  # the first and last token the span touches (Prodigy's inclusive indices)
+                    assert (s["token_start"], s["token_end"]) == (touched[0], touched[-1])
         store.close()

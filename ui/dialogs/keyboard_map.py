@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
@@ -16,10 +17,11 @@ def key_text(keys: tuple[str, ...]) -> str:
 
 
 def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
-    """(section, keys, what they do) for every action, review keys first."""
+    """(section, keys, what they do) for every action, review keys first; a section is named once."""
     order = {"Review": 0, "Edit": 1, "File": 2, "Help": 3}
     rows = [(spec.menu, key_text(keys[action_id]), spec.text) for action_id, spec in ACTIONS.items()]
-    return sorted(rows, key=lambda r: order.get(r[0], 9))  # stable: table order within a section
+    rows.sort(key=lambda r: order.get(r[0], 9))  # stable: table order within a section
+    return [("" if i and rows[i - 1][0] == section else section, k, t) for i, (section, k, t) in enumerate(rows)]
 
 
 class KeyboardMapDialog(QDialog):
@@ -36,6 +38,7 @@ class KeyboardMapDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setShowGrid(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -48,4 +51,4 @@ class KeyboardMapDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(620, 620)
+        self.resize(560, 660)

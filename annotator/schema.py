@@ -64,7 +64,7 @@ CREATE TABLE suggestions (
 CREATE INDEX suggestions_by_article ON suggestions (article_id);
 -- The entities shown for an article: undecided suggestions and confirmed entities.
 CREATE TABLE annotations (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reuse an id: the undo log names rows by id
     article_id INTEGER NOT NULL REFERENCES articles(id),
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,

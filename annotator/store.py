@@ -513,21 +513,62 @@ class AnnotationStore:
         return UndoStatus(undo=describe("done", "DESC"), redo=describe("undone", "ASC"))
 
     def _travel(self, from_state: str, to_state: str, order: str, *, backward: bool) -> Changes | None:
+        """Undo or redo one step, unless someone changed the same rows since.
+
+        Each row must still be as the step left it (someone else's later
+        relabel, removal or drawing is never overwritten) and the result may
+        not overlap. A step that conflicts is dropped from the history with an
+        EditError, so the next undo reaches the step before it.
+        """
+        verb = "undo" if backward else "redo"
         with self.transaction():
             row = self.conn.execute(
-                f"SELECT id, article_id, ops FROM events WHERE annotator = ? AND state = ? ORDER BY id {order} LIMIT 1",
+                f"SELECT id, article_id, action, ops FROM events WHERE annotator = ? AND state = ? ORDER BY id {order} LIMIT 1",
                 (self.annotator, from_state),
             ).fetchone()
             if row is None:
                 return None
-            event_id, article_id, ops = row
-            statuses = False
-            for table, row_id, before, after in history.steps(json.loads(ops), backward=backward):
-                self._apply(table, row_id, after, update=before is not None)
-                statuses = statuses or table == "articles"
-            self.conn.execute("UPDATE events SET state = ? WHERE id = ?", (to_state, event_id))
+            event_id, article_id, action, ops = row
+            steps = list(history.steps(json.loads(ops), backward=backward))
+            conflict = self._conflict(steps, article_id)
+            if conflict is None:
+                for table, row_id, before, after in steps:
+                    self._apply(table, row_id, after, update=before is not None)
+                self.conn.execute("UPDATE events SET state = ? WHERE id = ?", (to_state, event_id))
+            else:
+                self.conn.execute("UPDATE events SET state = 'dropped' WHERE id = ?", (event_id,))
+        if conflict is not None:
+            raise EditError(f"cannot {verb} {history.describe(action, article_id)}: {conflict}; it was left out of the history")
         ids = frozenset() if article_id is None else frozenset({article_id})
-        return Changes(article_ids=ids, statuses=statuses)
+        return Changes(article_ids=ids, statuses=any(step[0] == "articles" for step in steps))
+
+    def _conflict(self, steps: list, article_id: int | None) -> str | None:
+        """Why these steps can no longer be replayed, or None."""
+        removed: set[int] = set()
+        added: list[tuple[int, int]] = []
+        for table, row_id, before, after in steps:
+            current = self._row(table, row_id)
+            if before is None:
+                if current is not None:
+                    return "that entity's place was taken since"
+                added.append((after["start"], after["end"]))
+            elif current is None or any(current[k] != v for k, v in before.items()):
+                who = (current or {}).get("annotator")
+                return f"{who} changed it since" if who and who != self.annotator else "it was changed since"
+            elif after is None:
+                removed.add(row_id)
+            elif table == "annotations" and ("start" in after or "end" in after):
+                removed.add(row_id)
+                added.append((after.get("start", current["start"]), after.get("end", current["end"])))
+        if added and article_id is not None and not self.setting("allow_overlap", False):
+            others = [
+                (s, e) for i, s, e in self.conn.execute(
+                    "SELECT id, start, end FROM annotations WHERE article_id = ?", (article_id,)
+                ) if i not in removed
+            ]
+            if any(overlapping(s, e, others) for s, e in added):
+                return "it would overlap an entity drawn since"
+        return None
 
     # ---------------------------------------------------------------- sessions
     def start_session(self) -> int:
@@ -652,10 +693,10 @@ class AnnotationStore:
         self._apply(table, row_id, values, update=True)
         self._op(table, row_id, before, values)
 
-    def _row(self, table: str, row_id: int) -> dict:
+    def _row(self, table: str, row_id: int) -> dict | None:
         columns = history.COLUMNS[table]
         row = self.conn.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE id = ?", (row_id,)).fetchone()
-        return dict(zip(columns, row))
+        return None if row is None else dict(zip(columns, row))
 
     def _apply(self, table: str, row_id: int, values: dict | None, *, update: bool) -> None:
         """Write one history step: None deletes the row; otherwise update it, or (re)insert it whole."""

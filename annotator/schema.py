@@ -8,7 +8,8 @@ inside one transaction.
 
 from __future__ import annotations
 
-import shutil
+import os
+import secrets
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -126,6 +127,34 @@ def check_file(path: Path) -> None:
         header = f.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise ProjectError(f"{path}: not an annotator project (not an SQLite database)")
+
+
+def create_file(path: Path) -> None:
+    """Create a new, empty project at ``path`` atomically.
+
+    The schema is built in a temporary file that is then linked into place, so
+    nobody ever sees a half-made project, and two processes creating the same
+    project at once both end up opening the one that won.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        conn = sqlite3.connect(str(temporary))
+        try:
+            migrate(conn, None, 0)
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # someone else created it first: theirs is as good
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(temporary, path)
+    except OSError as e:
+        raise ProjectError(f"{path}: cannot create the project ({e.strerror or e})") from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def inspect(conn: sqlite3.Connection, path: Path) -> int:

@@ -71,13 +71,12 @@ class AnnotationStore:
         if not path.exists():
             if not create:
                 raise ProjectError(f"{path}: no such project file")
-            if not path.parent.exists():
+            if not path.parent.is_dir():
                 raise ProjectError(f"{path}: folder {path.parent} does not exist")
-        else:
-            schema.check_file(path)
-            if path.stat().st_size == 0:
-                raise ProjectError(f"{path}: not an annotator project (empty file)")
-        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+            schema.create_file(path)
+        schema.check_file(path)
+        # as_uri() percent-encodes "?", "#" and "%" that a plain "file:" URI would misread
+        uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=0.2)
         except sqlite3.Error as e:

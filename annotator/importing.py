@@ -8,6 +8,7 @@ written in batches, so memory stays flat however large the input.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -75,8 +76,18 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
     return found
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def _decode(data: bytes, where: str) -> str:
     """UTF-8 text with a leading byte-order mark dropped; anything else is refused by name."""
+    for bom, encoding in _FOREIGN_BOMS:
+        if data.startswith(bom):
+            raise InputError(f"{where}: {encoding} text (it starts with a {encoding} byte-order mark); save it as UTF-8")
     if b"\x00" in data:
         raise InputError(f"{where}: binary data (NUL bytes), expected UTF-8 text")
     try:
@@ -122,7 +133,7 @@ def _parse_line(line: str, where: str) -> _Record:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
-        raise InputError(f"{where}: malformed JSON ({e.msg} at column {e.colno})") from None
+        raise InputError(f"{where}: malformed JSON ({e.msg}; column {e.colno})") from None
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object, got {_kind(obj)}")
     text = obj.get("text")

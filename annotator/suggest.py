@@ -82,7 +82,7 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
     name = name_or_path or DEFAULT_MODEL
     if _looks_like_path(name):
         if not (Path(name) / "config.cfg").is_file():
-            raise ModelError(f"{name}: not a spaCy pipeline folder (it has no config.cfg)")
+            raise ModelError(f"{name}: not a spaCy pipeline folder (it has no config.cfg); choose another with --model NAME_OR_PATH")
     elif importlib.util.find_spec(name) is None:
         raise ModelError(
             f"model {name!r} is not installed; install it with pip "
@@ -94,7 +94,9 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
         nlp = spacy.load(name)
     except Exception as e:  # spaCy raises OSError, ValueError, catalogue errors...
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"cannot load the spaCy pipeline {name!r}: {reason}") from None
+        raise ModelError(
+            f"cannot load the spaCy pipeline {name!r} ({reason}); reinstall it, or choose another with --model NAME_OR_PATH"
+        ) from None
     return Pipeline.from_nlp(nlp, name=None if _looks_like_path(name) else name)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from annotator.errors import AnnotatorError
 from annotator.model import Changes, Status
@@ -26,6 +26,7 @@ from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, summary_text
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
 from .label_bar import LabelBar
+from .messages import inform, warn
 from .label_picker import LabelPicker
 from .lookahead import SuggestionWorker
 from .queue_panel import QueuePanel
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
         try:
             store = AnnotationStore.open(path, annotator=self.store.annotator)
         except AnnotatorError as e:
-            QMessageBox.warning(self, "Cannot open project", str(e))
+            warn(self, "Cannot open project", str(e))
             return None
         window = MainWindow(store, settings=self.settings, model=self._model_given)
         _windows.append(window)
@@ -333,7 +334,7 @@ class MainWindow(QMainWindow):
         self._progress = watch(job, label, self)
         job.succeeded.connect(self._job_done)
         job.cancelled.connect(lambda: self.status.say(f"{label.lower()} cancelled; the work finished so far is kept"))
-        job.failed.connect(lambda message: QMessageBox.warning(self, label, message))
+        job.failed.connect(lambda message: warn(self, label, message))
         return job.start()
 
     def _job_done(self, summary) -> None:
@@ -375,6 +376,4 @@ class MainWindow(QMainWindow):
         self.store.close()
         self.settings.sync()
         if self.show_summary and summary and summary["decisions"]:
-            box = QMessageBox(QMessageBox.Icon.Information, "Session summary", summary_text(summary), parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.exec()
+            inform(self, "Session summary", summary_text(summary))

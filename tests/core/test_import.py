@@ -165,7 +165,7 @@ def test_unknown_labels_are_added_when_asked(labelled, tmp_path):
 
 
 BAD_LINES = [
-    ('{"text": "ok"', "malformed JSON (Expecting ',' delimiter at column 14)"),
+    ('{"text": "ok"', "malformed JSON (Expecting ',' delimiter; column 14)"),
     ('["text"]', "expected a JSON object, got a list"),
     ('"just a string"', "expected a JSON object, got a string"),
     ('{"title": "no text"}', 'missing "text"'),

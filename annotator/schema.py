@@ -190,8 +190,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None, version: int) -> None:
         return
     if version > 0 and path is not None:
         # sqlite's online backup gives a consistent copy even while others read.
-        with sqlite3.connect(str(backup_path(path, version))) as copy:
+        copy = sqlite3.connect(str(backup_path(path, version)))
+        try:
             conn.backup(copy)
+        finally:
+            copy.close()
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         if conn.execute("PRAGMA user_version").fetchone()[0] >= target:

@@ -122,10 +122,12 @@ class AnnotationStore:
         self._begin_immediate()
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # an error may already have ended the transaction; never mask it with ROLLBACK's own
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def _begin_immediate(self) -> None:
         started = time.monotonic()

@@ -29,8 +29,10 @@ from . import theme
 
 ENTITY_ID = QTextFormat.Property.UserProperty + 1  # on every highlighted character: the entity's id
 
-# the only code points whose Qt width is not one: a "\r\n" pair is one separator, an astral character two units
-_UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]")
+# the only code points whose Qt width is not one: a "\r\n" pair is one separator, an astral
+# character two units, and a leading U+FEFF none (setPlainText drops it)
+_UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]|\A\ufeff")
+_NARROW = ("\r\n", "\ufeff")
 _KEEP = QTextCursor.MoveMode.KeepAnchor  # looked up once: PySide enum access is slow in a loop of thousands
 
 
@@ -55,7 +57,7 @@ class OffsetMap:
             if shift:
                 self._table[done:after] = range(done + shift, after + shift)
             # the "\r" of a pair takes the separator's position, so the "\n" has none
-            shift += -1 if match.group() == "\r\n" else 1
+            shift += -1 if match.group() in _NARROW else 1
             done = after
         if shift:
             self._table[done:] = range(done + shift, len(text) + 1 + shift)

@@ -33,7 +33,10 @@ class Tokenizer(QObject):
         except Exception:  # without it, selections and boundary moves wait for stored tokens
             return
         self._tokenize = tokenize
-        self.ready.emit()
+        try:
+            self.ready.emit()
+        except RuntimeError:  # the window closed while spaCy loaded: nobody is left to tell
+            pass
 
     def tokens(self, text: str) -> list[tuple[int, int]] | None:
         """The text's tokens, or None while the tokenizer is still loading."""

@@ -90,3 +90,30 @@ def test_the_app_refuses_a_file_that_is_not_a_project_in_one_line(tmp_path, kind
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: "), result.stderr
     assert file_state(path) == before
+
+
+def test_closing_the_window_while_the_tokenizer_loads_raises_nothing(qtbot, tmp_path, monkeypatch):
+    """The tokenizer thread finishing after its window is gone must not die with an exception."""
+    import threading
+
+    import annotator.tokens
+    from ui.tokenizer import Tokenizer
+
+    release = threading.Event()
+    real = annotator.tokens.tokenize
+    monkeypatch.setattr(annotator.tokens, "tokenize", lambda text: (release.wait(10), real(text))[1])
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    tokenizer = Tokenizer().start()
+    thread = tokenizer._thread
+    tokenizer.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(tokenizer))
+    release.set()
+    thread.join(10)
+    assert errors == [], f"the tokenizer thread died with {errors[0]!r}"
+
+
+def _alive(qobject) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(qobject)

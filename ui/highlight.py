@@ -31,7 +31,7 @@ ENTITY_ID = QTextFormat.Property.UserProperty + 1  # on every highlighted charac
 
 # the only code points whose Qt width is not one: a "\r\n" pair is one separator, an astral
 # character two units, and a leading U+FEFF none (setPlainText drops it)
-_UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]|\A\ufeff")
+_UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]|\\A\ufeff")
 _NARROW = ("\r\n", "\ufeff")
 _KEEP = QTextCursor.MoveMode.KeepAnchor  # looked up once: PySide enum access is slow in a loop of thousands
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence, QPainter, QPalette, QPen, QTextBlockFormat
+from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence, QPainter, QPalette, QPen, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
 
 from annotator.model import Article, Entity, Label
@@ -321,6 +321,9 @@ class ReviewView(QWidget):
         self._meta.setText(meta)
         self._meta.setVisible(bool(meta))
         self._text.highlighter.set_text(article.text, entities)
+        # The edit's own cursor ends up after the new text; left there, the first
+        # relayout (showing or resizing the window) scrolls it into view, to the bottom.
+        self._text.moveCursor(QTextCursor.MoveOperation.Start)
         self._anchor = -1
         self._set_focus(None)
         self._text.verticalScrollBar().setValue(0)

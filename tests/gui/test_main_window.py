@@ -282,11 +282,9 @@ def test_long_work_shows_a_cancellable_progress_dialog_after_a_moment(make_main_
 
 
 def test_open_project_replaces_the_window(make_main_window, make_project, tmp_path, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
     w = make_main_window()
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr("ui.main_window.warn", lambda parent, title, text: warnings.append(text))
     assert w.open_path(tmp_path / "missing.db") is None
     assert "no such project file" in warnings[0] and w.isVisible()
     other = w.open_path(make_project(tmp_path / "other.db"))

@@ -157,6 +157,15 @@ def test_show_article_resets_focus_and_scroll(view):
     assert view.focused_entity().id == 1
 
 
+def test_a_long_article_opens_at_its_top_even_after_a_resize(view, qtbot):
+    """Found by hand: the edit's cursor sat after the text, so the first relayout scrolled to the bottom."""
+    long_text = "\n\n".join(f"Paragraph {i} about Putin and Kim." for i in range(200))
+    view.show_article(article(long_text), [], None)
+    view.resize(700, 500)
+    qtbot.wait(50)
+    assert view.text_view.verticalScrollBar().value() == 0
+
+
 def test_update_entities_keeps_focus_and_scroll(view):
     long_text = "\n\n".join(f"Paragraph {i} about Putin and Kim." for i in range(200))
     many = [ent(i, long_text, "Putin", nth=i) for i in range(200)]

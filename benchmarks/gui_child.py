@@ -85,26 +85,41 @@ class PaintWatch:
 
 
 def showing(view, text: str, first_entity_qt: int | None) -> bool:
-    """Does the view's document hold ``text`` (same start and end) with its first entity formatted?"""
-    from PySide6.QtGui import QTextCursor
+    """Does the view's document hold ``text`` (same start, length and end) with its first entity formatted?
 
+    Reads the document's piece table only (``characterAt``, block fragments):
+    nothing here moves a cursor, which would lay out blocks that Qt would
+    otherwise lay out later, or never.
+    """
     doc = view.document()
     n = doc.characterCount() - 1  # without the final paragraph separator
-    if n < 1:
+    if n != _qt_length(text):
         return False
-    cursor = QTextCursor(doc)
-    cursor.setPosition(min(40, n), QTextCursor.MoveMode.KeepAnchor)
-    head = cursor.selectedText()
-    cursor.setPosition(n)
-    cursor.setPosition(max(0, n - 12), QTextCursor.MoveMode.KeepAnchor)
-    tail = cursor.selectedText()
-    if not (text.startswith(head) and text.endswith(tail)):
+    head = min(40, len(text))
+    if any(doc.characterAt(k) != _qt_char(text[k]) for k in range(head) if ord(text[k]) <= 0xFFFF):
+        return False
+    tail = text[-12:]
+    if all(ord(c) <= 0xFFFF for c in tail) and "".join(doc.characterAt(n - len(tail) + k) for k in range(len(tail))) != "".join(map(_qt_char, tail)):
         return False
     if first_entity_qt is None:
         return True
-    cursor = QTextCursor(doc)
-    cursor.setPosition(first_entity_qt + 1)
-    return cursor.charFormat().background().style() != Qt_NoBrush()
+    block = doc.findBlock(first_entity_qt)
+    it = block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        if fragment.position() <= first_entity_qt < fragment.position() + fragment.length():
+            return fragment.charFormat().background().style() != Qt_NoBrush()
+        it += 1
+    return False
+
+
+def _qt_length(text: str) -> int:
+    """Length of ``setPlainText(text)``'s document: UTF-16 units, "\r\n" as one separator."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF) - text.count("\r\n")
+
+
+def _qt_char(c: str) -> str:
+    return "\u2029" if c in "\r\n" else c
 
 
 def Qt_NoBrush():  # noqa: N802

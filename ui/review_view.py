@@ -261,10 +261,7 @@ class ReviewView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setAutoFillBackground(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, theme.PAPER)
-        self.setPalette(palette)
+        theme.fill_with_paper(self)
 
         self._title = QLabel(self)
         self._title.setFont(theme.font(17, QFont.Weight.DemiBold))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 
 PAPER = QColor("#fcfbf8")  # warm off-white: calmer than pure white for long reading
 INK = QColor("#1f2328")
@@ -61,3 +61,11 @@ QScrollBar::handle:vertical:hover { background: #bdb8ae; }
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
 QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
 """
+
+
+def fill_with_paper(widget) -> None:
+    """Give a widget the calm off-white background the article sits on."""
+    widget.setAutoFillBackground(True)
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.Window, PAPER)
+    widget.setPalette(palette)

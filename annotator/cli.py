@@ -1,4 +1,4 @@
-"""The headless command line: import, suggest, export, stats, undo, redo.
+"""The headless command line: import, suggest, export, stats, labels, undo, redo.
 
 Each command is a thin shell over a core function. Every failure a user can
 cause ends as one ``Error: ...`` line on stderr and a non-zero exit code,
@@ -9,6 +9,7 @@ spaCy is imported only by the commands that need it, so ``--help`` is quick.
 from __future__ import annotations
 
 import json
+import re
 import os
 import sqlite3
 import sys
@@ -329,3 +330,82 @@ def redo(ctx, project, annotator):
         annotator redo news.db
     """
     _travel(ctx, project, annotator, forward=True)
+
+
+def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
+        pairs.append((name.strip(), setting.strip()))
+    return pairs
+
+
+@cli.command()
+@project_argument
+@click.option("--add", "add", metavar="A,B,...", help="Add labels (comma-separated).")
+@click.option("--color", "colors", multiple=True, metavar="LABEL=#RRGGBB", help="Set a label's colour.")
+@click.option("--hotkey", "hotkeys", multiple=True, metavar="LABEL=1-9", help="Set a label's hotkey (empty: none).")
+@click.option("--map", "mappings", multiple=True, metavar="MODEL=PROJECT",
+              help="Map a model label onto a project label; MODEL= (nothing after =) drops it.")
+@click.option("--unmap", "unmaps", multiple=True, metavar="MODEL", help="Forget a mapping (the default map applies again).")
+@click.option("--allow-overlap/--no-allow-overlap", default=None, help="Let entities overlap in this project.")
+@click.pass_context
+def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
+    """Show or change the project's labels, their colours and hotkeys, and the model label map.
+
+    Without options it lists them. Suggestions use the map when a model's
+    label is not one of the project's.
+
+    \b
+    Example:
+        annotator labels news.db --add PER,LOC --map PERSON=PER --map GPE=LOC --map NORP=
+    """
+    from . import labels as label_set
+
+    store = _open(ctx, project, create=bool(add))
+    # Check every option before changing anything, so a bad one leaves the project as it was.
+    names = [label_set.check_name(name) for name in _names(add)]
+    known = store.label_names() | set(names)
+    color_pairs, hotkey_pairs = _pairs("--color", colors), _pairs("--hotkey", hotkeys)
+    for name, _ in color_pairs + hotkey_pairs:
+        if name not in known:
+            raise click.BadParameter(f"{name!r} is not one of the project's labels", param_hint="--color/--hotkey")
+    for _, color in color_pairs:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+            raise click.BadParameter(f"{color!r} is not a colour like #a1b2c3", param_hint="--color")
+    keys = {label.name: label.hotkey for label in store.labels()}
+    keys.update({label.name: label.hotkey for label in label_set.make_labels(names, start=len(keys)) if label.name not in keys})
+    for name, key in hotkey_pairs:
+        if key and not re.fullmatch(r"[1-9]", key):
+            raise click.BadParameter(f"{key!r} is not a digit 1-9", param_hint="--hotkey")
+        keys[name] = key or None
+    taken = [key for key in keys.values() if key]
+    if len(taken) != len(set(taken)):
+        clash = next(key for key in taken if taken.count(key) > 1)
+        owners = " and ".join(name for name, key in keys.items() if key == clash)
+        raise click.BadParameter(f"hotkey {clash} would belong to both {owners}", param_hint="--hotkey")
+    label_map = dict(store.setting("label_map", {}))
+    for model_label, target in _pairs("--map", mappings):
+        if target and target not in known:
+            raise click.BadParameter(f"{target!r} is not one of the project's labels", param_hint="--map")
+        label_map[model_label] = target or None
+    for model_label in unmaps:
+        label_map.pop(model_label, None)
+    with store.transaction():
+        if names:
+            store.add_labels(label_set.make_labels(names, start=len(store.labels())))
+        for name, color in color_pairs:
+            store.update_label(name, color=color)
+        for name, key in hotkey_pairs:
+            store.update_label(name, hotkey=key)
+        if mappings or unmaps:
+            store.set_setting("label_map", label_map)
+        if allow_overlap is not None:
+            store.set_setting("allow_overlap", allow_overlap)
+    for label in store.labels():
+        click.echo(f"  {label.hotkey or ' '}  {label.color}  {label.name}")
+    for model_label, target in sorted(label_map.items()):
+        click.echo(f"  map {model_label} -> {target if target is not None else '(dropped)'}")
+    click.echo(f"  overlaps {'allowed' if store.setting('allow_overlap', False) else 'not allowed'}")

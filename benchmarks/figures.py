@@ -209,6 +209,23 @@ def _same_records(a: Path, b: Path, n: int = 50) -> str:
 REVIEW_STEPS = 20
 
 
+def look_ahead(store, source: int, current: int, ahead: int = 5) -> None:
+    """What ui/lookahead.py's worker reads when the reviewer reaches ``current`` (its own code if it is there)."""
+    try:
+        from types import SimpleNamespace
+
+        from ui.lookahead import SuggestionWorker
+
+        wanted = SuggestionWorker._wanted  # noqa: SLF001 - measuring exactly what it runs
+    except (ImportError, AttributeError):
+        wanted = None
+    if wanted is not None:
+        wanted(SimpleNamespace(_target=current, _ahead=ahead), store, source, set())
+        return
+    if len(store.unsuggested(source, after_id=current - 1, limit=ahead)) < ahead:
+        store.unsuggested(source, after_id=0, limit=ahead)
+
+
 def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
     """What the review loop asks of the store, per article; returns seconds per article.
 
@@ -218,9 +235,13 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
     """
     from annotator.model import Status
 
+    from .project import model_version
+
     store.start_session()
     store.counts()
     store.labels()
+    # The look-ahead worker's source: the default model, as the GUI registers it.
+    source = store.source_id("model", MODEL_NAME, model_version())
     last = store.neighbour(None, forward=False)
     current = store.neighbour(max(0, last - steps - 5)) if last else None
     times = []
@@ -237,6 +258,8 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
         store.counts()
         store.queue(Status.PENDING, after_id=max(0, current - 50), limit=100)
         store.undo_status()
+        # On every article change the look-ahead worker asks which of the next ones need the model.
+        look_ahead(store, source, current)
         if article is not None:
             store.accept(current)
             decided += 1
@@ -244,6 +267,12 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
         store.undo_status()
         current = store.next_to_review(current)
         times.append(time.perf_counter() - t)
+    # The reviewer may be anywhere: the first, a middle and the last article too.
+    first = store.neighbour(None)
+    for somewhere in {first, (first + last) // 2, last} if first and last else ():
+        store.position(somewhere)
+        store.position(somewhere, Status.PENDING)
+        look_ahead(store, source, somewhere)
     for status in (None, Status.ACCEPTED, Status.PENDING):
         store.neighbour(current, status, forward=False)
         store.neighbour(current, status)

@@ -179,6 +179,29 @@ def inspect(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+FULL_CHECK_BYTES = 64 * 1024 * 1024  # above this, reading every page at open would cost seconds
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged project before anything is shown from it.
+
+    Small projects get SQLite's quick_check. A large one only gets the check
+    for the commonest damage, truncation (the file is shorter than its pages),
+    which costs nothing; a damaged page inside it is still reported as an
+    error when it is read.
+    """
+    if path.stat().st_size <= FULL_CHECK_BYTES:
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise ProjectError(f"{path}: damaged project file ({result})")
+        return
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    wal = path.with_name(path.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size) and path.stat().st_size < pages * page_size:
+        raise ProjectError(f"{path}: damaged project file (truncated: shorter than its {pages} pages)")
+
+
 def backup_path(path: Path, version: int) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     return path.with_name(f"{path.name}.v{version}-{stamp}.bak")

@@ -91,9 +91,7 @@ class AnnotationStore:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives a killed process
             conn.execute("PRAGMA foreign_keys = ON")
-            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if integrity != "ok":
-                raise ProjectError(f"{path}: damaged project file ({integrity})")
+            schema.check_integrity(conn, path)
         except sqlite3.DatabaseError as e:
             conn.close()
             raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
@@ -158,6 +156,11 @@ class AnnotationStore:
                 (key, json.dumps(value)),
             )
         return Changes(labels=True)
+
+    def data_version(self) -> int:
+        """A number that changes whenever ANOTHER connection commits (another window, a
+        terminal's import, or this process's writer thread); cheap enough to poll."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     # ------------------------------------------------------------------ labels
     def labels(self) -> list[Label]:
@@ -227,7 +230,12 @@ class AnnotationStore:
     def position(self, article_id: int, status: Status | None = None) -> tuple[int, int]:
         """(1-based index of the article among those of ``status``, how many there are)."""
         if status is None:
-            index = self.conn.execute("SELECT count(*) FROM articles WHERE id <= ?", (article_id,)).fetchone()[0]
+            # Naming every status lets SQLite count entries of the small status index instead of table rows.
+            statuses = [s.value for s in Status]
+            index = self.conn.execute(
+                f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id <= ?",
+                [*statuses, article_id],
+            ).fetchone()[0]
             return index, self.article_count()
         status = Status(status).value
         index = self.conn.execute(
@@ -312,6 +320,17 @@ class AnnotationStore:
             "SELECT id, text FROM articles WHERE id > ? AND status = 'pending' "
             "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id LIMIT ?",
             (after_id, source_id, limit),
+        ).fetchall()
+
+    def unsuggested_among(self, source_id: int, article_ids: Sequence[int]) -> list[tuple[int, str]]:
+        """Those of ``article_ids`` (a look-ahead window) still pending and not suggested by this source."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        return self.conn.execute(
+            f"SELECT id, text FROM articles WHERE id IN ({marks}) AND status = 'pending' "
+            "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id",
+            [*article_ids, source_id],
         ).fetchall()
 
     def count_unsuggested(self, source_id: int) -> int:

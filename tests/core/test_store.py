@@ -234,3 +234,30 @@ def test_new_project_is_wal_and_versioned(tmp_path):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
     store.close()
+
+
+def test_a_truncated_large_project_is_refused_without_reading_every_page(tmp_path, monkeypatch):
+    from annotator import schema
+
+    path = tmp_path / "big.db"
+    store = AnnotationStore.open(path, create=True)
+    store.add_articles([{"text": f"article {i} " + "x" * 3000} for i in range(50)])
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    monkeypatch.setattr(schema, "FULL_CHECK_BYTES", 0)  # treat it as large: no quick_check
+    AnnotationStore.open(path).close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ProjectError, match="truncated"):
+        AnnotationStore.open(path)
+
+
+def test_position_and_lookahead_window_use_indexes(project):
+    store, ids = project
+    plan = " ".join(str(r) for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM articles WHERE status IN ('pending','accepted','rejected','skipped') AND id <= 3"
+    ))
+    assert "COVERING INDEX articles_by_status" in plan
+    assert [i for i, _ in store.unsuggested_among(99, ids)] == [ids[0], ids[1], ids[2]]
+    source = store.source_id("model", "test_model", "1.0")
+    assert [i for i, _ in store.unsuggested_among(source, ids)] == [ids[2]]

@@ -4,9 +4,10 @@
     python -m benchmarks.child import-baseline TABLE.db ARTICLES.jsonl
     python -m benchmarks.child export-ours PROJECT.db OUT.jsonl
     python -m benchmarks.child export-baseline PROJECT.db OUT.jsonl
-    python -m benchmarks.child open PROJECT.db            (GUI, offscreen, no model)
-    python -m benchmarks.child open-baseline PROJECT.db   (bare Qt window, same steps)
-    python -m benchmarks.child memory PROJECT.db          (GUI with the model loaded)
+    python -m benchmarks.child open PROJECT.db [START_ID]             (the app, offscreen, no model)
+    python -m benchmarks.child memory PROJECT.db                      (the app with the model loaded)
+    python -m benchmarks.child next PROJECT.db PRESSES [WORKDIR [START_ID]]
+    python -m benchmarks.child next-baseline PROJECT.db PRESSES [W H [START_ID]]
 
 Each prints one JSON line: {"seconds": ..., "peak_rss_mb": ..., ...}. Timings
 start before the code under test is imported, so the cost of importing it
@@ -21,7 +22,7 @@ import time
 
 T0 = time.perf_counter()
 
-from .common import peak_rss_mb, rss_mb  # noqa: E402
+from .common import peak_rss_mb  # noqa: E402
 
 
 def emit(**values) -> None:

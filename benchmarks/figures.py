@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import datagen
-from .common import Row, Size, Timer, log, median, pct, ratio, run_child
+from .common import Row, Size, Timer, log, median, ratio, run_child
 from .project import MODEL_NAME, Workspace, remove_db
 
 IMPORT_RATIO, IMPORT_MB = 1.5, 300.0

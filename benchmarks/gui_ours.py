@@ -21,15 +21,25 @@ from pathlib import Path
 from .gui_child import SPAWNED, PaintWatch, _articles, _emit, _press_loop, _qt_position, showing, wait_until
 
 _STAMPS: dict[str, float] = {}
+_HOME: list[str] = []
 
 
 def _isolate_settings() -> None:
     """Fresh QSettings per process: no remembered geometry, position or last project."""
     home = tempfile.mkdtemp(prefix="annotator-bench-home-")
+    _HOME.append(home)
     os.environ["XDG_CONFIG_HOME"] = os.path.join(home, "config")
     os.environ["XDG_DATA_HOME"] = os.path.join(home, "data")
     os.environ["HOME"] = home
     os.environ.setdefault("ANNOTATOR_NAME", "bench")
+
+
+def _exit() -> None:
+    """Leave at once (the measurement is taken): no window shutdown, no session summary."""
+    sys.stdout.flush()
+    for home in _HOME:
+        shutil.rmtree(home, ignore_errors=True)
+    os._exit(0)
 
 
 def _first_article(project: str):
@@ -108,8 +118,7 @@ def open(project: str, start: str = "0") -> None:  # noqa: A001 - the child comm
             "to_first_paint": s["first_paint"] - s["window_built"],
         },
     )
-    sys.stdout.flush()
-    os._exit(0)  # the measurement is taken; skip the window's shutdown and session summary
+    _exit()
 
 
 def memory(project: str, settle: str = "2.0") -> None:
@@ -117,7 +126,6 @@ def memory(project: str, settle: str = "2.0") -> None:
     _isolate_settings()
     from PySide6.QtWidgets import QApplication
 
-    from annotator.model import Status  # noqa: F401 - the app imports it too
     from ui import app as ui_app
     from ui import lookahead
 
@@ -143,8 +151,7 @@ def memory(project: str, settle: str = "2.0") -> None:
     if "rss_mb" not in state:
         raise SystemExit("the app exited before the first article was shown")
     _emit(**state)
-    sys.stdout.flush()
-    os._exit(0)
+    _exit()
 
 
 def next(project: str, presses: str, workdir: str | None = None, start: str = "0") -> None:  # noqa: A001
@@ -200,6 +207,5 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
                       viewport=[size.width(), size.height()], focus=type(target).__name__,
                       tokenizer_ready=tokenizer_ready)
     _emit(**result)
-    sys.stdout.flush()
     shutil.rmtree(work, ignore_errors=True)
-    os._exit(0)
+    _exit()

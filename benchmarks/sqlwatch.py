@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 BIG_TABLES = ("articles", "annotations", "suggestions", "events")

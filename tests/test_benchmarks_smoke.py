@@ -36,6 +36,7 @@ def _by_key(rows):
     return found
 
 
+@pytest.mark.gui  # the open, next and memory figures run the app offscreen
 def test_every_figure_is_measured_against_its_baseline(smoke):
     rows, _, _ = smoke
     found = _by_key(rows)
@@ -51,6 +52,7 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
     assert len(found["next"]) == 3
 
 
+@pytest.mark.gui
 def test_numbers_are_sane(smoke):
     rows, _, _ = smoke
     for r in rows:
@@ -70,6 +72,7 @@ def test_numbers_are_sane(smoke):
         assert 0 < opened.ours < 30
 
 
+@pytest.mark.gui
 def test_results_file_and_table(smoke):
     rows, report, _ = smoke
     assert report["size"] == "smoke"

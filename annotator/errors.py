@@ -13,6 +13,14 @@ class InputError(AnnotatorError):
     """An input file is malformed; the message names the file and line."""
 
 
+class UnknownLabels(InputError):
+    """Imported spans use labels the project lacks; ``labels`` names them, so a GUI can offer to add them."""
+
+    def __init__(self, message: str, labels: tuple[str, ...]):
+        super().__init__(message)
+        self.labels = tuple(labels)
+
+
 class EditError(AnnotatorError):
     """An edit breaks a rule (out of range, overlap, unknown label...)."""
 

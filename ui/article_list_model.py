@@ -93,14 +93,25 @@ class ArticleListModel(QAbstractListModel):
         self._status = status
         self.reload()
 
-    def reload(self) -> None:
-        """Re-read from the start, as far as was loaded before (statuses changed)."""
+    def reload(self) -> bool:
+        """Re-read from the start, as far as was loaded before; returns whether any row differs.
+
+        Unchanged rows leave the model alone (no reset), so a refresh after a
+        write that changed nothing here keeps the list's selection and scroll.
+        """
         loaded = max(len(self._rows), PAGE)
+        rows: list[tuple[int, str, str]] = []
+        exhausted = False
+        while not exhausted and len(rows) < loaded:
+            page = self._store.queue(self._status, after_id=rows[-1][0] if rows else 0, limit=PAGE)
+            exhausted = len(page) < PAGE
+            rows += page
+        if (rows, exhausted) == (self._rows, self._exhausted):
+            return False
         self.beginResetModel()
-        self._rows, self._exhausted = [], False
+        self._rows, self._exhausted = rows, exhausted
         self.endResetModel()
-        while not self._exhausted and len(self._rows) < loaded:
-            self.fetchMore()
+        return True
 
     def row_of(self, article_id: int) -> int | None:
         """The article's row, paging forward (within reason) when it is not loaded yet."""

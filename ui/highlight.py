@@ -149,14 +149,23 @@ class Highlighter:
         return theme.label_color(self._colors.get(label))
 
     def set_text(self, text: str, entities: Sequence[Entity]) -> None:
+        """Replace the text and its entities as ONE change to an empty document.
+
+        What ``setPlainText`` does (clear, then insert through a cursor: "\r\n"
+        becomes one separator, a leading U+FEFF goes), but the block format rides
+        on the inserting cursor, so every paragraph is born with it, and the
+        entity formats join the same edit block. Qt then sees a document filled
+        from empty and lays it out lazily: the visible part now, the rest in
+        idle steps, instead of the whole text twice.
+        """
         self.map = OffsetMap(text)
-        self._doc.setPlainText(text)
         self._applied = {}
         cursor = QTextCursor(self._doc)
-        cursor.beginEditBlock()
+        cursor.beginEditBlock()  # clear() inside it, as setPlainText does: Qt sees one fill from empty
+        self._doc.clear()
         if self._block_format is not None:
-            cursor.select(QTextCursor.SelectionType.Document)
-            cursor.mergeBlockFormat(self._block_format)
+            cursor.setBlockFormat(self._block_format)
+        cursor.insertText(text)
         self._apply(cursor, entities)
         cursor.endEditBlock()
         self._reindex()

@@ -124,17 +124,12 @@ class SuggestionWorker(QObject):
         if target is None:
             return []
         window = [i for i, _, _ in store.queue(Status.PENDING, after_id=target - 1, limit=self._ahead)]
-        starts = [target - 1]
         if len(window) < self._ahead:
             window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
-            starts.append(0)
-        wanted = set(window) - handed
-        items: dict[int, str] = {}
-        for after in starts:
-            for article_id, text in store.unsuggested(source, after_id=after, limit=self._ahead):
-                if article_id in wanted:
-                    items[article_id] = text
-        return sorted(items.items(), key=lambda item: window.index(item[0]))
+        window = [i for i in dict.fromkeys(window) if i not in handed]
+        # Only the window's rows are read: never a walk over the rest of the queue.
+        items = dict(store.unsuggested_among(source, window))
+        return [(i, items[i]) for i in window if i in items]
 
 
 def _saver(source: int, results: list):

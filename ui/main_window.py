@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Changes, Status
 from annotator.store import AnnotationStore
 
@@ -26,11 +26,11 @@ from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, summary_text
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
 from .label_bar import LabelBar
-from .messages import inform, warn
+from .messages import ask, inform, warn
 from .label_picker import LabelPicker
 from .lookahead import SuggestionWorker
 from .queue_panel import QueuePanel
-from .review_controller import ReviewController
+from .review_controller import IDLE, REVIEWING, ReviewController
 from .review_view import ReviewView
 from .settings import Settings
 from .status_bar import StatusBar
@@ -38,6 +38,7 @@ from .tasks import BackgroundJob, StoreOp, TaskRunner
 from .tokenizer import Tokenizer
 
 PACE_REFRESH_MS = 30_000
+WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 _windows: list[MainWindow] = []  # windows opened from File → Open live until they close
 
@@ -97,6 +98,10 @@ class MainWindow(QMainWindow):
         self._pace_timer = QTimer(self, interval=PACE_REFRESH_MS)
         self._pace_timer.timeout.connect(self._refresh_pace)
         self._pace_timer.start()
+        self._seen_version = store.data_version()
+        self._watch_timer = QTimer(self, interval=WATCH_MS)
+        self._watch_timer.timeout.connect(self._watch_project)
+        self._watch_timer.start()
 
     # ---------------------------------------------------------------- layout
     def _compose(self) -> None:
@@ -190,6 +195,37 @@ class MainWindow(QMainWindow):
         if changes.labels:
             self.controller.set_labels(self.store.labels())
         self._refresh_undo()
+
+    def _watch_project(self) -> None:
+        """Show what other connections committed: another window, a terminal's import or suggest.
+
+        Our own writer is another connection too, but its writes were already
+        shown through their Changes: for them each step below compares and
+        finds nothing that differs, so the view, labels and queue stay as they are.
+        """
+        version = self.store.data_version()
+        if version == self._seen_version or self._in_the_middle():
+            return  # when busy, look again on the next tick
+        self._seen_version = version
+        if self.controller.article is None:
+            if self.store.article_count():
+                self._show_first()
+        else:
+            self.controller.on_changes(Changes(frozenset({self.controller.article.id})), None)
+        labels = self.store.labels()
+        if labels != self.controller.labels:
+            self.controller.set_labels(labels)
+        self.queue.refresh()
+        self._refresh_progress()
+        self._refresh_undo()
+
+    def _in_the_middle(self) -> bool:
+        """A decision or edit on its way, or a mouse drag selecting text: redrawing now would disturb it."""
+        return (
+            self.controller.state not in (IDLE, REVIEWING)
+            or self.runner.in_flight
+            or QApplication.mouseButtons() != Qt.MouseButton.NoButton
+        )
 
     def _refresh_progress(self) -> None:
         self.status.set_counts(self.store.counts())
@@ -299,11 +335,31 @@ class MainWindow(QMainWindow):
 
     def import_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl);;All files (*)")
-        if not names:
-            return
-        from annotator.importing import import_files
+        if names:
+            self._import(names)
 
-        self._background("Importing", lambda s, p, c: import_files(s, names, on_progress=p, should_cancel=c).summary())
+    def _import(self, names: list[str], *, add_labels: bool = False) -> None:
+        from annotator.importing import import_files, unknown_labels
+
+        def run(store, on_progress, should_cancel):
+            try:
+                return import_files(store, names, add_labels=add_labels, on_progress=on_progress, should_cancel=should_cancel).summary()
+            except UnknownLabels as e:
+                # Not a failure in the GUI: the project is unchanged, and the window asks whether to add them.
+                return UnknownLabels(str(e), tuple(unknown_labels(store, names, should_cancel=should_cancel)) or e.labels)
+
+        self._background("Importing", run, on_success=lambda result: self._imported(names, result))
+
+    def _imported(self, names: list[str], result) -> None:
+        if not isinstance(result, UnknownLabels):
+            self._job_done(result)
+            return
+        files = "file uses" if len(names) == 1 else "files use"
+        which = f"labels the project doesn't have: {', '.join(result.labels)}. Add them?"
+        if len(result.labels) == 1:
+            which = f"a label the project doesn't have: {result.labels[0]}. Add it?"
+        if ask(self, "Import", f"The {files} {which}"):
+            self._import(names, add_labels=True)
 
     def export_jsonl(self) -> None:
         default = str(self.path.with_suffix(".jsonl"))
@@ -328,11 +384,11 @@ class MainWindow(QMainWindow):
 
         self._background("Suggesting", suggest)
 
-    def _background(self, label: str, fn: Callable) -> BackgroundJob:
+    def _background(self, label: str, fn: Callable, *, on_success: Callable | None = None) -> BackgroundJob:
         job = BackgroundJob(self.path, self.store.annotator, fn)
         self._jobs = [j for j in self._jobs if j.running] + [job]
         self._progress = watch(job, label, self)
-        job.succeeded.connect(self._job_done)
+        job.succeeded.connect(on_success or self._job_done)
         job.cancelled.connect(lambda: self.status.say(f"{label.lower()} cancelled; the work finished so far is kept"))
         job.failed.connect(lambda message: warn(self, label, message))
         return job.start()
@@ -359,6 +415,7 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.last_project = self.path
         self._pace_timer.stop()
+        self._watch_timer.stop()
         # Background threads may still report (queued); nothing may read the closing store.
         self.controller.close()
         if self.worker is not None:

@@ -16,3 +16,12 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
+
+
+def ask(parent: QWidget | None, title: str, text: str) -> bool:
+    """A plain-text yes/no question; No is the default, so a stray Enter changes nothing."""
+    no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, yes | no, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(no)
+    return box.exec() == yes

@@ -92,10 +92,16 @@ class QueuePanel(QWidget):
         self._select_current()
 
     def refresh(self) -> None:
-        """Statuses changed: re-read the loaded part of the queue."""
-        self.model.reload()
+        """Statuses or articles may have changed: re-read the loaded part of the queue.
+
+        The list stays where the reviewer scrolled it; moving to another article scrolls it.
+        """
+        scrollbar = self.list.verticalScrollBar()
+        kept = scrollbar.value()
+        if self.model.reload():
+            self._select_current()  # a reset dropped the selection; selecting scrolls
+            scrollbar.setValue(kept)
         self._update_position()
-        self._select_current()
 
     def _update_position(self) -> None:
         if self._current is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from annotator.model import Status
@@ -12,6 +12,7 @@ from annotator.model import Status
 from .lookahead import UNAVAILABLE
 
 MESSAGE_MS = 6000
+NOTICE_MS = 15_000  # long enough to read a model's install hint
 STYLE = """
 QStatusBar { background: #f3f1ec; border-top: 1px solid #e4e1da; }
 QStatusBar::item { border: none; }
@@ -39,8 +40,17 @@ def pace_text(summary: dict | None, now: datetime | None = None) -> str:
     return f"session: {decided} decided · {decided / hours:.0f} articles/h"
 
 
-def _plain_label(name: str) -> QLabel:
-    label = QLabel()
+class _ClickableLabel(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
+    label = cls()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setObjectName(name)
     return label
@@ -53,7 +63,10 @@ class StatusBar(QStatusBar):
         self.setStyleSheet(STYLE)
         self.progress = _plain_label("progress")
         self.pace = _plain_label("pace")
-        self.model = _plain_label("model")
+        self.model = _plain_label("model", _ClickableLabel)
+        self.model.clicked.connect(self.show_model_problem)
+        self._model_problem = ""  # why suggestions are off, while they are
+        self._noticed = ""  # the last reason shown unasked: each reason is announced once
         for widget in (self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
 
@@ -64,10 +77,18 @@ class StatusBar(QStatusBar):
         self.pace.setText(pace_text(summary))
 
     def set_model_state(self, state: str, detail: str = "") -> None:
-        self.model.setText(f"model: {state}")
+        self._model_problem = detail if state == UNAVAILABLE else ""
+        self.model.setText(f"model: {state} (details)" if self._model_problem else f"model: {state}")
         self.model.setToolTip(detail)
-        if state == UNAVAILABLE and detail:
-            self.say(f"suggestions are off: {detail}", timeout=0)
+        self.model.setCursor(Qt.CursorShape.PointingHandCursor if self._model_problem else Qt.CursorShape.ArrowCursor)
+        if self._model_problem and self._model_problem != self._noticed:
+            self._noticed = self._model_problem
+            self.show_model_problem()
+
+    def show_model_problem(self) -> None:
+        """The full reason suggestions are off, in the message area (never a dialog: review goes on)."""
+        if self._model_problem:
+            self.say(f"suggestions are off: {self._model_problem}", timeout=NOTICE_MS)
 
     def say(self, message: str, *, timeout: int = MESSAGE_MS) -> None:
         self.showMessage(message, timeout)

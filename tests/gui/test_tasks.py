@@ -144,7 +144,7 @@ def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, uns
         raise ModelError("model 'nope' is not installed; install it with pip or pass --model PATH")
 
     w = make_main_window(unsuggested, worker_factory=partial(SuggestionWorker, load=broken))
-    qtbot.waitUntil(lambda: w.status.model.text() == "model: unavailable", timeout=5000)
+    qtbot.waitUntil(lambda: w.status.model.text() == "model: unavailable (details)", timeout=5000)
     assert "is not installed" in w.status.currentMessage()
     first = w.controller.article.id
     press(w, Qt.Key.Key_A)

@@ -34,6 +34,7 @@ SQL_INTERPOLATIONS = {
     "APPLICATION_ID", "target",  # schema.py: integers it computes itself
     "self._ARTICLE_COLUMNS", "where", "order", "marks", "table", "assignments",
     "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT",
+    "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
 }
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import labels as label_set
-from .errors import AnnotatorError, InputError
+from .errors import AnnotatorError, InputError, UnknownLabels
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
@@ -51,6 +52,11 @@ class _Record:
     title: str | None
     meta: dict
     spans: list[tuple[int, int, str]]
+    meta_json: str | None = None  # meta as stored, when already serialised
+
+
+# What the store keeps in articles.meta; one encoder, not one per call as json.dumps(..., ensure_ascii=False) makes.
+_META_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # ------------------------------------------------------------------ files
@@ -124,12 +130,15 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
             where = f"{path}:{number}"
             line = _decode(raw, where)
             if line.strip():
-                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
+                # JSON can only carry a surrogate as a \uD800-\uDFFF escape ("u" is always lower case)
+                escapes = b"\\ud" in raw or b"\\uD" in raw
+                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where, escapes)
             else:
                 yield number, len(raw), None
 
 
-def _parse_line(line: str, where: str) -> _Record:
+def _parse_line(line: str, where: str, escapes: bool = True) -> _Record:
+    """One JSONL line as a record; ``escapes=False`` says the line has no \\uD... escape (skips the surrogate check)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
@@ -151,12 +160,14 @@ def _parse_line(line: str, where: str) -> _Record:
     title = obj.get("title")
     if title is not None and not isinstance(title, str):
         raise InputError(f"{where}: \"title\" must be a string, got {_kind(title)}")
-    for value, what in ((text, "text"), (title or "", "title"), (json.dumps(meta, ensure_ascii=False), "meta")):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError(f"{where}: \"{what}\" contains an unpaired surrogate escape (\\ud800-\\udfff)") from None
-    return _Record(text, title or None, meta, _parse_spans(obj.get("spans"), len(text), where))
+    meta_json = _META_JSON(meta)
+    if escapes:
+        for value, what in ((text, "text"), (title or "", "title"), (meta_json, "meta")):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"{where}: \"{what}\" contains an unpaired surrogate escape (\\ud800-\\udfff)") from None
+    return _Record(text, title or None, meta, _parse_spans(obj.get("spans"), len(text), where), meta_json)
 
 
 def _parse_spans(spans: object, length: int, where: str) -> list[tuple[int, int, str]]:
@@ -218,9 +229,10 @@ class _Importer:
                 continue
             if not self.add_labels:
                 known = ", ".join(label_set.sort_names(self.labels)) or "none"
-                raise InputError(
+                raise UnknownLabels(
                     f"{where}: unknown label {label!r} (the project has: {known}); "
-                    "pass --add-labels to add it"
+                    "pass --add-labels to add it",
+                    (label,),
                 )
             self.store.add_labels(label_set.make_labels([label], start=len(self.labels)))
             self.labels.add(label)
@@ -229,10 +241,18 @@ class _Importer:
     def flush(self) -> None:
         if not self.batch:
             return
-        records = [{"text": r.text, "title": r.title, "meta": r.meta} for r in self.batch]
-        ids, duplicates = self.store.add_articles(records)
-        self.report.added += len(ids) - duplicates
+        records = [
+            {"text": r.text, "title": r.title, "meta": r.meta} if r.meta_json is None
+            else {"text": r.text, "title": r.title, "meta_json": r.meta_json}
+            for r in self.batch
+        ]
+        with_spans = any(r.spans for r in self.batch)
+        ids, duplicates = self.store.add_articles(records, ids=with_spans)  # no ids needed: one executemany
+        self.report.added += len(records) - duplicates
         self.report.duplicates += duplicates
+        if not with_spans:
+            self.batch = []
+            return
         suggestions = []
         for article_id, record in zip(ids, self.batch):
             if article_id is None or not record.spans:
@@ -284,6 +304,30 @@ def import_files(
     return importer.report
 
 
+def unknown_labels(
+    store: AnnotationStore, paths: Sequence[str | Path], *, should_cancel: ShouldCancel | None = None
+) -> list[str]:
+    """Every span label in the files that the project lacks, in order of appearance.
+
+    Lets a GUI name them all before asking to add them (the import stops at the
+    first). Reading stops quietly at a bad line: the import itself reports it.
+    """
+    known, found = store.label_names(), {}
+    try:
+        for path, _ in collect_files(paths):
+            if path.suffix.lower() != ".jsonl":
+                continue
+            for number, _, record in read_jsonl(path):
+                for _, _, label in record.spans if record else ():
+                    if label not in known:
+                        found[label] = None
+                if number % 1000 == 0:
+                    check_cancel(should_cancel, "import")
+    except InputError:
+        pass
+    return list(found)
+
+
 def _report(on_progress: OnProgress | None, done: int, total: int) -> None:
     if on_progress:
         on_progress(Progress(done, total, "Importing"))
@@ -312,7 +356,8 @@ def import_into_project(
         names = _model_label_names(model)
     store = AnnotationStore.open(project, create=True)
     try:
-        with store.transaction():
+        # A file just made is nobody else's yet: fill it through a rollback journal, WAL after.
+        with store.filling_new_file() if created else nullcontext(), store.transaction():
             existing = store.label_names()
             missing = [name for name in dict.fromkeys(names) if name not in existing]
             store.add_labels(label_set.make_labels(missing, start=len(existing)))
@@ -325,7 +370,7 @@ def import_into_project(
     except BaseException:
         store.close()
         if created:
-            for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm")):
+            for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm"), Path(f"{project}-journal")):
                 leftover.unlink(missing_ok=True)
         raise
     store.close()

@@ -274,28 +274,58 @@ class AnnotationStore:
         flat = json.loads(row[0])
         return list(zip(flat[::2], flat[1::2]))
 
-    def add_articles(self, records: Sequence[dict]) -> tuple[list[int | None], int]:
+    def add_articles(self, records: Sequence[dict], *, ids: bool = True) -> tuple[list[int | None], int]:
         """Insert articles; returns each record's new id (None for a duplicate) and the duplicate count.
 
-        A record is ``{"text", "title"?, "meta"?}``. Call inside ``transaction()``
-        to make a whole import all-or-nothing.
+        A record is ``{"text", "title"?, "meta"?}``; ``"meta_json"`` may carry the
+        meta already serialised (``json.dumps(meta, ensure_ascii=False)``) so it is
+        not done twice. ``ids=False`` inserts the whole batch with one executemany
+        and returns no ids (the duplicate count is still exact). Call inside
+        ``transaction()`` to make a whole import all-or-nothing.
         """
-        ids: list[int | None] = []
-        duplicates = 0
+        sql = "INSERT OR IGNORE INTO articles (text, title, meta, hash) VALUES (?, ?, ?, ?)"
+        rows = (
+            (
+                r["text"], r.get("title"),
+                r["meta_json"] if "meta_json" in r else json.dumps(r.get("meta") or {}, ensure_ascii=False),
+                content_hash(r["text"]),
+            )
+            for r in records
+        )
+        new_ids: list[int | None] = []
         with self.transaction():
             cursor = self.conn.cursor()
-            for record in records:
-                text = record["text"]
-                cursor.execute(
-                    "INSERT OR IGNORE INTO articles (text, title, meta, hash) VALUES (?, ?, ?, ?)",
-                    (text, record.get("title"), json.dumps(record.get("meta") or {}, ensure_ascii=False), content_hash(text)),
-                )
-                if cursor.rowcount == 1:
-                    ids.append(cursor.lastrowid)
-                else:
-                    ids.append(None)
-                    duplicates += 1
-        return ids, duplicates
+            if not ids:
+                # rowcount, not total_changes: the status_counts trigger's updates must not count
+                cursor.executemany(sql, rows)
+                return new_ids, len(records) - cursor.rowcount
+            for row in rows:
+                cursor.execute(sql, row)
+                new_ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
+        return new_ids, new_ids.count(None)
+
+    @contextmanager
+    def filling_new_file(self) -> Iterator[None]:
+        """Write through a rollback journal instead of the WAL while a just-created
+        project is filled (each page is written once instead of twice), WAL again after.
+
+        Only for a file this process just created: switching needs the file to
+        itself, so when another connection has it open this quietly stays in WAL.
+        """
+        switched = False
+        if self.path is not None and not self.conn.in_transaction:
+            try:
+                switched = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+            except sqlite3.OperationalError:
+                pass  # someone else has it open: keep WAL
+        try:
+            yield
+        finally:
+            if switched:
+                try:
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.Error:
+                    pass  # every writable open() sets WAL again
 
     # ------------------------------------------------------------- suggestions
     def source_id(self, kind: str, name: str, version: str = "") -> int:

@@ -81,6 +81,16 @@ def test_search_jumps_to_the_article(make_main_window, qtbot):
     assert not dialog.isVisible()
 
 
+def test_search_runs_off_the_gui_thread_and_enter_waits_for_its_results(make_main_window, qtbot):
+    w = make_main_window()
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    dialog = dialog_of(w, SearchDialog, qtbot)
+    dialog.query.setText("reuters")
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)  # before the debounce or the answer
+    qtbot.waitUntil(lambda: w.controller.article.title == "Arms talks")
+    assert not dialog.isVisible()
+
+
 def test_queue_panel_filters_and_shows_the_position(make_main_window, press):
     w = make_main_window()
     assert w.queue.position.text() == "Article 1 of 4 · pending"

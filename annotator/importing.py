@@ -9,6 +9,7 @@ written in batches, so memory stays flat however large the input.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
@@ -53,6 +54,7 @@ class _Record:
     meta: dict
     spans: list[tuple[int, int, str]]
     meta_json: str | None = None  # meta as stored, when already serialised
+    hash: str | None = None  # store.content_hash(text), when already computed
 
 
 # What the store keeps in articles.meta; one encoder, not one per call as json.dumps(..., ensure_ascii=False) makes.
@@ -130,15 +132,12 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
             where = f"{path}:{number}"
             line = _decode(raw, where)
             if line.strip():
-                # JSON can only carry a surrogate as a \uD800-\uDFFF escape ("u" is always lower case)
-                escapes = b"\\ud" in raw or b"\\uD" in raw
-                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where, escapes)
+                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
             else:
                 yield number, len(raw), None
 
 
-def _parse_line(line: str, where: str, escapes: bool = True) -> _Record:
-    """One JSONL line as a record; ``escapes=False`` says the line has no \\uD... escape (skips the surrogate check)."""
+def _parse_line(line: str, where: str) -> _Record:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
@@ -160,14 +159,22 @@ def _parse_line(line: str, where: str, escapes: bool = True) -> _Record:
     title = obj.get("title")
     if title is not None and not isinstance(title, str):
         raise InputError(f"{where}: \"title\" must be a string, got {_kind(title)}")
+    # The text's UTF-8 bytes are needed for its hash anyway: checking them costs nothing extra.
+    text_hash = hashlib.sha1(_utf8(text, "text", where)).hexdigest()  # = store.content_hash(text)
+    if title:
+        _utf8(title, "title", where)
     meta_json = _META_JSON(meta)
-    if escapes:
-        for value, what in ((text, "text"), (title or "", "title"), (meta_json, "meta")):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise InputError(f"{where}: \"{what}\" contains an unpaired surrogate escape (\\ud800-\\udfff)") from None
-    return _Record(text, title or None, meta, _parse_spans(obj.get("spans"), len(text), where), meta_json)
+    _utf8(meta_json, "meta", where)
+    spans = _parse_spans(obj.get("spans"), len(text), where)
+    return _Record(text, title or None, meta, spans, meta_json, text_hash)
+
+
+def _utf8(value: str, what: str, where: str) -> bytes:
+    """``value`` as UTF-8; a \\uD800-\\uDFFF escape with no partner decodes to a lone surrogate that UTF-8 cannot hold."""
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: \"{what}\" contains an unpaired surrogate escape (\\ud800-\\udfff)") from None
 
 
 def _parse_spans(spans: object, length: int, where: str) -> list[tuple[int, int, str]]:
@@ -243,7 +250,7 @@ class _Importer:
             return
         records = [
             {"text": r.text, "title": r.title, "meta": r.meta} if r.meta_json is None
-            else {"text": r.text, "title": r.title, "meta_json": r.meta_json}
+            else {"text": r.text, "title": r.title, "meta_json": r.meta_json, "hash": r.hash}
             for r in self.batch
         ]
         with_spans = any(r.spans for r in self.batch)

@@ -17,7 +17,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -255,6 +255,30 @@ class AnnotationStore:
         )
         return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
 
+    def queue_before(self, status: Status | None = None, *, before_id: int, limit: int = 200) -> list[tuple[int, str, str]]:
+        """The page of the queue just before ``before_id``, in queue order (keyset paging backwards)."""
+        where, args = "id < ?", [before_id]
+        if status is not None:
+            where, args = "status = ? AND id < ?", [Status(status).value, before_id]
+        rows = self.conn.execute(
+            f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
+            f"WHERE {where} ORDER BY id DESC LIMIT ?",
+            [*args, limit],
+        ).fetchall()
+        return [(i, " ".join(t.split())[:80], s) for i, t, s in reversed(rows)]
+
+    def count_between(self, after_id: int, up_to_id: int, status: Status | None = None) -> int:
+        """How many articles (of ``status``) have ``after_id < id <= up_to_id``, from the status index.
+
+        Moving a known position by a few articles costs a few index entries,
+        where ``position()`` counts every entry up to the article.
+        """
+        statuses = [s.value for s in Status] if status is None else [Status(status).value]
+        return self.conn.execute(
+            f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id > ? AND id <= ?",
+            [*statuses, after_id, up_to_id],
+        ).fetchone()[0]
+
     def search(self, query: str, *, limit: int = 100) -> list[tuple[int, str, str]]:
         """Articles whose title or text contains ``query`` (case-insensitive for ASCII)."""
         if not query.strip():
@@ -278,22 +302,26 @@ class AnnotationStore:
         """Insert articles; returns each record's new id (None for a duplicate) and the duplicate count.
 
         A record is ``{"text", "title"?, "meta"?}``; ``"meta_json"`` may carry the
-        meta already serialised (``json.dumps(meta, ensure_ascii=False)``) so it is
-        not done twice. ``ids=False`` inserts the whole batch with one executemany
-        and returns no ids (the duplicate count is still exact). Call inside
-        ``transaction()`` to make a whole import all-or-nothing.
+        meta already serialised (``json.dumps(meta, ensure_ascii=False)``) and
+        ``"hash"`` its ``content_hash(text)``, so neither is done twice.
+        ``ids=False`` inserts the whole batch with one executemany and returns
+        no ids (the duplicate count is still exact). Call inside
+        ``transaction()`` to make a whole import all-or-nothing; there it takes
+        no savepoint of its own (SQLite would copy every page it changes once
+        more: a quarter of an import's time), so after an error the caller's
+        transaction must be rolled back, as ``transaction()`` does.
         """
         sql = "INSERT OR IGNORE INTO articles (text, title, meta, hash) VALUES (?, ?, ?, ?)"
         rows = (
             (
                 r["text"], r.get("title"),
                 r["meta_json"] if "meta_json" in r else json.dumps(r.get("meta") or {}, ensure_ascii=False),
-                content_hash(r["text"]),
+                r.get("hash") or content_hash(r["text"]),
             )
             for r in records
         )
         new_ids: list[int | None] = []
-        with self.transaction():
+        with nullcontext() if self.conn.in_transaction else self.transaction():
             cursor = self.conn.cursor()
             if not ids:
                 # rowcount, not total_changes: the status_counts trigger's updates must not count
@@ -522,12 +550,27 @@ class AnnotationStore:
         """Accept the article as shown: undecided suggestions become annotations."""
         self._require_article(article_id)
         with self.group("accept article", article_id):
-            for (entity_id,) in self.conn.execute(
-                "SELECT id FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,)
-            ).fetchall():
-                self._update_entity(entity_id, state=EntityState.CONFIRMED.value)
+            self._confirm_suggestions(article_id)
             self._set_status(article_id, Status.ACCEPTED)
         return Changes(article_ids=frozenset({article_id}), statuses=True)
+
+    def _confirm_suggestions(self, article_id: int) -> None:
+        """What ``_update_entity(id, state=confirmed)`` does for each undecided suggestion, in one
+        read and one batched write (an article of 2,500 suggestions is accepted in a few ms)."""
+        columns = history.COLUMNS["annotations"]
+        rows = self.conn.execute(
+            f"SELECT {', '.join(columns)} FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,)
+        ).fetchall()
+        if not rows:
+            return
+        values = {"state": EntityState.CONFIRMED.value, "annotator": self.annotator, "decided_at": now()}
+        assignments = ", ".join(f"{c} = ?" for c in values)
+        self.conn.executemany(
+            f"UPDATE annotations SET {assignments} WHERE id = ?", [(*values.values(), row[0]) for row in rows]
+        )
+        for row in rows:
+            before = dict(zip(columns, row))
+            self._op("annotations", row[0], {k: before[k] for k in values}, values)
 
     def reject(self, article_id: int) -> Changes:
         return self._decide(article_id, Status.REJECTED, "reject article")
@@ -791,4 +834,8 @@ def _entity(row) -> Entity:
     source = None
     if name is not None:
         source = f"{name}@{version}" if version else f"{kind}:{name}"
-    return Entity(entity_id, article_id, start, end, label, EntityState(state), annotator, source, score)
+    # a dict lookup: EntityState(state) costs microseconds, times thousands of entities per article
+    return Entity(entity_id, article_id, start, end, label, _STATES.get(state) or EntityState(state), annotator, source, score)
+
+
+_STATES = {state.value: state for state in EntityState}

@@ -246,17 +246,21 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
     current = store.neighbour(max(0, last - steps - 5)) if last else None
     times = []
     decided = 0
+    previous = None
     for _ in range(steps):
         if current is None:
             break
         t = time.perf_counter()
         article = store.article(current)
         store.entities(current)
-        store.tokens(current)
-        store.position(current, Status.PENDING)
-        store.position(current)
+        store.tokens(current)  # the GUI reads these only when a selection needs them; kept as the worst case
+        if previous is None or not hasattr(store, "count_between"):
+            store.position(current)  # the queue panel counts afresh once ...
+        else:
+            store.count_between(previous, current)  # ... then moves its position by the articles in between
         store.counts()
         store.queue(Status.PENDING, after_id=max(0, current - 50), limit=100)
+        store.queue(None, after_id=current - 1, limit=1)  # the decided row, updated in place in the list
         store.undo_status()
         # On every article change the look-ahead worker asks which of the next ones need the model.
         look_ahead(store, source, current)
@@ -265,7 +269,7 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
             decided += 1
         store.counts()
         store.undo_status()
-        current = store.next_to_review(current)
+        previous, current = current, store.next_to_review(current)
         times.append(time.perf_counter() - t)
     # The reviewer may be anywhere: the first, a middle and the last article too.
     first = store.neighbour(None)

@@ -186,6 +186,10 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
     if not wait_until(app, lambda: watch.paints > 0 and showing(view, first[0].text, first_pos), timeout=30):
         raise SystemExit("the first article was not shown")
     wait_until(app, lambda: not window.runner.in_flight, timeout=10)  # the session start has landed
+    from ui import app as ui_app
+
+    if hasattr(ui_app, "settle"):
+        ui_app.settle()  # what ui.app.run does once the first article is up (gc.freeze)
     # Steady state: the blank tokenizer (spaCy import) loads on a thread at start-up and would
     # compete for the GIL with the first presses; a reviewer reads the first article meanwhile.
     tokenizer_ready = wait_until(app, lambda: window.tokenizer.tokens("x") is not None, timeout=30)

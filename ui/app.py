@@ -7,12 +7,13 @@ system user, and the model loads in the background after the window is up.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
@@ -75,6 +76,13 @@ def build_demo(model: str | None) -> Path:
     return outcome["path"]
 
 
+def settle() -> None:
+    """Start-up is over: what exists now (Qt wrappers, modules, the window) lives as long as
+    the process, so the garbage collector stops walking it on every full collection; the
+    thousands of short-lived objects of a long article then cost pauses of their own size."""
+    gc.freeze()
+
+
 def run(project: Path | None, *, annotator: str | None = None, model: str | None = None) -> int:
     """Open ``project`` (None: the last project, else the demo) and run until the window closes.
 
@@ -102,4 +110,5 @@ def run(project: Path | None, *, annotator: str | None = None, model: str | None
     window = MainWindow(store, settings=settings, model=model)
     settings.last_project = Path(project)
     window.show()
+    QTimer.singleShot(0, settle)  # once the first article is up
     return app.exec()

@@ -2,10 +2,17 @@
 
 Rows arrive page by page through ``canFetchMore``/``fetchMore`` (keyset
 paging on the article id), so a project of a million articles opens as fast
-as one of ten.
+as one of ten. The loaded rows are a window of the queue that need not start
+at its beginning: showing an article far down the queue loads the page around
+it (``anchor_at``), and the rows before the window arrive page by page as the
+list is scrolled up (``fetch_before``). A decision updates its own row in place
+(``apply_changes``) instead of re-reading the window.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
@@ -14,7 +21,7 @@ from annotator.model import Status
 from annotator.store import AnnotationStore
 
 PAGE = 200
-MAX_SEEK = 20 * PAGE  # how far ahead the list will page to reveal the shown article
+MAX_ROWS = 10 * PAGE  # a window grown past this is re-anchored rather than paged further
 
 STATUS_COLORS = {
     Status.PENDING.value: "#9aa3ad",
@@ -47,7 +54,9 @@ class ArticleListModel(QAbstractListModel):
         self._store = store
         self._status: Status | None = Status.PENDING
         self._rows: list[tuple[int, str, str]] = []
-        self._exhausted = False
+        self._exhausted = False  # nothing of this filter after the last row
+        self._start = 0  # the window holds this filter's rows with id > _start ...
+        self._at_start = True  # ... and there are none with id <= _start
         self._icons = {status: status_icon(status) for status in STATUS_COLORS}
 
     # ------------------------------------------------------------- Qt model API
@@ -76,7 +85,7 @@ class ArticleListModel(QAbstractListModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted:
             return
-        after = self._rows[-1][0] if self._rows else 0
+        after = self._rows[-1][0] if self._rows else self._start
         page = self._store.queue(self._status, after_id=after, limit=PAGE)
         self._exhausted = len(page) < PAGE
         if page:
@@ -91,19 +100,22 @@ class ArticleListModel(QAbstractListModel):
 
     def set_status(self, status: Status | None) -> None:
         self._status = status
+        self._start, self._at_start = 0, True
         self.reload()
 
     def reload(self) -> bool:
-        """Re-read from the start, as far as was loaded before; returns whether any row differs.
+        """Re-read the window, as far as was loaded before; returns whether any row differs.
 
         Unchanged rows leave the model alone (no reset), so a refresh after a
         write that changed nothing here keeps the list's selection and scroll.
         """
+        if self._at_start:
+            self._start = 0  # rows that appeared before the window belong in it
         loaded = max(len(self._rows), PAGE)
         rows: list[tuple[int, str, str]] = []
         exhausted = False
         while not exhausted and len(rows) < loaded:
-            page = self._store.queue(self._status, after_id=rows[-1][0] if rows else 0, limit=PAGE)
+            page = self._store.queue(self._status, after_id=rows[-1][0] if rows else self._start, limit=PAGE)
             exhausted = len(page) < PAGE
             rows += page
         if (rows, exhausted) == (self._rows, self._exhausted):
@@ -114,12 +126,85 @@ class ArticleListModel(QAbstractListModel):
         return True
 
     def row_of(self, article_id: int) -> int | None:
-        """The article's row, paging forward (within reason) when it is not loaded yet."""
-        while True:
-            for row, (rid, _, _) in enumerate(self._rows):
-                if rid == article_id:
-                    return row
-            last = self._rows[-1][0] if self._rows else 0
-            if self._exhausted or last > article_id or len(self._rows) >= MAX_SEEK:
-                return None
+        """The article's row; an article outside the window moves the window to it.
+
+        At most one page is read forward (the reviewer walking down the queue);
+        anything further re-anchors the window around the article instead of
+        paging up to it.
+        """
+        row = self._find(article_id)
+        if row is not None or self._covers(article_id):
+            return row  # None: inside the window's range, so not in this filter
+        last = self._rows[-1][0] if self._rows else self._start
+        if article_id > last and len(self._rows) < MAX_ROWS:
             self.fetchMore()
+            row = self._find(article_id)
+            if row is not None or self._covers(article_id):
+                return row
+        self.anchor_at(article_id)
+        return self._find(article_id)
+
+    def anchor_at(self, article_id: int) -> None:
+        """Load the page around ``article_id`` (half a page before it) in place of the window."""
+        before = self._store.queue_before(self._status, before_id=article_id, limit=PAGE // 2)
+        after = self._store.queue(self._status, after_id=article_id - 1, limit=PAGE)
+        self.beginResetModel()
+        self._rows = before + after
+        self._at_start = len(before) < PAGE // 2
+        self._start = (before[0][0] if before else article_id) - 1
+        self._exhausted = len(after) < PAGE
+        self.endResetModel()
+
+    def can_fetch_before(self) -> bool:
+        return not self._at_start
+
+    def fetch_before(self) -> int:
+        """Prepend the page before the window (the list was scrolled to its top); returns how many rows."""
+        if self._at_start:
+            return 0
+        before = self._rows[0][0] if self._rows else self._start + 1
+        page = self._store.queue_before(self._status, before_id=before, limit=PAGE)
+        self._at_start = len(page) < PAGE
+        if page:
+            self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+            self._rows[:0] = page
+            self.endInsertRows()
+            self._start = page[0][0] - 1
+        return len(page)
+
+    def apply_changes(self, article_ids: Iterable[int]) -> bool:
+        """These articles' statuses or titles changed: update, drop or insert just their rows.
+
+        Reads one row per article; returns whether rows were added or removed.
+        """
+        moved = False
+        for article_id in sorted(article_ids):
+            found = self._store.queue(None, after_id=article_id - 1, limit=1)
+            fresh = found[0] if found and found[0][0] == article_id else None
+            belongs = fresh is not None and (self._status is None or fresh[2] == Status(self._status).value)
+            row = self._find(article_id)
+            if row is not None and not belongs:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+                moved = True
+            elif row is not None and self._rows[row] != fresh:
+                self._rows[row] = fresh
+                self.dataChanged.emit(self.index(row), self.index(row))
+            elif row is None and belongs and self._covers(article_id):
+                row = bisect_left(self._rows, article_id, key=lambda r: r[0])
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._rows.insert(row, fresh)
+                self.endInsertRows()
+                moved = True
+        return moved
+
+    def _find(self, article_id: int) -> int | None:
+        row = bisect_left(self._rows, article_id, key=lambda r: r[0])
+        return row if row < len(self._rows) and self._rows[row][0] == article_id else None
+
+    def _covers(self, article_id: int) -> bool:
+        """Would this filter's row for ``article_id`` be in the window (loaded) if there were one?"""
+        above = self._at_start or article_id > self._start
+        below = self._exhausted or (bool(self._rows) and article_id <= self._rows[-1][0])
+        return above and below

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
@@ -34,6 +35,7 @@ ENTITY_ID = QTextFormat.Property.UserProperty + 1  # on every highlighted charac
 _UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]|\\A\ufeff")
 _NARROW = ("\r\n", "\ufeff")
 _KEEP = QTextCursor.MoveMode.KeepAnchor  # looked up once: PySide enum access is slow in a loop of thousands
+_MOVE = QTextCursor.MoveMode.MoveAnchor  # passed explicitly: a defaulted enum argument costs the same lookup
 
 
 class OffsetMap:
@@ -79,20 +81,22 @@ class OffsetMap:
         return max(0, bisect_right(self._table, position) - 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """An entity placed in the document: [start, end) in Qt positions."""
+class Span(NamedTuple):
+    """An entity placed in the document: [start, end) in Qt positions (a tuple: thousands per article)."""
 
     start: int
     end: int
     entity: Entity
 
 
+_SPAN_ORDER = attrgetter("start", "end", "entity.id")
+
+
 class SpanIndex:
     """Entities in text order, with quick lookups of those meeting a position range."""
 
     def __init__(self, spans: Iterable[Span] = ()):
-        self.spans = sorted(spans, key=lambda s: (s.start, s.end, s.entity.id))
+        self.spans = sorted(spans, key=_SPAN_ORDER)
         self._starts = [s.start for s in self.spans]
         reach, self._reach = 0, []  # running maximum of ends: lets bisect find long overlapping spans
         for s in self.spans:
@@ -125,6 +129,7 @@ class Highlighter:
         self._block_format = block_format
         self._colors: dict[str, str] = {}
         self._formats: dict[tuple[str, EntityState], QTextCharFormat] = {}
+        self._qcolors: dict[str, QColor] = {}
         self._applied: dict[Entity, Span] = {}
         self.map = OffsetMap("")
         self.index = SpanIndex()
@@ -134,7 +139,7 @@ class Highlighter:
         colors = {label.name: label.color for label in labels}
         if colors == self._colors:
             return
-        self._colors, self._formats = colors, {}
+        self._colors, self._formats, self._qcolors = colors, {}, {}
         entities = list(self._applied)
         cursor = QTextCursor(self._doc)
         cursor.beginEditBlock()
@@ -146,7 +151,10 @@ class Highlighter:
         self._reindex()
 
     def color(self, label: str) -> QColor:
-        return theme.label_color(self._colors.get(label))
+        color = self._qcolors.get(label)
+        if color is None:  # parsed once per label, not once per entity per paint
+            color = self._qcolors[label] = theme.label_color(self._colors.get(label))
+        return color
 
     def set_text(self, text: str, entities: Sequence[Entity]) -> None:
         """Replace the text and its entities as ONE change to an empty document.
@@ -191,15 +199,20 @@ class Highlighter:
         return True
 
     def _apply(self, cursor: QTextCursor, entities: Iterable[Entity]) -> None:
+        # a loop of thousands on a long article: everything it calls is looked up once
+        to_qt, base, applied = self.map.to_qt, self._base_format, self._applied
+        set_position, set_format = cursor.setPosition, cursor.setCharFormat
         for entity in entities:
-            span = Span(self.map.to_qt(entity.start), self.map.to_qt(entity.end), entity)
-            fmt = QTextCharFormat(self._base_format(entity.label, entity.state))
+            start, end = to_qt(entity.start), to_qt(entity.end)
+            fmt = QTextCharFormat(base(entity.label, entity.state))
             fmt.setProperty(ENTITY_ID, entity.id)
-            self._format(cursor, span.start, span.end, fmt)
-            self._applied[entity] = span
+            set_position(start, _MOVE)
+            set_position(end, _KEEP)
+            set_format(fmt)
+            applied[entity] = Span(start, end, entity)
 
     def _format(self, cursor: QTextCursor, start: int, end: int, fmt: QTextCharFormat) -> None:
-        cursor.setPosition(start)
+        cursor.setPosition(start, _MOVE)
         cursor.setPosition(end, _KEEP)
         cursor.setCharFormat(fmt)
 
@@ -231,8 +244,14 @@ def range_rects(document: QTextDocument, start: int, end: int) -> list[QRectF]:
         origin = text_layout.position()
         first = max(start, block.position()) - block.position()
         last = min(end, block.position() + block.length() - 1) - block.position()
-        for i in range(text_layout.lineCount()):  # lineAt past lineCount crashes: never index blindly
-            line = text_layout.lineAt(i)
+        count = text_layout.lineCount()
+        # from the line holding the start, not the block's first line (a paragraph has many)
+        number = max(0, text_layout.lineForTextPosition(first).lineNumber()) if count else 0
+        while number < count:  # lineAt past lineCount crashes: never index blindly
+            line = text_layout.lineAt(number)
+            number += 1
+            if line.textStart() >= last:
+                break
             lo = max(first, line.textStart())
             hi = min(last, line.textStart() + line.textLength())
             if lo >= hi:

@@ -9,6 +9,7 @@ costs the suggestions: the state becomes ``unavailable`` with the reason.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +85,7 @@ class SuggestionWorker(QObject):
     def _main(self) -> None:
         try:
             pipeline = self._load(self._model)
+            gc.freeze()  # the pipeline's objects live as long as the window: no full collection walks them
             if self._stop.is_set():
                 return
             source = self._runner.submit(pipeline.source_id).result()

@@ -38,6 +38,7 @@ from .tasks import BackgroundJob, StoreOp, TaskRunner
 from .tokenizer import Tokenizer
 
 PACE_REFRESH_MS = 30_000
+POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
 WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 _windows: list[MainWindow] = []  # windows opened from File → Open live until they close
@@ -62,6 +63,9 @@ class MainWindow(QMainWindow):
         self.session_id: int | None = None
         self._jobs: list[BackgroundJob] = []
         self._closed = False
+        # Where the reviewer is goes to the settings when they pause (and on closing), not on every article.
+        self._position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_MS)
+        self._position_timer.timeout.connect(self._save_position)
         self.setWindowTitle(f"{self.path.name} — annotator")
 
         self.runner = TaskRunner(self.path, store.annotator, self)
@@ -185,11 +189,15 @@ class MainWindow(QMainWindow):
     def _on_article_changed(self, article) -> None:
         self.queue.set_current(article)
         if article is not None:
-            self.settings.set_last_position(self.path, article.id)
+            self._position_timer.start()
+
+    def _save_position(self) -> None:
+        if self.controller.article is not None:
+            self.settings.set_last_position(self.path, self.controller.article.id)
 
     def _on_changes(self, changes: Changes, initiator) -> None:
         if changes.statuses or changes.articles_added:
-            self.queue.refresh()
+            self.queue.refresh(changes)
             self._refresh_progress()
             self._refresh_pace()
         if changes.labels:
@@ -414,6 +422,8 @@ class MainWindow(QMainWindow):
         """Finish every queued write, end the session, then let go of the project."""
         self.settings.geometry = self.saveGeometry()
         self.settings.last_project = self.path
+        self._position_timer.stop()
+        self._save_position()
         self._pace_timer.stop()
         self._watch_timer.stop()
         # Background threads may still report (queued); nothing may read the closing store.

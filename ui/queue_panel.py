@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QListView, QStyledItemDelegate, QVBoxLayout, QWidget
 
-from annotator.model import Article, Status
+from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
 from .article_list_model import ArticleIdRole, ArticleListModel
@@ -17,6 +17,8 @@ FILTERS = [
     ("Skipped", Status.SKIPPED),
     ("All articles", None),
 ]
+
+NEAR = 5000  # ids apart: a position is moved by counting between, else counted afresh
 
 STYLE = """
 QueuePanel { background: #f3f1ec; }
@@ -65,6 +67,8 @@ class QueuePanel(QWidget):
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list.clicked.connect(lambda index: self.article_activated.emit(index.data(ArticleIdRole)))
+        self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._position: tuple[int, int] | None = None  # (article id, its 1-based index): positions move from here
 
         self.position = QLabel()
         self.position.setTextFormat(Qt.TextFormat.PlainText)
@@ -91,11 +95,19 @@ class QueuePanel(QWidget):
         self._update_position()
         self._select_current()
 
-    def refresh(self) -> None:
+    def refresh(self, changes: Changes | None = None) -> None:
         """Statuses or articles may have changed: re-read the loaded part of the queue.
 
-        The list stays where the reviewer scrolled it; moving to another article scrolls it.
+        With the ``Changes`` of a decision, only the decided articles' rows are
+        read and updated in place. The list stays where the reviewer scrolled it;
+        moving to another article scrolls it.
         """
+        if changes is not None and changes.article_ids and not changes.articles_added:
+            self.model.apply_changes(changes.article_ids)
+            self._update_position()
+            return
+        if changes is not None and changes.articles_added:
+            self._position = None
         scrollbar = self.list.verticalScrollBar()
         kept = scrollbar.value()
         if self.model.reload():
@@ -107,8 +119,37 @@ class QueuePanel(QWidget):
         if self._current is None:
             self.position.setText("No article")
             return
-        index, total = self._store.position(self._current.id)
+        index, total = self._index_of(self._current.id), self._store.article_count()
         self.position.setText(f"Article {index} of {total} · {self._current.status.value}")
+
+    def _index_of(self, article_id: int) -> int:
+        """The article's 1-based index among all articles, counted from the last one asked about.
+
+        Article ids only grow (nothing is deleted), so an article's index never
+        changes: moving to a neighbour counts the few articles in between
+        instead of every one up to it.
+        """
+        known = self._position
+        if known is None or abs(article_id - known[0]) > NEAR:
+            index = self._store.position(article_id)[0]
+        elif article_id == known[0]:
+            index = known[1]
+        else:
+            lo, hi = sorted((known[0], article_id))
+            between = self._store.count_between(lo, hi)
+            index = known[1] + between if article_id > known[0] else known[1] - between
+        self._position = (article_id, index)
+        return index
+
+    def _on_scrolled(self, value: int) -> None:
+        """Scrolled to the top of a window that starts down the queue: load the page before it."""
+        scrollbar = self.list.verticalScrollBar()
+        if value != scrollbar.minimum() or not self.model.can_fetch_before():
+            return
+        added = self.model.fetch_before()
+        if added:  # keep the same rows in view
+            step = 1 if self.list.verticalScrollMode() == QListView.ScrollMode.ScrollPerItem else self.list.sizeHintForRow(0)
+            scrollbar.setValue(value + added * max(step, 1))
 
     def _select_current(self) -> None:
         selection = self.list.selectionModel()

@@ -54,12 +54,27 @@ class ReviewController(QObject):
         self.article = article
         self.state = IDLE if article is None else REVIEWING
         if article is not None:
-            self.view.show_article(article, self.store.entities(article.id), self._tokens(article))
+            self.view.show_article(article, self.store.entities(article.id), self._token_source(article))
         self.label_bar.set_current(None)
         self.article_changed.emit(article)
 
     def _tokens(self, article: Article):
         return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+
+    def _token_source(self, article: Article) -> Callable[[], list | None]:
+        """The article's tokens, read when a selection first needs them, not to paint the article
+        (a long article's token list is a large JSON value)."""
+        found: list = []
+
+        def tokens():
+            if not found:
+                value = self._tokens(article)
+                if value is None:
+                    return None  # the tokenizer is not ready yet: ask again next time
+                found.append(value)
+            return found[0]
+
+        return tokens
 
     def close(self) -> None:
         """The window is closing: late reports from background threads find nothing to do."""
@@ -67,8 +82,8 @@ class ReviewController(QObject):
         self.article = None
 
     def _on_tokenizer_ready(self) -> None:
-        if self.article is not None and self.store.tokens(self.article.id) is None:
-            self.view.set_tokens(self._tokens(self.article))
+        if self.article is not None:
+            self.view.set_tokens(self._token_source(self.article))
 
     def on_changes(self, changes: Changes, initiator) -> None:
         """Redraw the shown article only when a write touched it (and it is not about to change)."""
@@ -81,9 +96,7 @@ class ReviewController(QObject):
         status_changed = article.status != self.article.status
         self.article = article
         self.view.update_entities(self.store.entities(article.id))
-        tokens = self.store.tokens(article.id)
-        if tokens is not None:
-            self.view.set_tokens(tokens)
+        self.view.set_tokens(self._token_source(article))  # the suggester may have stored them meanwhile
         if status_changed:
             self.article_changed.emit(article)
 

@@ -75,6 +75,7 @@ class ArticleText(QTextEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setReadOnly(True)
+        self.viewport().setMouseTracking(True)  # hover, not only drags, updates the pointer shape
         self.setUndoRedoEnabled(False)
         self.setAcceptRichText(False)
         self.setTabChangesFocus(False)
@@ -280,6 +281,12 @@ class ArticleText(QTextEdit):
         entity = self.entity_at(event.position().toPoint())
         self._press = (event.position().toPoint(), entity.id) if entity and event.button() == Qt.MouseButton.LeftButton else None
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton:  # a pointing hand says "click to focus"
+            over = self.entity_at(event.position().toPoint()) is not None
+            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.IBeamCursor)
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)

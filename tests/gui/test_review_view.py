@@ -343,3 +343,24 @@ def test_show_article_is_fast(view):
     view.show_article(article(text), many, None)
     elapsed = time.perf_counter() - started
     assert elapsed < 0.25, f"show_article took {elapsed * 1000:.0f} ms"  # ~30 ms measured; loose for CI machines
+
+
+def _hover(widget, point):
+    """A mouse move with no button held, sent directly: QTest's own pointer keeps state between tests."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    local = QPointF(point)
+    event = QMouseEvent(QEvent.Type.MouseMove, local, QPointF(widget.mapToGlobal(point)),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_pointer_is_a_hand_over_an_entity_and_a_text_beam_elsewhere(view):
+    view.show_article(article(), entities(), None)
+    viewport = view.text_view.viewport()
+    _hover(viewport, center_of(view, 1))
+    assert viewport.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    _hover(viewport, QPoint(viewport.width() - 5, viewport.height() - 5))
+    assert viewport.cursor().shape() == Qt.CursorShape.IBeamCursor

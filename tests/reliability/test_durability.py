@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from annotator import store as store_module
+from annotator.store import base as store_module  # where the lock wait lives
 from annotator.errors import AnnotatorError
 from annotator.store import AnnotationStore
 

@@ -1,0 +1,29 @@
+"""AnnotationStore: the only code that runs SQL, one mixin per concern.
+
+Every decision a person makes (confirm, relabel, resize, add, remove, accept,
+reject, skip) is one method, committed in its own transaction, and recorded in
+the ``events`` table as row-level changes so that undo and redo work from the
+GUI, the CLI and after a restart alike.
+
+Threading: an ``AnnotationStore`` wraps one sqlite3 connection and must be used
+from the thread that opened it. The GUI opens one for its writer thread and one
+read-only for the GUI thread; WAL lets them run side by side.
+
+- ``base``: opening, transactions, settings, labels
+- ``articles``: the queue, search, import writes, export reads
+- ``suggestions``: model runs and the entities shown for an article
+- ``decisions``: every decision, with the undo log and its replay
+- ``sessions``: review sessions and their summaries
+"""
+
+from .articles import ArticleStore
+from .base import StoreBase, content_hash, now
+from .decisions import DecisionStore
+from .sessions import SessionStore
+from .suggestions import SuggestionStore
+
+__all__ = ["AnnotationStore", "content_hash", "now"]
+
+
+class AnnotationStore(DecisionStore, SuggestionStore, ArticleStore, SessionStore, StoreBase):
+    """One project file, through one connection."""

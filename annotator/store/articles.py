@@ -1,0 +1,210 @@
+"""Articles: the queue and positions, search, import writes and export reads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+
+from ..model import Article, Entity, Status
+from .base import content_hash
+from .rows import article_from_row
+
+
+class ArticleStore:
+    # ---------------------------------------------------------------- articles
+    _ARTICLE_COLUMNS = "id, text, title, meta, status, annotator, decided_at, suggested_by"
+
+    def article(self, article_id: int) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {self._ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else article_from_row(row)
+
+    def article_count(self) -> int:
+        return sum(self.counts().values())
+
+    def counts(self) -> dict[str, int]:
+        """Articles per status, from the trigger-maintained table (no scan)."""
+        return {status: n for status, n in self.conn.execute("SELECT status, n FROM status_counts")}
+
+    def neighbour(self, article_id: int | None, status: Status | None = None, *, forward: bool = True) -> int | None:
+        """The next (or previous) article id in queue order, optionally of one status."""
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        anchor = article_id if article_id is not None else (0 if forward else 2**62)
+        where, args = f"id {op} ?", [anchor]
+        if status is not None:
+            where, args = f"status = ? AND {where}", [Status(status).value, anchor]
+        row = self.conn.execute(
+            f"SELECT id FROM articles WHERE {where} ORDER BY id {order} LIMIT 1", args
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def next_to_review(self, after_id: int | None, status: Status | None = Status.PENDING) -> int | None:
+        """The next article after ``after_id`` of ``status``, wrapping round to the start."""
+        found = self.neighbour(after_id, status)
+        if found is None and after_id is not None:
+            found = self.neighbour(None, status)
+        return found
+
+    def position(self, article_id: int, status: Status | None = None) -> tuple[int, int]:
+        """(1-based index of the article among those of ``status``, how many there are)."""
+        if status is None:
+            # Naming every status lets SQLite count entries of the small status index instead of table rows.
+            statuses = [s.value for s in Status]
+            index = self.conn.execute(
+                f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id <= ?",
+                [*statuses, article_id],
+            ).fetchone()[0]
+            return index, self.article_count()
+        status = Status(status).value
+        index = self.conn.execute(
+            "SELECT count(*) FROM articles WHERE status = ? AND id <= ?", (status, article_id)
+        ).fetchone()[0]
+        return index, self.counts().get(status, 0)
+
+    def queue(self, status: Status | None = None, *, after_id: int = 0, limit: int = 200) -> list[tuple[int, str, str]]:
+        """A page of the queue: (id, title or opening words, status), keyset-paginated."""
+        where, args = "id > ?", [after_id]
+        if status is not None:
+            where, args = "status = ? AND id > ?", [Status(status).value, after_id]
+        rows = self.conn.execute(
+            f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
+            f"WHERE {where} ORDER BY id LIMIT ?",
+            [*args, limit],
+        )
+        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
+
+    def queue_before(self, status: Status | None = None, *, before_id: int, limit: int = 200) -> list[tuple[int, str, str]]:
+        """The page of the queue just before ``before_id``, in queue order (keyset paging backwards)."""
+        where, args = "id < ?", [before_id]
+        if status is not None:
+            where, args = "status = ? AND id < ?", [Status(status).value, before_id]
+        rows = self.conn.execute(
+            f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
+            f"WHERE {where} ORDER BY id DESC LIMIT ?",
+            [*args, limit],
+        ).fetchall()
+        return [(i, " ".join(t.split())[:80], s) for i, t, s in reversed(rows)]
+
+    def count_between(self, after_id: int, up_to_id: int, status: Status | None = None) -> int:
+        """How many articles (of ``status``) have ``after_id < id <= up_to_id``, from the status index.
+
+        Moving a known position by a few articles costs a few index entries,
+        where ``position()`` counts every entry up to the article.
+        """
+        statuses = [s.value for s in Status] if status is None else [Status(status).value]
+        return self.conn.execute(
+            f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id > ? AND id <= ?",
+            [*statuses, after_id, up_to_id],
+        ).fetchone()[0]
+
+    def search(self, query: str, *, limit: int = 100) -> list[tuple[int, str, str]]:
+        """Articles whose title or text contains ``query`` (case-insensitive for ASCII)."""
+        if not query.strip():
+            return []
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute(
+            "SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
+            "WHERE text LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+            (pattern, pattern, limit),
+        )
+        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
+
+    def tokens(self, article_id: int) -> list[tuple[int, int]] | None:
+        row = self.conn.execute("SELECT tokens FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        flat = json.loads(row[0])
+        return list(zip(flat[::2], flat[1::2]))
+
+    def add_articles(self, records: Sequence[dict], *, ids: bool = True) -> tuple[list[int | None], int]:
+        """Insert articles; returns each record's new id (None for a duplicate) and the duplicate count.
+
+        A record is ``{"text", "title"?, "meta"?}``; ``"meta_json"`` may carry the
+        meta already serialised (``json.dumps(meta, ensure_ascii=False)``) and
+        ``"hash"`` its ``content_hash(text)``, so neither is done twice.
+        ``ids=False`` inserts the whole batch with one executemany and returns
+        no ids (the duplicate count is still exact). Call inside
+        ``transaction()`` to make a whole import all-or-nothing; there it takes
+        no savepoint of its own (SQLite would copy every page it changes once
+        more: a quarter of an import's time), so after an error the caller's
+        transaction must be rolled back, as ``transaction()`` does.
+        """
+        sql = "INSERT OR IGNORE INTO articles (text, title, meta, hash) VALUES (?, ?, ?, ?)"
+        rows = (
+            (
+                r["text"], r.get("title"),
+                r["meta_json"] if "meta_json" in r else json.dumps(r.get("meta") or {}, ensure_ascii=False),
+                r.get("hash") or content_hash(r["text"]),
+            )
+            for r in records
+        )
+        new_ids: list[int | None] = []
+        with nullcontext() if self.conn.in_transaction else self.transaction():
+            cursor = self.conn.cursor()
+            if not ids:
+                # rowcount, not total_changes: the status_counts trigger's updates must not count
+                cursor.executemany(sql, rows)
+                return new_ids, len(records) - cursor.rowcount
+            for row in rows:
+                cursor.execute(sql, row)
+                new_ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
+        return new_ids, new_ids.count(None)
+
+    @contextmanager
+    def filling_new_file(self) -> Iterator[None]:
+        """Write through a rollback journal instead of the WAL while a just-created
+        project is filled (each page is written once instead of twice), WAL again after.
+
+        Only for a file this process just created: switching needs the file to
+        itself, so when another connection has it open this quietly stays in WAL.
+        """
+        switched = False
+        if self.path is not None and not self.conn.in_transaction:
+            try:
+                switched = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+            except sqlite3.OperationalError:
+                pass  # someone else has it open: keep WAL
+        try:
+            yield
+        finally:
+            if switched:
+                try:
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.Error:
+                    pass  # every writable open() sets WAL again
+
+    # ---------------------------------------------------------- export, stats
+    def iter_articles(
+        self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000
+    ) -> Iterator[tuple[Article, list[Entity], list[tuple[int, int]] | None]]:
+        """Stream (article, entities, tokens) in id order, batch by batch (bounded memory)."""
+        last = 0
+        where, args = ["id > ?"], []
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args += [Status(s).value for s in statuses]
+        if annotator is not None:
+            where.append("annotator = ?")
+            args.append(annotator)
+        sql = f"SELECT {self._ARTICLE_COLUMNS}, tokens FROM articles WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
+        while True:
+            rows = self.conn.execute(sql, [last, *args, batch]).fetchall()
+            if not rows:
+                return
+            ents = self.entities_for([r[0] for r in rows])
+            for row in rows:
+                flat = None if row[8] is None else json.loads(row[8])
+                tokens = None if flat is None else list(zip(flat[::2], flat[1::2]))
+                yield article_from_row(row[:8]), ents[row[0]], tokens
+            last = rows[-1][0]
+
+    def label_counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {label.name: {"confirmed": 0, "suggested": 0} for label in self.labels()}
+        for label, state, n in self.conn.execute(
+            "SELECT label, state, count(*) FROM annotations GROUP BY label, state"
+        ):
+            out.setdefault(label, {"confirmed": 0, "suggested": 0})[state] = n
+        return out

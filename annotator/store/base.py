@@ -1,0 +1,182 @@
+"""Opening a project, write transactions, settings and labels."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .. import schema
+from ..errors import AnnotatorError, EditError, ProjectError
+from ..identity import default_annotator
+from ..model import Changes, Label
+
+LOCK_WAIT_SECONDS = 60.0  # give up on a write after another process held the lock this long
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class StoreBase:
+    def __init__(self, db: Database, path: Path | None, annotator: str | None = None):
+        self.db = db
+        self.conn = db.conn
+        self.path = path
+        self.annotator = annotator or default_annotator()
+        self.session_id: int | None = None
+        # Called with the seconds waited so far while another process holds the write lock.
+        self.on_busy: Callable[[float], None] | None = None
+        self._group: list | None = None
+        self._group_article: int | None = None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        annotator: str | None = None,
+        readonly: bool = False,
+    ) -> StoreBase:
+        """Open a project; ``create`` makes a new one when the file does not exist.
+
+        Anything that is not a project (another file, a damaged or newer
+        project) is refused with a ProjectError and left untouched.
+        """
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise ProjectError(f"{path}: no such project file")
+            if not path.parent.is_dir():
+                raise ProjectError(f"{path}: folder {path.parent} does not exist")
+            schema.create_file(path)
+        schema.check_file(path)
+        # as_uri() percent-encodes "?", "#" and "%" that a plain "file:" URI would misread
+        uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        except sqlite3.Error as e:
+            raise ProjectError(f"{path}: cannot open project ({e})") from None
+        try:
+            version = schema.inspect(conn, path)
+            if version < schema.SCHEMA_VERSION:
+                if readonly:
+                    raise ProjectError(f"{path}: project needs upgrading; open it once for writing")
+                schema.migrate(conn, path, version)
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives a killed process
+            conn.execute("PRAGMA foreign_keys = ON")
+            schema.check_integrity(conn, path)
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(Database(conn), path, annotator)
+
+    @classmethod
+    def memory(cls, annotator: str | None = "tester") -> StoreBase:
+        conn = sqlite3.connect(":memory:")
+        schema.migrate(conn, None, 0)
+        return cls(Database(conn), None, annotator)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE), waiting politely for other writers."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self._begin_immediate()
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            # an error may already have ended the transaction; never mask it with ROLLBACK's own
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _begin_immediate(self) -> None:
+        started = time.monotonic()
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                waited = time.monotonic() - started
+                if waited > LOCK_WAIT_SECONDS:
+                    raise AnnotatorError(
+                        f"the project is locked by another program (waited {waited:.0f} s); try again"
+                    ) from None
+                if self.on_busy is not None:
+                    self.on_busy(waited)
+
+    # ---------------------------------------------------------------- settings
+    def setting(self, key: str, default=None):
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value) -> Changes:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
+        return Changes(labels=True)
+
+    def data_version(self) -> int:
+        """A number that changes whenever ANOTHER connection commits (another window, a
+        terminal's import, or this process's writer thread); cheap enough to poll."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # ------------------------------------------------------------------ labels
+    def labels(self) -> list[Label]:
+        rows = self.conn.execute(
+            "SELECT name, color, hotkey, position FROM labels ORDER BY position, name"
+        )
+        return [Label(*row) for row in rows]
+
+    def label_names(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT name FROM labels")}
+
+    def add_labels(self, labels: Iterable[Label]) -> Changes:
+        """Add labels that are not there yet; existing ones keep colour and hotkey."""
+        with self.transaction():
+            for label in labels:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
+                    (label.name, label.color, label.hotkey, label.position),
+                )
+        return Changes(labels=True)
+
+    def update_label(self, name: str, *, color: str | None = None, hotkey: str | None = None) -> Changes:
+        if name not in self.label_names():
+            raise EditError(f"unknown label {name!r}")
+        with self.transaction():
+            if color is not None:
+                self.conn.execute("UPDATE labels SET color = ? WHERE name = ?", (color, name))
+            if hotkey is not None:
+                self.conn.execute("UPDATE labels SET hotkey = ? WHERE name = ?", (hotkey or None, name))
+        return Changes(labels=True)

@@ -1,0 +1,154 @@
+"""Suggestions: model runs, their output, and the entities shown for an article."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from ..errors import EditError
+from ..model import Changes, Entity, EntityState
+from ..offsets import overlapping
+from .base import now
+from .rows import STATES, entity_from_row
+
+
+class SuggestionStore:
+    # ------------------------------------------------------------- suggestions
+    def source_id(self, kind: str, name: str, version: str = "") -> int:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO sources (kind, name, version, created_at) VALUES (?, ?, ?, ?)",
+                (kind, name, version, now()),
+            )
+        return self.conn.execute(
+            "SELECT id FROM sources WHERE kind = ? AND name = ? AND version = ?", (kind, name, version)
+        ).fetchone()[0]
+
+    def source_name(self, source_id: int) -> str:
+        kind, name, version = self.conn.execute(
+            "SELECT kind, name, version FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return f"{name}@{version}" if version else f"{kind}:{name}"
+
+    def unsuggested(self, source_id: int, *, after_id: int = 0, limit: int = 256) -> list[tuple[int, str]]:
+        """Pending articles this source has not suggested for yet, in id order (resumable)."""
+        return self.conn.execute(
+            "SELECT id, text FROM articles WHERE id > ? AND status = 'pending' "
+            "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id LIMIT ?",
+            (after_id, source_id, limit),
+        ).fetchall()
+
+    def unsuggested_among(self, source_id: int, article_ids: Sequence[int]) -> list[tuple[int, str]]:
+        """Those of ``article_ids`` (a look-ahead window) still pending and not suggested by this source."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        return self.conn.execute(
+            f"SELECT id, text FROM articles WHERE id IN ({marks}) AND status = 'pending' "
+            "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id",
+            [*article_ids, source_id],
+        ).fetchall()
+
+    def count_unsuggested(self, source_id: int) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM articles WHERE status = 'pending' "
+            "AND (suggested_by IS NULL OR suggested_by <> ?)",
+            (source_id,),
+        ).fetchone()[0]
+
+    def save_suggestions(
+        self,
+        source_id: int,
+        results: Iterable[tuple[int, Sequence[tuple[int, int, str, float | None]], Sequence[int] | None]],
+    ) -> Changes:
+        """Store one batch of model output: ``(article_id, [(start, end, label, score)], tokens)``.
+
+        The article's undecided suggestions are replaced by the new ones; a
+        suggestion that overlaps an entity a person confirmed is kept in
+        ``suggestions`` (it is what the model said) but not shown.
+        """
+        touched = set()
+        with self.transaction():
+            for article_id, spans, tokens in results:
+                touched.add(article_id)
+                self.conn.execute(
+                    "DELETE FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,)
+                )
+                confirmed = [(s, e) for s, e in self.conn.execute(
+                    "SELECT start, end FROM annotations WHERE article_id = ?", (article_id,)
+                )]
+                for start, end, label, score in spans:
+                    cursor = self.conn.execute(
+                        "INSERT INTO suggestions (article_id, start, end, label, source_id, score) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (article_id, start, end, label, source_id, score),
+                    )
+                    if overlapping(start, end, confirmed):
+                        continue
+                    self.conn.execute(
+                        "INSERT INTO annotations (article_id, start, end, label, state, suggestion_id) "
+                        "VALUES (?, ?, ?, ?, 'suggested', ?)",
+                        (article_id, start, end, label, cursor.lastrowid),
+                    )
+                    confirmed.append((start, end))
+                self.conn.execute(
+                    "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) WHERE id = ?",
+                    (source_id, None if tokens is None else json.dumps(list(tokens)), article_id),
+                )
+        return Changes(article_ids=frozenset(touched))
+
+    def add_confirmed(self, article_id: int, spans: Iterable[tuple[int, int, str]]) -> None:
+        """Store spans imported as annotations (decided elsewhere): no undo entry."""
+        with self.transaction():
+            for start, end, label in spans:
+                self.conn.execute(
+                    "INSERT INTO annotations (article_id, start, end, label, state, annotator, decided_at) "
+                    "VALUES (?, ?, ?, ?, 'confirmed', ?, ?)",
+                    (article_id, start, end, label, self.annotator, now()),
+                )
+
+    # ---------------------------------------------------------------- entities
+    _ENTITY_SELECT = (
+        "SELECT a.id, a.article_id, a.start, a.end, a.label, a.state, a.annotator, "
+        "src.kind, src.name, src.version, s.score FROM annotations a "
+        "LEFT JOIN suggestions s ON s.id = a.suggestion_id "
+        "LEFT JOIN sources src ON src.id = s.source_id "
+    )
+
+    # what ``_entity`` makes of a row, with the source's name made by SQLite: an article's
+    # entities are read each time it is shown, thousands of them for a long article
+    _ENTITY_ROWS = (
+        "SELECT a.id, a.article_id, a.start, a.end, a.label, a.state, a.annotator, "
+        "CASE WHEN src.name IS NULL THEN NULL "
+        "WHEN src.version IS NOT NULL AND src.version <> '' THEN src.name || '@' || src.version "
+        "ELSE src.kind || ':' || src.name END, s.score FROM annotations a "
+        "LEFT JOIN suggestions s ON s.id = a.suggestion_id "
+        "LEFT JOIN sources src ON src.id = s.source_id "
+        "WHERE a.article_id = ? ORDER BY a.start, a.end, a.id"
+    )
+
+    def entities(self, article_id: int) -> list[Entity]:
+        rows = self.conn.execute(self._ENTITY_ROWS, (article_id,))
+        known = STATES.get
+        return [Entity(i, a, s, e, label, known(state) or EntityState(state), who, source, score)
+                for i, a, s, e, label, state, who, source, score in rows]
+
+    def entities_for(self, article_ids: Sequence[int]) -> dict[int, list[Entity]]:
+        """Entities of many articles in one query (export, look-ahead)."""
+        out: dict[int, list[Entity]] = {i: [] for i in article_ids}
+        for chunk_start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                self._ENTITY_SELECT + f"WHERE a.article_id IN ({marks}) ORDER BY a.article_id, a.start, a.end, a.id",
+                chunk,
+            )
+            for row in rows:
+                out[row[1]].append(entity_from_row(row))
+        return out
+
+    def entity(self, entity_id: int) -> Entity:
+        row = self.conn.execute(self._ENTITY_SELECT + "WHERE a.id = ?", (entity_id,)).fetchone()
+        if row is None:
+            raise EditError(f"entity {entity_id} no longer exists")
+        return entity_from_row(row)

@@ -66,27 +66,25 @@ class ArticleStore:
 
     def queue(self, status: Status | None = None, *, after_id: int = 0, limit: int = 200) -> list[tuple[int, str, str]]:
         """A page of the queue: (id, title or opening words, status), keyset-paginated."""
-        where, args = "id > ?", [after_id]
-        if status is not None:
-            where, args = "status = ? AND id > ?", [Status(status).value, after_id]
-        rows = self.conn.execute(
-            f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
-            f"WHERE {where} ORDER BY id LIMIT ?",
-            [*args, limit],
-        )
-        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
+        return self._page(status, after_id, forward=True, limit=limit)
 
     def queue_before(self, status: Status | None = None, *, before_id: int, limit: int = 200) -> list[tuple[int, str, str]]:
         """The page of the queue just before ``before_id``, in queue order (keyset paging backwards)."""
-        where, args = "id < ?", [before_id]
+        return self._page(status, before_id, forward=False, limit=limit)
+
+    def _page(self, status: Status | None, anchor: int, *, forward: bool, limit: int) -> list[tuple[int, str, str]]:
+        where, order = ("id > ?", "ASC") if forward else ("id < ?", "DESC")
+        args: list = [anchor]
         if status is not None:
-            where, args = "status = ? AND id < ?", [Status(status).value, before_id]
+            where, args = f"status = ? AND {where}", [Status(status).value, anchor]
         rows = self.conn.execute(
             f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
-            f"WHERE {where} ORDER BY id DESC LIMIT ?",
+            f"WHERE {where} ORDER BY id {order} LIMIT ?",
             [*args, limit],
         ).fetchall()
-        return [(i, " ".join(t.split())[:80], s) for i, t, s in reversed(rows)]
+        if not forward:
+            rows.reverse()
+        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
 
     def count_between(self, after_id: int, up_to_id: int, status: Status | None = None) -> int:
         """How many articles (of ``status``) have ``after_id < id <= up_to_id``, from the status index.

@@ -6,6 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from annotator.labels import make_labels
@@ -139,3 +141,20 @@ def make_review_project(path: Path, copies: int = 1) -> Path:
     finally:
         store.close()
     return path
+
+
+def wait_for_writer(project: Path, *, timeout: float, still_running: Callable[[], bool] = lambda: True) -> bool:
+    """Wait until another process holds the project's write lock; False if it never did in time."""
+    probe = sqlite3.connect(str(project), timeout=0, isolation_level=None)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and still_running():
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                time.sleep(0.01)
+            except sqlite3.OperationalError:
+                return True
+        return False
+    finally:
+        probe.close()

@@ -20,7 +20,7 @@ from annotator.store import base as store_module  # where the lock wait lives
 from annotator.errors import AnnotatorError
 from annotator.store import AnnotationStore
 
-from ._support import SCRIPTS, integrity, kill_rounds, make_project, run_python, subprocess_env
+from ._support import SCRIPTS, integrity, kill_rounds, make_project, run_python, subprocess_env, wait_for_writer
 
 DECIDE = str(SCRIPTS / "decide.py")
 ACTIONS = {"add": "add entity", "accept": "accept article", "reopen": "reopen article", "relabel": "relabel entity"}
@@ -206,18 +206,8 @@ def test_a_killed_writer_does_not_leave_the_project_locked(project):
     )
     assert proc.stdout.readline().strip() == "READY"
     # Wait until the process holds the write lock (its first decision sleeps inside it).
-    probe = sqlite3.connect(str(project), timeout=0, isolation_level=None)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            time.sleep(0.05)
-        except sqlite3.OperationalError:
-            break
-    else:
+    if not wait_for_writer(project, timeout=20):
         pytest.fail("the writer never took the lock")
-    probe.close()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     proc.stdout.close()

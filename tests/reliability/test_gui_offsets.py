@@ -18,7 +18,6 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from hypothesis import assume, example, given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 from PySide6.QtGui import QTextCursor, QTextDocument  # noqa: E402
 
 from annotator.exporting import export_jsonl  # noqa: E402

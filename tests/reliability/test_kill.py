@@ -26,7 +26,7 @@ import pytest
 from annotator import history
 from annotator.store import AnnotationStore
 
-from ._support import SCRIPTS, integrity, kill_rounds, make_review_project, subprocess_env
+from ._support import SCRIPTS, integrity, kill_rounds, make_review_project, subprocess_env, wait_for_writer
 
 pytestmark = pytest.mark.gui
 
@@ -257,16 +257,7 @@ def test_a_window_keeps_working_while_an_import_holds_the_lock(tmp_path):
         [sys.executable, "-c", IMPORT, str(project), str(source)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
     )
-    probe = sqlite3.connect(str(project), timeout=0, isolation_level=None)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and importer.poll() is None:  # until the import holds the lock
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            time.sleep(0.01)
-        except sqlite3.OperationalError:
-            break
-    probe.close()
+    wait_for_writer(project, timeout=60, still_running=lambda: importer.poll() is None)
     window.stdin.write("go\n")
     window.stdin.flush()
     out, err = importer.communicate(timeout=300)

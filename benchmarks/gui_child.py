@@ -2,8 +2,8 @@
 
     open PROJECT.db            process start -> first article painted (the real app, no model)
     memory PROJECT.db          resident memory with the project open and the model loaded
-    next PROJECT.db PRESSES    key press A -> next article painted with its highlights (ours)
-    next-baseline PROJECT.db PRESSES   the same texts and highlights in a bare QPlainTextEdit
+    next PROJECT.db PRESSES WORKDIR START PAUSE_MS   key press A -> next article painted with its highlights (ours)
+    next-baseline PROJECT.db PRESSES W H START PAUSE_MS   the same texts and highlights in a bare QPlainTextEdit
 
 The parent passes the moment it spawned this process (``time.monotonic()``,
 the same clock for every process on the machine) in ``BENCH_SPAWNED``.
@@ -73,27 +73,28 @@ class PaintWatch:
                 if event.type() == QEvent.Type.Paint:
                     self.paints += 1
                     self.last_paint = time.perf_counter()
-                    if on_paint is not None:
-                        on_paint()
+                    if self.on_paint is not None:
+                        self.on_paint()
                 return False
 
         self.view = view
+        self.on_paint = on_paint
         self.paints = 0
         self.last_paint = 0.0
         self._filter = Filter()
         view.viewport().installEventFilter(self._filter)
 
 
-def showing(view, text: str, first_entity_qt: int | None) -> bool:
+def showing(view, text: str, first_entity_qt: int | None, length: int | None = None) -> bool:
     """Does the view's document hold ``text`` (same start, length and end) with its first entity formatted?
 
     Reads the document's piece table only (``characterAt``, block fragments):
     nothing here moves a cursor, which would lay out blocks that Qt would
-    otherwise lay out later, or never.
+    otherwise lay out later, or never. ``length``: ``_qt_length(text)``, if known.
     """
     doc = view.document()
     n = doc.characterCount() - 1  # without the final paragraph separator
-    if n != _qt_length(text):
+    if n != (_qt_length(text) if length is None else length):
         return False
     head = min(40, len(text))
     if any(doc.characterAt(k) != _qt_char(text[k]) for k in range(head) if ord(text[k]) <= 0xFFFF):
@@ -171,7 +172,8 @@ def _summary(times: list[float], **extra) -> dict:
 
 
 # -------------------------------------------------------- next: baseline
-def next_baseline(project: str, presses: int, width: int = 900, height: int = 700, start: int = 0) -> None:
+def next_baseline(project: str, presses: int, width: int = 900, height: int = 700, start: int = 0,
+                  pause_ms: int = 0) -> None:
     """A bare QPlainTextEdit: on A, set the next text and its highlights as character formats."""
     from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -217,32 +219,61 @@ def next_baseline(project: str, presses: int, width: int = 900, height: int = 70
     edit.show()
     watch = PaintWatch(edit)
     wait_until(app, lambda: watch.paints > 0)
-    times = _press_loop(app, edit, watch, articles, presses, QTest, Qt)
+    times = _press_loop(app, edit, watch, articles, presses, QTest, Qt, pause_ms / 1000)
     size = edit.viewport().size()
     _emit(**_summary(times, chars=len(articles[0][0].text), entities=len(articles[0][1]),
                      viewport=[size.width(), size.height()]))
 
 
-def _press_loop(app, target, watch, articles, presses, QTest, Qt, view_of=None) -> list[float]:
+def _press_loop(app, target, watch, articles, presses, QTest, Qt, pause: float = 0.0) -> list[float]:
+    """Press A ``presses`` times; each time from the press to the end of the paint showing the next article.
+
+    The wait is a real event loop (as the app runs for a reviewer), not a polling
+    loop: a polling loop's sleeps would delay every reply a worker thread posts.
+    The press counts as painted in a zero timer started by the paint, which runs
+    once the paint (and the rest of that repaint of the window) has finished.
+    ``pause``: seconds of reading between a paint and the next press, with the
+    event loop running (0: back to back).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop, deadline = QEventLoop(), QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    state: dict = {}
+
+    def check() -> None:
+        if "done" not in state and watch.paints > state["before"] and showing(watch.view, *state["expect"]):
+            state["done"] = time.perf_counter()
+            loop.quit()
+
+    watch.on_paint = lambda: QTimer.singleShot(0, check)
     times = []
     for k in range(1, presses + 1):
         article, entities = articles[k]
+        state.clear()
         first = _qt_position(article.text, entities[0].start) if entities else None
-        view = view_of() if view_of else watch.view
-        before = watch.paints
+        state.update(before=watch.paints, expect=(article.text, first, _qt_length(article.text)))
+        deadline.start(30_000)
         t0 = time.perf_counter()
         QTest.keyClick(target, Qt.Key.Key_A)
-        ok = wait_until(app, lambda: watch.paints > before and showing(view, article.text, first)
-                        and watch.last_paint > t0)
-        if not ok:
+        check()  # a synchronous handler may already have painted
+        if "done" not in state:
+            loop.exec()
+        deadline.stop()
+        if "done" not in state:
             raise SystemExit(f"press {k}: article {article.id} was not painted within the timeout")
-        times.append(time.perf_counter() - t0)
+        times.append(state["done"] - t0)
+        if pause:
+            QTimer.singleShot(int(pause * 1000), loop.quit)
+            loop.exec()
+    watch.on_paint = None
     return times
 
 
 def main(command: str, args: list[str]) -> None:
     if command == "next-baseline":
-        next_baseline(args[0], int(args[1]), *(int(a) for a in args[2:5]))
+        next_baseline(args[0], int(args[1]), *(int(a) for a in args[2:6]))
     elif command in ("next", "open", "memory"):
         from . import gui_ours
 

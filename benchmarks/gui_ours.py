@@ -154,7 +154,7 @@ def memory(project: str, settle: str = "2.0") -> None:
     _exit()
 
 
-def next(project: str, presses: str, workdir: str | None = None, start: str = "0") -> None:  # noqa: A001
+def next(project: str, presses: str, workdir: str | None = None, start: str = "0", pause_ms: str = "0") -> None:  # noqa: A001
     """Key press A -> next article painted with its highlights, in the real main window (no model)."""
     _isolate_settings()
     from PySide6.QtCore import Qt
@@ -200,7 +200,7 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
-    times = _press_loop(app, target, watch, articles, presses_n, QTest, Qt)
+    times = _press_loop(app, target, watch, articles, presses_n, QTest, Qt, int(pause_ms) / 1000)
     if profile:
         profiler.stop()
         Path(profile).write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")

@@ -135,6 +135,14 @@ class Highlighter:
         self._applied: dict[Entity, Span] = {}
         self.map = OffsetMap("")
         self.index = SpanIndex()
+        # Line rectangles of spans in document coordinates, valid for one revision and width of the
+        # document: repaints (focus, hover, scrolling) reuse them instead of asking the layout again.
+        self._rects: dict[Span, list[QRectF]] = {}
+        self._rects_for: tuple[int, float] | None = None
+
+    @property
+    def document(self) -> QTextDocument:
+        return self._doc
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         """New label colours re-format every entity."""
@@ -242,6 +250,16 @@ class Highlighter:
 
     def _reindex(self) -> None:
         self.index = SpanIndex(self._applied.values())
+
+    def rects(self, span: Span) -> list[QRectF]:
+        """The span's line rectangles in document coordinates (see ``range_rects``)."""
+        key = (self._doc.revision(), self._doc.pageSize().width())
+        if key != self._rects_for:  # new text, new formats or a new width: lines moved
+            self._rects, self._rects_for = {}, key
+        rects = self._rects.get(span)
+        if rects is None:
+            rects = self._rects[span] = range_rects(self._doc, span.start, span.end)
+        return rects
 
 
 def range_rects(document: QTextDocument, start: int, end: int) -> list[QRectF]:

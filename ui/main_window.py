@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from annotator.errors import AnnotatorError, UnknownLabels
-from annotator.model import Changes, Status
+from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
 from .actions import ACTIONS, resolve_keys
@@ -66,6 +66,10 @@ class MainWindow(QMainWindow):
         # Where the reviewer is goes to the settings when they pause (and on closing), not on every article.
         self._position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_MS)
         self._position_timer.timeout.connect(self._save_position)
+        # The queue, counts and pace follow a decision once the next article is painted, in one
+        # refresh that folds every change since.
+        self._chrome_changes = Changes()
+        self._chrome_article: list[Article | None] = []  # [the article now shown] when it changed
         self.setWindowTitle(f"{self.path.name} — annotator")
 
         self.runner = TaskRunner(self.path, store.annotator, self)
@@ -187,7 +191,8 @@ class MainWindow(QMainWindow):
         self.worker.look_ahead(None if article is None else article.id)
 
     def _on_article_changed(self, article) -> None:
-        self.queue.set_current(article)
+        self._chrome_article = [article]
+        self.view.after_paint(self._refresh_chrome)
         if article is not None:
             self._position_timer.start()
 
@@ -196,13 +201,27 @@ class MainWindow(QMainWindow):
             self.settings.set_last_position(self.path, self.controller.article.id)
 
     def _on_changes(self, changes: Changes, initiator) -> None:
+        if changes.labels:
+            self.controller.set_labels(self.store.labels())
+        self._refresh_undo()  # at once: an undo key pressed right after a decision must find it
+        self._chrome_changes |= changes
+        self.view.after_paint(self._refresh_chrome)
+
+    @property
+    def chrome_pending(self) -> bool:
+        """A refresh of the queue and status bar is waiting for the article's next paint."""
+        return bool(self._chrome_article) or self._chrome_changes != Changes()
+
+    def _refresh_chrome(self) -> None:
+        if self._closed:
+            return
+        changes, self._chrome_changes = self._chrome_changes, Changes()
         if changes.statuses or changes.articles_added:
             self.queue.refresh(changes)
             self._refresh_progress()
             self._refresh_pace()
-        if changes.labels:
-            self.controller.set_labels(self.store.labels())
-        self._refresh_undo()
+        if self._chrome_article:
+            self.queue.set_current(self._chrome_article.pop())
 
     def _watch_project(self) -> None:
         """Show what other connections committed: another window, a terminal's import or suggest.
@@ -220,6 +239,7 @@ class MainWindow(QMainWindow):
                 self._show_first()
         else:
             self.controller.on_changes(Changes(frozenset({self.controller.article.id})), None)
+            self.controller.check_prepared()
         labels = self.store.labels()
         if labels != self.controller.labels:
             self.controller.set_labels(labels)

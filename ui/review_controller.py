@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.model import Article, Changes, Entity, Label
 from annotator.offsets import step_end, step_start
@@ -50,13 +50,39 @@ class ReviewController(QObject):
         self.label_bar.set_labels(labels)
 
     def show(self, article_id: int | None) -> None:
-        article = None if article_id is None else self.store.article(article_id)
+        article = None if article_id is None else self.view.show_prepared(article_id)
+        if article is not None:
+            self.view.set_tokens(self._token_source(article))
+        elif article_id is not None:
+            article = self.store.article(article_id)
+            if article is not None:
+                self.view.show_article(article, self.store.entities(article.id), self._token_source(article))
         self.article = article
         self.state = IDLE if article is None else REVIEWING
-        if article is not None:
-            self.view.show_article(article, self.store.entities(article.id), self._token_source(article))
         self.label_bar.set_current(None)
         self.article_changed.emit(article)
+        if article is not None:
+            self.view.after_paint(self._prepare_next)
+
+    def _prepare_next(self) -> None:
+        """Once the article is on screen: fill the one a decision would show next, so that the
+        decision costs its write and a swap of documents (ReviewView.prepare)."""
+        if self.state != REVIEWING:
+            return
+        following = self.store.next_to_review(self.article.id)
+        prepared = self.view.prepared
+        if following is None or following == self.article.id or (prepared and prepared[0].id == following):
+            return
+        article = self.store.article(following)
+        if article is not None:
+            self.view.prepare(article, self.store.entities(following))
+
+    def check_prepared(self) -> None:
+        """Another connection committed: keep the prepared article only if the project still holds it as prepared."""
+        prepared = self.view.prepared
+        if prepared is not None and (self.store.article(prepared[0].id), self.store.entities(prepared[0].id)) != prepared:
+            self.view.forget_prepared()
+            QTimer.singleShot(0, self._prepare_next)
 
     def _tokens(self, article: Article):
         return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
@@ -87,6 +113,10 @@ class ReviewController(QObject):
 
     def on_changes(self, changes: Changes, initiator) -> None:
         """Redraw the shown article only when a write touched it (and it is not about to change)."""
+        prepared = self.view.prepared
+        if prepared is not None and (prepared[0].id in changes.article_ids or changes.labels):
+            self.view.forget_prepared()
+            QTimer.singleShot(0, self._prepare_next)
         if self.article is None or self.state == TRANSITION or self.article.id not in changes.article_ids:
             return
         article = self.store.article(self.article.id)

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPixmap,
     QTextBlockFormat,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
 
@@ -32,7 +33,7 @@ from annotator.model import Article, Entity, Label
 from annotator.offsets import snap
 
 from . import theme
-from .highlight import Highlighter, Span, range_rects
+from .highlight import Highlighter, Span
 
 MAX_COLUMN = 760  # px: about 85 characters a line, the upper end of comfortable reading
 MIN_SIDE = 28
@@ -92,9 +93,6 @@ class ArticleText(QTextEdit):
         ):
             palette.setColor(role, color)
         self.setPalette(palette)
-        spacing = QTextBlockFormat()
-        spacing.setLineHeight(LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
-        self.highlighter = Highlighter(self.document(), spacing)
         self.focused_id: int | None = None
         self._tag_font = theme.font(7.5, QFont.Weight.Bold)
         self._tag_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.4)
@@ -103,11 +101,15 @@ class ArticleText(QTextEdit):
         self._press: tuple[QPoint, int] | None = None
         # room inside the viewport for outlines at the column's edges and the first line's tags
         self._pad = int(self._tag_height) + 10
-        self.document().setDocumentMargin(self._pad)
-        # Line rectangles of spans in document coordinates, valid for one revision and width of the
-        # document: repaints (focus, hover, scrolling) reuse them instead of asking the layout again.
-        self._rects: dict[Span, list[QRectF]] = {}
-        self._rects_for: tuple[int, float] | None = None
+        spacing = QTextBlockFormat()
+        spacing.setLineHeight(LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        self.highlighter = Highlighter(self._new_document(), spacing)
+        self.setDocument(self.highlighter.document)
+        # Double buffering: the article expected next is filled into a second document while
+        # the reviewer reads this one, so showing it costs a swap of documents, not a fill.
+        self._spare = Highlighter(self._new_document(), spacing)
+        self._spare_id: int | None = None  # the article the spare document holds, once filled
+        self._after_paint: list[Callable[[], None]] = []
         self._tag_pixmaps: dict[tuple, QPixmap] = {}  # label tags drawn once per text and colours
 
     # ------------------------------------------------------------ geometry
@@ -126,17 +128,56 @@ class ArticleText(QTextEdit):
     def span_rects(self, span: Span) -> list[QRectF]:
         """The span's line rectangles in viewport coordinates."""
         offset = self._offset()
-        return [r.translated(offset) for r in self._document_rects(span)]
+        return [r.translated(offset) for r in self.highlighter.rects(span)]
 
-    def _document_rects(self, span: Span) -> list[QRectF]:
-        document = self.document()
-        key = (document.revision(), document.pageSize().width())
-        if key != self._rects_for:  # new text, new formats or a new width: lines moved
-            self._rects, self._rects_for = {}, key
-        rects = self._rects.get(span)
-        if rects is None:
-            rects = self._rects[span] = range_rects(document, span.start, span.end)
-        return rects
+    # ------------------------------------------------------------ documents
+    def _new_document(self) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setDefaultFont(self.font())
+        document.setDocumentMargin(self._pad)
+        return document
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self.highlighter.set_labels(labels)
+        self._spare.set_labels(labels)
+        self.viewport().update()
+
+    def prepare(self, article_id: int, text: str, entities: Sequence[Entity]) -> None:
+        """Fill the spare document with the article expected next, and lay out its first screen."""
+        spare = self._spare
+        spare.set_text(text, entities)
+        document = spare.document
+        document.setPageSize(self.document().pageSize())
+        layout, bottom = document.documentLayout(), self.viewport().height()
+        block = document.begin()
+        while block.isValid() and layout.blockBoundingRect(block).top() < bottom:
+            block = block.next()
+        last = block.position() if block.isValid() else document.characterCount()
+        for span in spare.index.between(0, last):
+            spare.rects(span)  # the line rectangles the first paint needs, at this width
+        self._spare_id = article_id
+
+    def take_prepared(self, article_id: int) -> bool:
+        """Show the spare document if it holds ``article_id``; False if it does not."""
+        if article_id != self._spare_id:
+            return False
+        self._spare_id = None
+        self.highlighter, self._spare = self._spare, self.highlighter
+        self.setDocument(self.highlighter.document)
+        return True
+
+    @property
+    def prepared_id(self) -> int | None:
+        return self._spare_id
+
+    def forget_prepared(self) -> None:
+        self._spare_id = None
+
+    def after_paint(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the next paint has put the article on screen: what can wait, waits for it."""
+        if work not in self._after_paint:
+            self._after_paint.append(work)
+        self.viewport().update()
 
     def visible_spans(self) -> list[Span]:
         viewport = self.viewport().rect()
@@ -145,7 +186,7 @@ class ArticleText(QTextEdit):
         return self.highlighter.index.between(first, last + 1)
 
     def scroll_to(self, span: Span) -> None:
-        rects = self._document_rects(span)
+        rects = self.highlighter.rects(span)
         if not rects:
             return
         bar, height = self.verticalScrollBar(), self.viewport().height()
@@ -156,6 +197,9 @@ class ArticleText(QTextEdit):
     # ------------------------------------------------------------ painting
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
+        for work in self._after_paint:
+            QTimer.singleShot(0, work)
+        self._after_paint = []
         spans = self.visible_spans()
         self._tags = []
         if not spans:
@@ -354,6 +398,7 @@ class ReviewView(QWidget):
         layout.addWidget(self._text, 1)
 
         self._article: Article | None = None
+        self._prepared: tuple[Article, list[Entity]] | None = None
         # the article's tokens, or a callable returning them (read only when a selection needs them)
         self._tokens: Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]] | None] | None = None
         self._focused: Entity | None = None
@@ -372,17 +417,11 @@ class ReviewView(QWidget):
 
     # ------------------------------------------------------------ content
     def set_labels(self, labels: list[Label]) -> None:
-        self._text.highlighter.set_labels(labels)
-        self._text.viewport().update()
+        self._text.set_labels(labels)
 
     def show_article(self, article: Article, entities: list[Entity], tokens=None) -> None:
         """``tokens``: the article's token offsets, or a callable giving them when first needed."""
-        self._article, self._tokens = article, tokens
-        self._title.setText(article.title or "")
-        self._title.setVisible(bool(article.title))
-        meta = _meta_line(article.meta or {})
-        self._meta.setText(meta)
-        self._meta.setVisible(bool(meta))
+        self._show_header(article, tokens)
         # The edit's own cursor would follow the insertion to the end of the text, and
         # moving it back (or repainting where it was) lays out the whole document: it
         # sits the fill out as a null cursor, then starts at the top, where Qt's lazy
@@ -390,6 +429,42 @@ class ReviewView(QWidget):
         self._text.setTextCursor(QTextCursor())
         self._text.highlighter.set_text(article.text, entities)
         self._text.setTextCursor(QTextCursor(self._text.document()))
+        self._show_top()
+
+    def prepare(self, article: Article, entities: list[Entity]) -> None:
+        """Get ``article`` ready to be shown at once by ``show_prepared`` (while this one is read)."""
+        self._prepared = (article, entities)
+        self._text.prepare(article.id, article.text, entities)
+
+    @property
+    def prepared(self) -> tuple[Article, list[Entity]] | None:
+        """The prepared article and the entities it was prepared with."""
+        return self._prepared if self._text.prepared_id is not None else None
+
+    def forget_prepared(self) -> None:
+        self._text.forget_prepared()
+
+    def show_prepared(self, article_id: int, tokens=None) -> Article | None:
+        """Show the prepared article if it is ``article_id``; None (nothing shown) if it is not."""
+        if not self._text.take_prepared(article_id):
+            return None
+        (article, _), self._prepared = self._prepared, None
+        self._show_header(article, tokens)
+        self._show_top()
+        return article
+
+    def after_paint(self, work: Callable[[], None]) -> None:
+        self._text.after_paint(work)
+
+    def _show_header(self, article: Article, tokens) -> None:
+        self._article, self._tokens = article, tokens
+        self._title.setText(article.title or "")
+        self._title.setVisible(bool(article.title))
+        meta = _meta_line(article.meta or {})
+        self._meta.setText(meta)
+        self._meta.setVisible(bool(meta))
+
+    def _show_top(self) -> None:
         self._anchor = -1
         self._set_focus(None)
         self._text.verticalScrollBar().setValue(0)

@@ -106,10 +106,14 @@ def make_main_window(qtbot, tmp_path):
 
 @pytest.fixture
 def settle(qtbot):
-    """settle(window): wait until every queued write has landed and the reviewer is out of transition."""
+    """settle(window): wait until every queued write has landed, the reviewer is out of transition
+    and the queue and status bar have caught up (they follow the article's paint)."""
 
     def wait(window) -> None:
-        qtbot.waitUntil(lambda: not window.runner.in_flight and window.controller.state != "transition", timeout=5000)
+        qtbot.waitUntil(
+            lambda: not window.runner.in_flight and window.controller.state != "transition" and not window.chrome_pending,
+            timeout=5000,
+        )
 
     return wait
 

@@ -119,11 +119,12 @@ def test_queue_pages_lazily(tmp_path, make_main_window, make_project, monkeypatc
     assert w.queue.position.text() == "Article 1 of 400 · pending"
 
 
-def test_clicking_the_queue_shows_the_article(make_main_window, qtbot):
+def test_clicking_the_queue_shows_the_article(make_main_window, qtbot, settle):
     w = make_main_window()
     index = w.queue.model.index(2)
     w.queue.list.clicked.emit(index)
     assert w.controller.article.title == "Arms talks"
+    settle(w)
     assert w.queue.list.currentIndex().row() == 2
 
 

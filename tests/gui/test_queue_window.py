@@ -13,7 +13,7 @@ def _many(make_project, tmp_path, n=600):
     return make_project(tmp_path / "many.db", [(f"Story {i}", f"Story number {i} is here.", []) for i in range(n)])
 
 
-def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, make_main_window, make_project, monkeypatch):
+def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, make_main_window, make_project, monkeypatch, settle):
     import ui.article_list_model as alm
 
     monkeypatch.setattr(alm, "PAGE", 20)
@@ -22,6 +22,7 @@ def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, m
     queue = w.store.queue
     monkeypatch.setattr(w.store, "queue", lambda *a, **kw: reads.append(kw.get("limit")) or queue(*a, **kw))
     w.controller.go_to(550)
+    settle(w)
     model = w.queue.model
     assert w.queue.list.currentIndex().data(Qt.ItemDataRole.UserRole) == 550
     assert model.rowCount() <= 30 and _ids(model) == list(range(540, 540 + model.rowCount()))
@@ -29,12 +30,13 @@ def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, m
     assert w.queue.position.text() == "Article 550 of 600 · pending"
 
 
-def test_scrolling_to_the_top_of_the_window_loads_the_page_before(tmp_path, make_main_window, make_project, monkeypatch):
+def test_scrolling_to_the_top_of_the_window_loads_the_page_before(tmp_path, make_main_window, make_project, monkeypatch, settle):
     import ui.article_list_model as alm
 
     monkeypatch.setattr(alm, "PAGE", 20)
     w = make_main_window(_many(make_project, tmp_path))
     w.controller.go_to(550)
+    settle(w)
     model = w.queue.model
     first = _ids(model)[0]
     assert model.can_fetch_before()
@@ -63,13 +65,14 @@ def test_a_decision_updates_its_row_in_place(make_main_window, press, monkeypatc
     assert _ids(model)[0] == first and resets == [1, 1]  # the two filter switches only
 
 
-def test_position_moves_by_counting_between(tmp_path, make_main_window, make_project, monkeypatch):
+def test_position_moves_by_counting_between(tmp_path, make_main_window, make_project, monkeypatch, settle):
     w = make_main_window(_many(make_project, tmp_path, 50))
     counted = []
     position = w.store.position
     monkeypatch.setattr(w.store, "position", lambda *a, **kw: counted.append(a) or position(*a, **kw))
     for target in (10, 11, 30, 5):
         w.controller.go_to(target)
+        settle(w)
         assert w.queue.position.text() == f"Article {target} of 50 · pending"
     assert counted == []  # each move counted only the articles in between
     w.queue.refresh(Changes(frozenset({5}), statuses=True))

@@ -2,8 +2,11 @@
 
 An event's ``ops`` is a list of ``[table, row_id, before, after]``: ``before``
 is None for an inserted row, ``after`` is None for a deleted row, and for an
-update both hold only the columns that changed. Undo replays the list
-backwards writing ``before``; redo replays it forwards writing ``after``.
+update both hold only the columns that changed. ``row_id`` may also be a list
+of ids whose rows changed alike (accepting an article confirms thousands of
+suggestions from the same values to the same values: one op, not thousands).
+Undo replays the list backwards writing ``before``; redo replays it forwards
+writing ``after``.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def steps(ops: list, *, backward: bool) -> Iterator[tuple[str, int, dict | None, dict | None]]:
     """Yield (table, row_id, from, to) in the order that undoes or redoes ``ops``."""
     if backward:
-        for table, row_id, before, after in reversed(ops):
-            yield table, row_id, after, before
+        for table, row_ids, before, after in reversed(ops):
+            for row_id in reversed(row_ids) if isinstance(row_ids, list) else (row_ids,):
+                yield table, row_id, after, before
     else:
-        for table, row_id, before, after in ops:
-            yield table, row_id, before, after
+        for table, row_ids, before, after in ops:
+            for row_id in row_ids if isinstance(row_ids, list) else (row_ids,):
+                yield table, row_id, before, after
 
 
 def describe(action: str, article_id: int | None) -> str:

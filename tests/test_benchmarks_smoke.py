@@ -46,10 +46,12 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
         assert r.baseline is not None, f"{r.figure}: no baseline ({r.note})"
         assert r.target, r.figure
     # import: time and peak memory; open: first run and at a remembered position;
-    # next: the two article sizes of the issue, and articles deep in the big project
+    # next: the two article sizes of the issue, and articles deep in the big project, each with a
+    # reading pause (judged) and back to back (reported)
     assert len(found["import"]) == 2
     assert len(found["open"]) == 2
-    assert len(found["next"]) == 3
+    assert len(found["next"]) == 6
+    assert [r.ok is None for r in found["next"]] == [False, True] * 3
 
 
 @pytest.mark.gui

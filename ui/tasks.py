@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.errors import AnnotatorError, Cancelled
 from annotator.model import Changes
@@ -45,6 +45,9 @@ def split_result(value) -> tuple[object, Changes | None]:
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Changes):
         return value[0], value[1]
     return value, None
+
+
+CHECKPOINT_IDLE_MS = 2000  # the writer's log goes into the project file once decisions pause this long
 
 
 class _Job:
@@ -74,6 +77,12 @@ class TaskRunner(QObject):
         self._done.connect(self._deliver)
         self._thread = threading.Thread(target=self._loop, name="annotator-writer", daemon=True)
         self._thread.start()
+        # The writer defers SQLite's checkpoints (see AnnotationStore.defer_checkpoints); they run on
+        # a thread of their own once the queue has been idle a while, never inside a decision.
+        self._checkpoint_timer = QTimer(self, singleShot=True, interval=CHECKPOINT_IDLE_MS)
+        self._checkpoint_timer.timeout.connect(self._checkpoint)
+        self.idle.connect(self._checkpoint_timer.start)
+        self._checkpointer: threading.Thread | None = None
 
     def submit(self, fn: Callable[[AnnotationStore], object], *, on_success=None, on_failure=None, initiator=None) -> Future:
         """Queue ``fn``; the returned Future also lets a worker thread wait for the result.
@@ -97,9 +106,24 @@ class TaskRunner(QObject):
         asked for them is closing and its read connection is gone.
         """
         self._closed = True
+        self._checkpoint_timer.stop()
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout)
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout)
+
+    def _checkpoint(self) -> None:
+        if self._closed or self.in_flight or (self._checkpointer is not None and self._checkpointer.is_alive()):
+            return
+        self._checkpointer = threading.Thread(target=self._run_checkpoint, name="annotator-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _run_checkpoint(self) -> None:
+        try:
+            AnnotationStore.checkpoint(self.path)
+        except Exception:  # noqa: BLE001 - nothing is lost: the log keeps every commit, and the next pause tries again
+            pass
 
     def _deliver(self, job: _Job, result, error) -> None:
         if self._closed:
@@ -131,6 +155,7 @@ class TaskRunner(QObject):
                     if store is None:
                         store = AnnotationStore.open(self.path, annotator=self.annotator)
                         store.on_busy = self.busy.emit
+                        store.defer_checkpoints()
                     result = job.fn(store)
                 except BaseException as e:  # every failure goes back to the GUI, never kills the thread
                     job.future.set_exception(e)

@@ -87,16 +87,19 @@ class DecisionStore:
 
     def _confirm_suggestions(self, article_id: int) -> None:
         """What ``_update_entity(id, state=confirmed)`` does for each undecided suggestion, in one
-        read of the columns it changes and one ``UPDATE`` (an article of 2,500 suggestions is
-        accepted in a few ms)."""
+        ``UPDATE``, logged as one op per set of rows that had the same values (see ``history``):
+        an article of 2,500 suggestions is accepted in a few ms."""
         values = {"state": EntityState.CONFIRMED.value, "annotator": self.annotator, "decided_at": now()}
         columns, where = tuple(values), "WHERE article_id = ? AND state = 'suggested'"
-        rows = self.conn.execute(f"SELECT id, {', '.join(columns)} FROM annotations {where}", (article_id,)).fetchall()
-        if not rows:
+        alike = self.conn.execute(
+            f"SELECT {', '.join(columns)}, json_group_array(id) FROM annotations {where} GROUP BY {', '.join(columns)}",
+            (article_id,),
+        ).fetchall()
+        if not alike:
             return
         assignments = ", ".join(f"{c} = ?" for c in columns)
         self.conn.execute(f"UPDATE annotations SET {assignments} {where}", (*values.values(), article_id))
-        self._group.extend(["annotations", row[0], dict(zip(columns, row[1:])), values] for row in rows)
+        self._group.extend(["annotations", json.loads(row[-1]), dict(zip(columns, row)), values] for row in alike)
 
     def reject(self, article_id: int) -> Changes:
         return self._decide(article_id, Status.REJECTED, "reject article")

@@ -1,9 +1,11 @@
 """AnnotationStore: decisions, the undo log, queue reads and sessions, without Qt."""
 
+import json
 import sqlite3
 
 import pytest
 
+from annotator import history
 from annotator.errors import EditError, ProjectError
 from annotator.labels import make_labels
 from annotator.model import EntityState, Status
@@ -56,6 +58,29 @@ def test_accept_confirms_suggestions_and_undo_is_one_step(project):
     assert store.article(ids[0]).status is Status.PENDING
     assert {s[3] for s in spans(store, ids[0])} == {"suggested"}
     assert store.counts()["accepted"] == 0
+
+
+def test_accept_logs_rows_that_changed_alike_as_one_op(project):
+    store, ids = project
+    first = store.entities(ids[0])[0]
+    store.confirm_entity(first.id)
+    store.undo()  # the first suggestion is undecided again, from the same values as the others
+    before = spans(store, ids[0])
+    store.accept(ids[0])
+    ops = json.loads(store.conn.execute("SELECT ops FROM events ORDER BY id DESC LIMIT 1").fetchone()[0])
+    bulk = [op for op in ops if op[0] == "annotations"]
+    assert len(bulk) == 1 and sorted(bulk[0][1]) == sorted(e.id for e in store.entities(ids[0]))
+    store.undo()
+    assert spans(store, ids[0]) == before
+    store.redo()
+    assert {s[3] for s in spans(store, ids[0])} == {"confirmed"}
+
+
+def test_history_steps_expand_ops_on_many_rows_in_order():
+    ops = [["annotations", [1, 2], {"state": "a"}, {"state": "b"}], ["articles", 7, {"status": "p"}, {"status": "q"}]]
+    assert [(t, i, f["state" if t == "annotations" else "status"]) for t, i, f, _ in history.steps(ops, backward=False)] == [
+        ("annotations", 1, "a"), ("annotations", 2, "a"), ("articles", 7, "p")]
+    assert [(t, i) for t, i, _, _ in history.steps(ops, backward=True)] == [("articles", 7), ("annotations", 2), ("annotations", 1)]
 
 
 def test_every_edit_is_undoable_across_articles(project):
@@ -261,3 +286,22 @@ def test_position_and_lookahead_window_use_indexes(project):
     assert [i for i, _ in store.unsuggested_among(99, ids)] == [ids[0], ids[1], ids[2]]
     source = store.source_id("model", "test_model", "1.0")
     assert [i for i, _ in store.unsuggested_among(source, ids)] == [ids[2]]
+
+
+def test_deferred_checkpoints_leave_the_log_to_a_later_checkpoint(tmp_path):
+    path = tmp_path / "p.db"
+    store = AnnotationStore.open(path, create=True, annotator="tester")
+    try:
+        store.defer_checkpoints()
+        assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        ids, _ = store.add_articles([{"text": TEXT}])
+        store.accept(ids[0])
+        logged, copied = AnnotationStore.checkpoint(path)  # from another connection, while this one is open
+        assert logged > 0 and copied == logged
+    finally:
+        store.close()
+    reader = sqlite3.connect(path)
+    try:
+        assert reader.execute("SELECT status FROM articles WHERE id = ?", (ids[0],)).fetchone()[0] == "accepted"
+    finally:
+        reader.close()

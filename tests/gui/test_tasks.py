@@ -168,3 +168,21 @@ def test_changing_the_model_in_settings_restarts_the_worker(make_main_window, un
     qtbot.waitUntil(lambda: asked == [None, "my_model"])
     assert w.worker is not old and w.model == "my_model"
     qtbot.waitUntil(lambda: w.status.model.text() == "model: ready")
+
+
+def test_the_writer_defers_checkpoints_to_a_pause(project, qtbot, monkeypatch):
+    import ui.tasks as tasks
+
+    monkeypatch.setattr(tasks, "CHECKPOINT_IDLE_MS", 50)
+    checkpoints = []
+    real = AnnotationStore.checkpoint
+    monkeypatch.setattr(AnnotationStore, "checkpoint", staticmethod(lambda path: checkpoints.append(real(path))))
+    r = TaskRunner(project, "tester")
+    try:
+        autocheckpoint = r.submit(lambda s: s.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]).result(5)
+        assert autocheckpoint == 0  # no commit of a decision ever copies the log into the file
+        StoreOp(r, lambda s: s.accept(1)).run()
+        qtbot.waitUntil(lambda: bool(checkpoints), timeout=3000)
+        assert checkpoints[0][1] > 0  # pages were copied, on the checkpoint thread, after the queue went idle
+    finally:
+        r.close()

@@ -204,8 +204,9 @@ class MainWindow(QMainWindow):
         if changes.labels:
             self.controller.set_labels(self.store.labels())
         self._refresh_undo()  # at once: an undo key pressed right after a decision must find it
-        self._chrome_changes |= changes
-        self.view.after_paint(self._refresh_chrome)
+        if changes.statuses or changes.articles_added:  # what the queue and the counts show
+            self._chrome_changes |= changes
+            self.view.after_paint(self._refresh_chrome)
 
     @property
     def chrome_pending(self) -> bool:

@@ -147,7 +147,8 @@ class ArticleText(QTextEdit):
         spare = self._spare
         spare.set_text(text, entities)
         document = spare.document
-        document.setPageSize(self.document().pageSize())
+        if document.pageSize() != self.document().pageSize():  # setting it lays the text out anew, even unchanged
+            document.setPageSize(self.document().pageSize())
         layout, bottom = document.documentLayout(), self.viewport().height()
         block = document.begin()
         while block.isValid() and layout.blockBoundingRect(block).top() < bottom:

@@ -57,6 +57,9 @@ class ArticleListModel(QAbstractListModel):
         self._exhausted = False  # nothing of this filter after the last row
         self._start = 0  # the window holds this filter's rows with id > _start ...
         self._at_start = True  # ... and there are none with id <= _start
+        # Nothing is read until the list is first asked for a row (after the first article is
+        # painted): a page of a big project costs tens of ms, more than the article itself.
+        self._loaded = False
         self._icons = {status: status_icon(status) for status in STATUS_COLORS}
 
     # ------------------------------------------------------------- Qt model API
@@ -80,10 +83,10 @@ class ArticleListModel(QAbstractListModel):
         return None
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and self._loaded and not self._exhausted
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
-        if parent.isValid() or self._exhausted:
+        if not self.canFetchMore(parent):
             return
         after = self._rows[-1][0] if self._rows else self._start
         page = self._store.queue(self._status, after_id=after, limit=PAGE)
@@ -118,10 +121,10 @@ class ArticleListModel(QAbstractListModel):
             page = self._store.queue(self._status, after_id=rows[-1][0] if rows else self._start, limit=PAGE)
             exhausted = len(page) < PAGE
             rows += page
-        if (rows, exhausted) == (self._rows, self._exhausted):
+        if (rows, exhausted) == (self._rows, self._exhausted) and self._loaded:
             return False
         self.beginResetModel()
-        self._rows, self._exhausted = rows, exhausted
+        self._rows, self._exhausted, self._loaded = rows, exhausted, True
         self.endResetModel()
         return True
 
@@ -132,6 +135,9 @@ class ArticleListModel(QAbstractListModel):
         anything further re-anchors the window around the article instead of
         paging up to it.
         """
+        if not self._loaded:
+            self.anchor_at(article_id)  # the first window: around the shown article
+            return self._find(article_id)
         row = self._find(article_id)
         if row is not None or self._covers(article_id):
             return row  # None: inside the window's range, so not in this filter
@@ -153,6 +159,7 @@ class ArticleListModel(QAbstractListModel):
         self._at_start = len(before) < PAGE // 2
         self._start = (before[0][0] if before else article_id) - 1
         self._exhausted = len(after) < PAGE
+        self._loaded = True
         self.endResetModel()
 
     def can_fetch_before(self) -> bool:

@@ -147,7 +147,6 @@ class QueuePanel(QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.position)
-        self.model.reload()
 
     def _on_filter(self) -> None:
         self.model.set_status(self.filter.currentData())

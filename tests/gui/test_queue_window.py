@@ -77,3 +77,24 @@ def test_position_moves_by_counting_between(tmp_path, make_main_window, make_pro
     assert counted == []  # each move counted only the articles in between
     w.queue.refresh(Changes(frozenset({5}), statuses=True))
     assert w.queue.position.text() == "Article 5 of 50 · pending"
+
+
+def test_the_queue_is_read_after_the_first_article_is_painted(project, qtbot, settle, monkeypatch):
+    from annotator.store import AnnotationStore
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    store = AnnotationStore.open(project, annotator="tester")
+    pages = []
+    queue = store.queue
+    monkeypatch.setattr(store, "queue", lambda *a, **kw: pages.append(kw) or queue(*a, **kw))
+    window = MainWindow(store, settings=Settings(), worker_factory=None, show_summary=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.controller.article is not None and pages == []  # the article is ready; no page read yet
+        window.show()
+        qtbot.waitExposed(window)
+        settle(window)
+        assert pages and window.queue.list.currentIndex().data(Qt.ItemDataRole.UserRole) == window.controller.article.id
+    finally:
+        window.close()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import labels as label_set
+from . import schema
 from .errors import AnnotatorError, InputError, UnknownLabels
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -81,6 +82,9 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
             found.append((given, given.name))
         else:
             raise InputError(f"{given}: no such file or folder")
+    for path, _ in found:
+        if schema.held(path):  # reading it would drop this process's SQLite locks on it (see schema.hold)
+            raise InputError(f"{path}: is a project open here, not articles to import")
     return found
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import threading
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -115,6 +117,46 @@ MIGRATIONS: list[str] = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# Project files this process has open through SQLite, by (device, inode), with how many
+# connections. SQLite's locks are POSIX locks, which belong to the process: ANY close() of
+# the file here drops them all, and another program closing its connection then takes
+# itself for the last one, checkpoints and deletes the write-ahead log under our open
+# connections, losing what they commit next (sqlite.org/howtocorrupt.html, 2.2). So a file
+# held here is never opened by anything but SQLite.
+_held: Counter[tuple[int, int]] = Counter()
+_held_lock = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
+def hold(path: Path) -> tuple[int, int]:
+    """Note one more SQLite connection of this process to ``path``; pass the key to ``release``."""
+    key = _file_key(path)
+    with _held_lock:
+        _held[key] += 1
+    return key
+
+
+def release(key: tuple[int, int]) -> None:
+    with _held_lock:
+        _held[key] -= 1
+        if _held[key] <= 0:
+            del _held[key]
+
+
+def held(path: Path) -> bool:
+    """Does this process have ``path`` open through SQLite (so that nothing else may open it)?"""
+    try:
+        key = _file_key(path)
+    except OSError:
+        return False
+    with _held_lock:
+        return key in _held
+
+
 def check_file(path: Path) -> None:
     """Refuse, without touching it, a file that is not an SQLite database."""
     if not path.exists():
@@ -123,6 +165,8 @@ def check_file(path: Path) -> None:
         raise ProjectError(f"{path}: is a folder, not a project file")
     if path.stat().st_size == 0:
         raise ProjectError(f"{path}: not an annotator project (empty file)")
+    if held(path):
+        return  # its header was read when it was first opened; reading it now would drop our locks
     with path.open("rb") as f:
         header = f.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:

@@ -38,6 +38,7 @@ class StoreBase:
         self.session_id: int | None = None
         # Called with the seconds waited so far while another process holds the write lock.
         self.on_busy: Callable[[float], None] | None = None
+        self._held: tuple[int, int] | None = None  # the file, as schema.hold noted it
         self._group: list | None = None
         self._group_article: int | None = None
 
@@ -87,7 +88,9 @@ class StoreBase:
         except BaseException:
             conn.close()
             raise
-        return cls(Database(conn), path, annotator)
+        store = cls(Database(conn), path, annotator)
+        store._held = schema.hold(path)
+        return store
 
     @classmethod
     def memory(cls, annotator: str | None = "tester") -> StoreBase:
@@ -97,6 +100,9 @@ class StoreBase:
 
     def close(self) -> None:
         self.conn.close()
+        if self._held is not None:
+            schema.release(self._held)
+            self._held = None
 
     # ------------------------------------------------------------- checkpoints
     def defer_checkpoints(self) -> None:

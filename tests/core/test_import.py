@@ -306,3 +306,14 @@ def test_a_file_that_is_not_a_project_is_refused_untouched(tmp_path):
     with pytest.raises(ProjectError, match="not an annotator project"):
         import_into_project(other, [tmp_path / "a.txt"], labels=["ORG"])
     assert other.read_text("utf-8") == "hello"
+
+
+def test_the_open_project_itself_is_never_read_as_articles(tmp_path):
+    odd = tmp_path / "news.jsonl"  # a project file with an article file's name
+    store = AnnotationStore.open(odd, create=True, annotator="tester")
+    try:
+        with pytest.raises(InputError, match="is a project open here"):
+            import_files(store, [odd])
+        assert store.article_count() == 0
+    finally:
+        store.close()

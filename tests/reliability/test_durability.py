@@ -285,3 +285,31 @@ def test_decide_script_runs_to_the_end(project):
     result = run_python([DECIDE, str(project), "carol", "1", "1", "3"])
     assert result.returncode == 0, result.stderr
     assert len(printed(result.stdout.splitlines())) == 6
+
+
+def test_a_second_connection_in_this_process_keeps_our_locks_for_other_programs(tmp_path):
+    """The window opens the project several times in one process (reader, writer, look-ahead, search).
+
+    Opening it again must not read the file outside SQLite: any close() of it in this
+    process drops every POSIX lock SQLite holds on it, and another program closing its
+    connection then deletes the write-ahead log that our connections still write to.
+    """
+    path = tmp_path / "p.db"
+    ids = make_project(path, 3)
+    reader = AnnotationStore.open(path, annotator="me")
+    writer = AnnotationStore.open(path, annotator="me")  # a second open in this process, as the writer thread does
+    writer.defer_checkpoints()
+    try:
+        writer.accept(ids[0])
+        # another program (an export, a second window) opens the project and closes it again
+        done = run_python(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1 FROM articles').fetchall(); c.close()", str(path)])
+        assert done.returncode == 0, done.stderr
+        assert path.with_name("p.db-wal").exists()  # it saw our connections and left the log alone
+        writer.accept(ids[1])
+        seen = run_python(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute(\"SELECT count(*) FROM articles WHERE status = 'accepted'\").fetchone()[0])", str(path)])
+        assert seen.stdout.strip() == "2", seen.stderr  # the decision after it reached the file others read
+        assert reader.article(ids[1]).status.value == "accepted"
+    finally:
+        writer.close()
+        reader.close()
+    assert integrity(path) == "ok"

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from annotator.store import AnnotationStore
 from ui import theme
-from ui.highlight import ENTITY_ID
+from ui.highlight import ENTITY_ID, range_rects
 
 pytestmark = pytest.mark.gui
 
@@ -124,3 +124,17 @@ def test_going_elsewhere_keeps_the_prepared_article_for_later(make_main_window, 
     w.controller.go_to(following)
     settle(w)
     assert on_screen(w) == expected(w, following)
+
+
+def test_a_resize_after_preparing_lays_the_article_out_at_the_new_width(make_main_window, qtbot, press):
+    w = make_main_window()
+    prepared(w, qtbot)
+    width = w.view.text_view.document().pageSize().width()
+    w.resize(w.width() - 300, w.height())
+    qtbot.waitUntil(lambda: w.view.text_view.document().pageSize().width() != width)
+    press(w, Qt.Key.Key_A)
+    view = w.view.text_view
+    doc = view.document()
+    assert doc.pageSize().width() == view.viewport().width()
+    for span in view.highlighter.index.spans:  # the outlines follow the lines as laid out now
+        assert view.highlighter.rects(span) == range_rects(doc, span.start, span.end)

@@ -168,7 +168,7 @@ class ReviewController(QObject):
         following = self.store.next_to_review(article_id)
         if following is None:
             self.show(article_id)
-            self.message.emit("every article has been decided; undo or pick one from the queue to revisit it")
+            self.message.emit("every article is decided: undo, or pick one in the queue")
         else:
             self.show(following)
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from annotator.model import Status
 from ui.actions import ACTIONS
@@ -303,3 +303,15 @@ def test_open_project_replaces_the_window(make_main_window, make_project, tmp_pa
     qtbot.addWidget(other)
     assert "other.db" in other.windowTitle() and not w.isVisible()
     other.close()
+
+
+def test_deciding_the_last_article_says_so_in_full(make_main_window, press):
+    w = make_main_window()
+    for _ in range(w.store.article_count()):
+        press(w, Qt.Key.Key_A)
+    message = w.status.currentMessage()
+    assert message == "every article is decided: undo, or pick one in the queue"
+    # the whole sentence fits beside the counts, pace and model state (no clipping)
+    assert w.status.fontMetrics().horizontalAdvance(message) < w.width() - sum(
+        child.width() for child in w.status.findChildren(QLabel) if child.isVisible() and child.text() != message
+    )

@@ -24,6 +24,9 @@ from .tasks import StoreOp, TaskRunner
 from .tokenizer import Tokenizer
 
 IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed"
+# Longer articles are not prepared ahead: filling one holds the GUI thread (a 5 MB article for
+# about 2 s) while the reviewer reads the one before, for a saving they would not notice.
+PREPARE_MAX_CHARS = 250_000
 
 
 class ReviewController(QObject):
@@ -74,7 +77,7 @@ class ReviewController(QObject):
         if following is None or following == self.article.id or (prepared and prepared[0].id == following):
             return
         article = self.store.article(following)
-        if article is not None:
+        if article is not None and len(article.text) <= PREPARE_MAX_CHARS:
             self.view.prepare(article, self.store.entities(following))
 
     def check_prepared(self) -> None:

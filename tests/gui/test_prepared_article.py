@@ -138,3 +138,16 @@ def test_a_resize_after_preparing_lays_the_article_out_at_the_new_width(make_mai
     assert doc.pageSize().width() == view.viewport().width()
     for span in view.highlighter.index.spans:  # the outlines follow the lines as laid out now
         assert view.highlighter.rects(span) == range_rects(doc, span.start, span.end)
+
+
+def test_a_very_long_next_article_is_not_prepared_ahead(make_main_window, qtbot, press, monkeypatch):
+    import ui.review_controller as review_controller
+
+    monkeypatch.setattr(review_controller, "PREPARE_MAX_CHARS", 10)  # every test article is longer
+    w = make_main_window()
+    following = w.store.next_to_review(w.controller.article.id)
+    qtbot.wait(200)  # the paint, and the idle moment after it
+    assert w.view.prepared is None
+    press(w, Qt.Key.Key_A)
+    assert w.controller.article.id == following
+    assert on_screen(w) == expected(w, following)

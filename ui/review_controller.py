@@ -73,8 +73,7 @@ class ReviewController(QObject):
         if self.state != REVIEWING:
             return
         following = self.store.next_to_review(self.article.id)
-        prepared = self.view.prepared
-        if following is None or following == self.article.id or (prepared and prepared[0].id == following):
+        if following is None or following in (self.article.id, self.view.prepared_id):
             return
         article = self.store.article(following)
         if article is not None and len(article.text) <= PREPARE_MAX_CHARS:
@@ -82,8 +81,8 @@ class ReviewController(QObject):
 
     def check_prepared(self) -> None:
         """Another connection committed: keep the prepared article only if the project still holds it as prepared."""
-        prepared = self.view.prepared
-        if prepared is not None and (self.store.article(prepared[0].id), self.store.entities(prepared[0].id)) != prepared:
+        prepared_id = self.view.prepared_id
+        if prepared_id is not None and (self.store.article(prepared_id), self.store.entities(prepared_id)) != self.view.prepared:
             self.view.forget_prepared()
             QTimer.singleShot(0, self._prepare_next)
 
@@ -116,8 +115,8 @@ class ReviewController(QObject):
 
     def on_changes(self, changes: Changes, initiator) -> None:
         """Redraw the shown article only when a write touched it (and it is not about to change)."""
-        prepared = self.view.prepared
-        if prepared is not None and (prepared[0].id in changes.article_ids or changes.labels):
+        prepared_id = self.view.prepared_id
+        if prepared_id is not None and (prepared_id in changes.article_ids or changes.labels):
             self.view.forget_prepared()
             QTimer.singleShot(0, self._prepare_next)
         if self.article is None or self.state == TRANSITION or self.article.id not in changes.article_ids:

@@ -5,6 +5,10 @@ plain text. Fills are character formats (``highlight.py``); outlines, the
 focus ring and the label tags are painted over the visible entities only,
 after the text. The view never consumes the window's single-key shortcuts:
 it is read-only and refuses every ShortcutOverride.
+
+The text view keeps a second document, filled with the article a decision is
+expected to show next while the reviewer reads this one (``prepare``), so that
+the decision only swaps documents.
 """
 
 from __future__ import annotations
@@ -441,6 +445,10 @@ class ReviewView(QWidget):
     def prepared(self) -> tuple[Article, list[Entity]] | None:
         """The prepared article and the entities it was prepared with."""
         return self._prepared if self._text.prepared_id is not None else None
+
+    @property
+    def prepared_id(self) -> int | None:
+        return self._text.prepared_id
 
     def forget_prepared(self) -> None:
         self._text.forget_prepared()

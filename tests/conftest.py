@@ -32,3 +32,20 @@ def store():
 def project_path(tmp_path):
     """A path where a test may create a project file."""
     return tmp_path / "project.db"
+
+
+@pytest.fixture
+def show_window(qtbot):
+    """show_window(window): show a MainWindow, make it the active window and wait for its review session
+    and for the queue and status bar, which fill in after the first article is painted."""
+
+    def show(window):
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.waitUntil(lambda: window.session_id is not None and not window.chrome_pending)
+        return window
+
+    return show

@@ -83,8 +83,12 @@ class ReviewController(QObject):
         """Another connection committed: keep the prepared article only if the project still holds it as prepared."""
         prepared_id = self.view.prepared_id
         if prepared_id is not None and (self.store.article(prepared_id), self.store.entities(prepared_id)) != self.view.prepared:
-            self.view.forget_prepared()
-            QTimer.singleShot(0, self._prepare_next)
+            self._prepare_again()
+
+    def _prepare_again(self) -> None:
+        """The prepared article is out of date: drop it, and prepare afresh once idle."""
+        self.view.forget_prepared()
+        QTimer.singleShot(0, self._prepare_next)
 
     def _tokens(self, article: Article):
         return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
@@ -117,8 +121,7 @@ class ReviewController(QObject):
         """Redraw the shown article only when a write touched it (and it is not about to change)."""
         prepared_id = self.view.prepared_id
         if prepared_id is not None and (prepared_id in changes.article_ids or changes.labels):
-            self.view.forget_prepared()
-            QTimer.singleShot(0, self._prepare_next)
+            self._prepare_again()
         if self.article is None or self.state == TRANSITION or self.article.id not in changes.article_ids:
             return
         article = self.store.article(self.article.id)

@@ -79,7 +79,7 @@ def project(tmp_path) -> Path:
 
 
 @pytest.fixture
-def make_main_window(qtbot, tmp_path):
+def make_main_window(show_window, tmp_path):
     """Factory: a shown, active MainWindow on a project (the standard test project by default)."""
     from ui.main_window import MainWindow
     from ui.settings import Settings
@@ -90,14 +90,8 @@ def make_main_window(qtbot, tmp_path):
         path = path or _make_project(tmp_path / f"news{len(windows) or ''}.db")
         store = AnnotationStore.open(path, annotator=annotator)
         window = MainWindow(store, settings=Settings(), worker_factory=worker_factory, show_summary=False, **kwargs)
-        qtbot.addWidget(window)
         windows.append(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        qtbot.waitUntil(lambda: window.session_id is not None)
-        return window
+        return show_window(window)
 
     yield factory
     for window in windows:

@@ -7,7 +7,8 @@ from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
 
 from annotator.model import Entity, EntityState
 from annotator.offsets import index_to_utf16, utf16_prefix, utf16_to_index
-from ui.highlight import ENTITY_ID, Highlighter, OffsetMap, SpanIndex, Span
+from formatted import fragments
+from ui.highlight import Highlighter, OffsetMap, SpanIndex, Span
 
 pytestmark = pytest.mark.gui
 
@@ -33,20 +34,6 @@ def expected_text(text: str, start: int, end: int) -> str:
     if 0 < start < len(text) and text[start - 1 : start + 1] == "\r\n":
         piece = piece[1:]
     return piece
-
-
-def fragments(doc: QTextDocument):
-    """(position, length, entity id) of every run of equally formatted characters, in Qt units."""
-    out = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            out.append((frag.position(), frag.length(), frag.charFormat().property(ENTITY_ID)))
-            it += 1
-        block = block.next()
-    return out
 
 
 def highlighted(doc: QTextDocument, entity_id: int) -> str:

@@ -12,7 +12,8 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from annotator.store import AnnotationStore
 from ui import theme
-from ui.highlight import ENTITY_ID, range_rects
+from formatted import entity_ranges
+from ui.highlight import range_rects
 
 pytestmark = pytest.mark.gui
 
@@ -21,19 +22,7 @@ def on_screen(window) -> tuple[str, list[tuple[str, int]]]:
     """(document text, [(entity text, entity id)]) as the article view shows them."""
     doc = window.view.text_view.document()
     text = doc.toPlainText()
-    found: dict[int, list[int]] = {}
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fragment = it.fragment()
-            entity_id = fragment.charFormat().property(ENTITY_ID)
-            if entity_id is not None:
-                span = found.setdefault(entity_id, [fragment.position(), 0])
-                span[1] = fragment.position() + fragment.length()
-            it += 1
-        block = block.next()
-    return text, sorted((text[s:e], i) for i, (s, e) in found.items())
+    return text, sorted((text[s:e], i) for i, (s, e) in entity_ranges(doc).items())
 
 
 def expected(window, article_id: int) -> tuple[str, list[tuple[str, int]]]:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from annotator.labels import make_labels
 from annotator.model import Article, Entity, EntityState, Status
-from ui.highlight import ENTITY_ID
+from formatted import entity_ranges
 from ui.review_view import ReviewView, flatten_meta
 
 pytestmark = pytest.mark.gui
@@ -53,21 +53,12 @@ def view(qtbot):
 def shown_text(view, entity_id):
     """Document characters formatted with the entity's id."""
     doc = view.text_view.document()
-    positions = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            if frag.charFormat().property(ENTITY_ID) == entity_id:
-                positions += [frag.position(), frag.position() + frag.length()]
-            it += 1
-        block = block.next()
-    if not positions:
+    span = entity_ranges(doc).get(entity_id)
+    if span is None:
         return ""
     cursor = QTextCursor(doc)
-    cursor.setPosition(min(positions))
-    cursor.setPosition(max(positions), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(span[0])
+    cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
     return cursor.selectedText().replace("\u2029", "\n")
 
 

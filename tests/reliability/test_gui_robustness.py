@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def open_window(qtbot, tmp_path):
+def open_window(show_window, tmp_path):
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     from ui.main_window import MainWindow
@@ -31,14 +31,8 @@ def open_window(qtbot, tmp_path):
         path = make_review_project(tmp_path / f"news{len(windows)}.db")
         store = AnnotationStore.open(path, annotator="ada")
         window = MainWindow(store, settings=Settings(), model=model, show_summary=False)  # the real model worker
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        qtbot.waitUntil(lambda: window.session_id is not None)
         windows.append(window)
-        return window
+        return show_window(window)
 
     yield factory
     for window in windows:

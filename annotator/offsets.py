@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from .errors import EditError
 
@@ -26,6 +27,30 @@ def check_span(start: int, end: int, length: int) -> None:
 
 def overlapping(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
+
+
+def clear_of(spans: Sequence[tuple[int, int]], taken: Iterable[tuple[int, int]]) -> list[int]:
+    """Indices (ascending) of the ``spans`` that overlap nothing in ``taken``, nor a span kept
+    before them in text order.
+
+    One sort and one pass (``overlapping`` against a growing list made an article of
+    200,000 imported spans quadratic): the spans kept are apart and come in order of
+    start, so the last one kept is the only one a span can meet; ``taken`` may overlap
+    itself, so its furthest end so far is looked up by the start of what comes next.
+    """
+    taken = sorted(taken)
+    taken_starts = [s for s, _ in taken]
+    reach = list(accumulate((e for _, e in taken), max))  # reach[i]: the furthest end of taken[: i + 1]
+    kept, kept_end = [], None
+    for i in sorted(range(len(spans)), key=spans.__getitem__):
+        start, end = spans[i]
+        before = bisect_left(taken_starts, end)  # taken[:before] start before this span ends
+        if (kept_end is not None and start < kept_end) or (before and reach[before - 1] > start):
+            continue
+        kept.append(i)
+        kept_end = end
+    kept.sort()
+    return kept
 
 
 def first_overlap(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int, int]] | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import EditError
 from ..model import Changes, Entity, EntityState
-from ..offsets import overlapping
+from ..offsets import clear_of
 from .base import now
 from .rows import STATES, entity_from_row
 
@@ -63,49 +63,64 @@ class SuggestionStore:
     ) -> Changes:
         """Store one batch of model output: ``(article_id, [(start, end, label, score)], tokens)``.
 
+        Only a pending article takes suggestions (``unsuggested`` reads only those): one
+        accepted, rejected or skipped keeps exactly what the reviewer decided on, even when
+        the decision came from another connection while the model worked on it. The status
+        is checked by the statement that claims the article, inside this write transaction,
+        so no decision can land between the check and the writes. The returned changes name
+        only the articles written.
+
         The article's undecided suggestions are replaced by the new ones; a
-        suggestion that overlaps an entity a person confirmed is kept in
-        ``suggestions`` (it is what the model said) but not shown.
+        suggestion that overlaps an entity a person confirmed, or one shown
+        before it in text order, is kept in ``suggestions`` (it is what the
+        model said) but not shown.
         """
         touched = set()
         with self.transaction():
             for article_id, spans, tokens in results:
-                touched.add(article_id)
-                self.conn.execute(
-                    "DELETE FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,)
-                )
-                confirmed = [(s, e) for s, e in self.conn.execute(
-                    "SELECT start, end FROM annotations WHERE article_id = ?", (article_id,)
-                )]
-                for start, end, label, score in spans:
-                    cursor = self.conn.execute(
-                        "INSERT INTO suggestions (article_id, start, end, label, source_id, score) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (article_id, start, end, label, source_id, score),
-                    )
-                    if overlapping(start, end, confirmed):
-                        continue
-                    self.conn.execute(
-                        "INSERT INTO annotations (article_id, start, end, label, state, suggestion_id) "
-                        "VALUES (?, ?, ?, ?, 'suggested', ?)",
-                        (article_id, start, end, label, cursor.lastrowid),
-                    )
-                    confirmed.append((start, end))
-                self.conn.execute(
-                    "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) WHERE id = ?",
+                claimed = self.conn.execute(
+                    "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) "
+                    "WHERE id = ? AND status = 'pending' RETURNING id",
                     (source_id, None if tokens is None else json.dumps(list(tokens)), article_id),
-                )
+                ).fetchall()
+                if not claimed:
+                    continue  # decided meanwhile (or gone): its entities are the reviewer's
+                touched.add(article_id)
+                self._replace_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
+
+    def _replace_suggested(
+        self, article_id: int, source_id: int, spans: Sequence[tuple[int, int, str, float | None]]
+    ) -> None:
+        """Linear in the spans: one sort, and an executemany per table."""
+        self.conn.execute("DELETE FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,))
+        confirmed = self.conn.execute('SELECT start, "end" FROM annotations WHERE article_id = ?', (article_id,))
+        shown = clear_of([(start, end) for start, end, _, _ in spans], confirmed.fetchall())
+        # Ids grow in insertion order and nothing else writes this article's rows inside this
+        # transaction (the claim holds it), so the rows past the highest id are these spans, in order.
+        (last_id,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM suggestions").fetchone()
+        self.conn.executemany(
+            'INSERT INTO suggestions (article_id, start, "end", label, source_id, score) VALUES (?, ?, ?, ?, ?, ?)',
+            ((article_id, start, end, label, source_id, score) for start, end, label, score in spans),
+        )
+        ids = [row[0] for row in self.conn.execute(
+            "SELECT id FROM suggestions WHERE article_id = ? AND id > ? ORDER BY id", (article_id, last_id)
+        )]
+        self.conn.executemany(
+            'INSERT INTO annotations (article_id, start, "end", label, state, suggestion_id) '
+            "VALUES (?, ?, ?, ?, 'suggested', ?)",
+            ((article_id, *spans[i][:3], ids[i]) for i in shown),
+        )
 
     def add_confirmed(self, article_id: int, spans: Iterable[tuple[int, int, str]]) -> None:
         """Store spans imported as annotations (decided elsewhere): no undo entry."""
         with self.transaction():
-            for start, end, label in spans:
-                self.conn.execute(
-                    "INSERT INTO annotations (article_id, start, end, label, state, annotator, decided_at) "
-                    "VALUES (?, ?, ?, ?, 'confirmed', ?, ?)",
-                    (article_id, start, end, label, self.annotator, now()),
-                )
+            decided_at = now()
+            self.conn.executemany(
+                'INSERT INTO annotations (article_id, start, "end", label, state, annotator, decided_at) '
+                "VALUES (?, ?, ?, ?, 'confirmed', ?, ?)",
+                ((article_id, start, end, label, self.annotator, decided_at) for start, end, label in spans),
+            )
 
     # ---------------------------------------------------------------- entities
     _ENTITY_SELECT = (

@@ -2,6 +2,7 @@
 
     python -m benchmarks.child import-ours PROJECT.db ARTICLES.jsonl
     python -m benchmarks.child import-baseline TABLE.db ARTICLES.jsonl
+    python -m benchmarks.child import-spans PROJECT.db SPANS.jsonl suggestions|annotations
     python -m benchmarks.child export-ours PROJECT.db OUT.jsonl
     python -m benchmarks.child export-baseline PROJECT.db OUT.jsonl
     python -m benchmarks.child open PROJECT.db [START_ID]             (the app, offscreen, no model)
@@ -64,6 +65,14 @@ def import_baseline(db: str, jsonl: str) -> None:
     n = database["articles"].count
     database.close()
     emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t, rows=n)
+
+
+def import_spans(db: str, jsonl: str, spans_as: str) -> None:
+    from annotator.cli import cli
+
+    t = time.perf_counter()
+    cli.main(["import", db, jsonl, "--spans-as", spans_as, "--add-labels"], prog_name="annotator", standalone_mode=False)
+    emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t)
 
 
 # ------------------------------------------------------------------ export
@@ -143,6 +152,8 @@ def main(argv: list[str]) -> None:
         import_ours(*args)
     elif command == "import-baseline":
         import_baseline(*args)
+    elif command == "import-spans":
+        import_spans(*args)
     elif command == "export-ours":
         export_ours(*args)
     elif command == "export-baseline":

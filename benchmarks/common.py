@@ -25,12 +25,14 @@ class Size:
     presses: int           # key presses per next-article case
     small_articles: int = 10
     repeats: int = 1       # import and export: runs of each side, interleaved (median taken)
+    spans: tuple[int, int] = (20_000, 200_000)  # span import: one article with this many spans, and 10x
 
 
 SIZES = {
     "full": Size("full", articles=100_000, suggest_articles=2_000, naive_articles=500, open_runs=7, presses=200,
                  repeats=3),
-    "smoke": Size("smoke", articles=500, suggest_articles=50, naive_articles=20, open_runs=3, presses=20),
+    "smoke": Size("smoke", articles=500, suggest_articles=50, naive_articles=20, open_runs=3, presses=20,
+                  spans=(2_000, 20_000)),
 }
 
 

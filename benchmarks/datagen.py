@@ -232,3 +232,11 @@ if __name__ == "__main__":  # a quick look: python -m benchmarks.datagen
     print(len(a.text), "chars,", len(a.spans), "entities,", len(a.tokens()), "tokens")
     for s, e, label in a.spans[:8]:
         print(f"  {label:9} {a.text[s:e]!r}")
+
+
+def write_spans_jsonl(path: Path, n: int) -> Path:
+    """One article of ``n`` one-character spans ("a a a ...", every "a" a span): the import that was
+    quadratic (issue 9)."""
+    spans = [{"start": 2 * i, "end": 2 * i + 1, "label": "X"} for i in range(n)]
+    path.write_text(json.dumps({"text": "a " * n, "spans": spans}) + "\n", encoding="utf-8")
+    return path

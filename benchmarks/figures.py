@@ -17,6 +17,10 @@ from .common import Row, Size, Timer, log, median, ratio, run_child
 from .project import MODEL_NAME, Workspace, remove_db
 
 IMPORT_RATIO, IMPORT_MB = 1.5, 300.0
+SPANS_RATIO = 3.0  # suggestions are stored twice (the model's output, and what is shown)
+SPANS_GROWTH = 15.0  # time at 10x the spans: linear is 10x; quadratic was 100x
+SPANS_RATIO = 3.0  # suggestions are stored twice (the model's output, and what is shown)
+SPANS_GROWTH = 15.0  # time at 10x the spans: linear is 10x; quadratic was 100x
 SUGGEST_RATIO = 0.9
 OPEN_RATIO, OPEN_SECONDS = 1.2, 1.0
 NEXT_RATIO, NEXT_A_MS, NEXT_B_MS = 2.0, 16.0, 50.0
@@ -88,6 +92,41 @@ def _read_through(path: Path) -> None:
     with open(path, "rb") as f:
         while f.read(1 << 22):
             pass
+
+
+# ================================================================= span import
+def spans_figure(ws: Workspace, size: Size) -> list[Row]:
+    """One article of many one-character spans (issue 9: quadratic, 200,000 never finished):
+    imported as suggestions against the same spans as annotations, and at a tenth of the spans."""
+    few, many = size.spans
+    name, target = f"span import: {many:,} one-character spans as suggestions", f"≤ {SPANS_RATIO}x"
+    seconds = {}
+    for n in (few, many):
+        jsonl = datagen.write_spans_jsonl(ws.root / f"spans-{n}.jsonl", n)
+        for spans_as in ("suggestions", "annotations"):
+            db = ws.root / f"spans-{spans_as}.db"
+            remove_db(db)
+            log(f"span import: one article of {n:,} spans as {spans_as}")
+            try:
+                seconds[n, spans_as] = run_child(["import-spans", str(db), str(jsonl), spans_as])["call_seconds"]
+            except RuntimeError as e:
+                return [missing(name, "s", target, f"failed: {e}")]
+            finally:
+                remove_db(db)
+        jsonl.unlink()
+    ours, base = seconds[many, "suggestions"], seconds[many, "annotations"]
+    growth = ours / seconds[few, "suggestions"]
+    base_growth = base / seconds[few, "annotations"]
+    r = ratio(ours, base)
+    return [
+        Row(name, ours, base, "s", target, ok=r <= SPANS_RATIO, ratio=r,
+            note="one article, annotator import --spans-as suggestions vs the same spans as annotations; "
+                 "fresh process each, the import call timed",
+            extra={"seconds": {f"{n} {how}": t for (n, how), t in seconds.items()}}),
+        Row(f"span import: time at {many:,} / at {few:,} spans, as suggestions", growth, base_growth, "x",
+            f"≤ {SPANS_GROWTH:.0f}x", ok=growth <= SPANS_GROWTH, ratio=ratio(growth, base_growth),
+            note="10x the spans: linear work takes 10x (baseline: the same growth as annotations)"),
+    ]
 
 
 # ===================================================================== suggest

@@ -5,7 +5,7 @@
     python -m benchmarks --only import,export  # some figures only
     python -m benchmarks --out benchmarks/out/results.json
 
-Figures: import, suggest, open, next, export, memory, queries (see README, "Benchmarks").
+Figures: import, spans, suggest, open, next, export, memory, queries (see README, "Benchmarks").
 The work directory (generated corpus, projects) is reused between runs.
 """
 
@@ -25,6 +25,7 @@ from .project import Workspace
 
 FIGURES = {
     "import": "import_figure",
+    "spans": "spans_figure",
     "suggest": "suggest_figure",
     "open": "open_figure",
     "next": "next_figure",

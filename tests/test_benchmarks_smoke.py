@@ -17,7 +17,7 @@ from benchmarks.figures import review_offenders
 from benchmarks.project import Workspace
 from benchmarks.run import run, table
 
-EVERY_FIGURE = ["import", "open", "next", "export", "memory", "queries"]
+EVERY_FIGURE = ["import", "spans", "open", "next", "export", "memory", "queries"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,7 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
     # next: the two article sizes of the issue, and articles deep in the big project, each with a
     # reading pause (judged) and back to back (reported)
     assert len(found["import"]) == 2
+    assert len(found["spans"]) == 2  # as suggestions against as annotations, and its growth at 10x the spans
     assert len(found["open"]) == 2
     assert len(found["next"]) == 6
     assert [r.ok is None for r in found["next"]] == [False, True] * 3

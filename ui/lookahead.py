@@ -136,8 +136,8 @@ class SuggestionWorker(QObject):
 
 def _saver(source: int, results: list):
     def save(store: AnnotationStore):
-        # An article decided while the model worked keeps exactly what the reviewer saw.
-        still_pending = [r for r in results if (a := store.article(r[0])) is not None and a.status is Status.PENDING]
-        return store.save_suggestions(source, still_pending)
+        # An article decided while the model worked is left as the reviewer saw it: the store
+        # writes suggestions only to articles still pending, checked in its write transaction.
+        return store.save_suggestions(source, results)
 
     return save

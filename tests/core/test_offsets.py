@@ -1,10 +1,12 @@
 """Offset rules and conversions: code points in storage, UTF-16 only at the Qt edge."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.errors import EditError
 from annotator.offsets import (
-    check_span, first_overlap, index_to_utf16, snap, step_end, step_start, utf16_prefix, utf16_to_index,
+    check_span, clear_of, first_overlap, overlapping, index_to_utf16, snap, step_end, step_start, utf16_prefix, utf16_to_index,
 )
 
 TEXT = "Putin met Kim in Vladivostok."
@@ -28,6 +30,26 @@ def test_step_end_and_start_move_by_one_token_and_keep_one_token():
     assert step_start(10, 13, TOKENS, +1) == (10, 13)  # never past its own last token
     assert step_start(6, 13, TOKENS, -1) == (0, 13)
     assert step_start(0, 13, TOKENS, -1) == (0, 13)
+
+
+def test_clear_of_keeps_spans_apart_from_what_is_taken_and_from_each_other():
+    taken = [(0, 10), (2, 4), (20, 22)]  # taken spans may overlap each other
+    spans = [(30, 31), (5, 6), (10, 12), (11, 13), (21, 25), (25, 26), (10, 11)]
+    # (5, 6) sits inside (0, 10); (10, 11) comes before (10, 12) in text order and wins; (21, 25) meets (20, 22)
+    assert clear_of(spans, taken) == [0, 3, 5, 6]
+    assert clear_of([], taken) == [] and clear_of(spans[:2], []) == [0, 1]
+
+
+_spans = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)).map(lambda p: (p[0], p[0] + p[1])), max_size=25)
+
+
+@given(_spans, _spans)
+def test_clear_of_is_the_greedy_pass_in_text_order(spans, taken):
+    kept = []
+    for i in sorted(range(len(spans)), key=spans.__getitem__):
+        if not overlapping(*spans[i], [*taken, *(spans[k] for k in kept)]):
+            kept.append(i)
+    assert clear_of(spans, taken) == sorted(kept)
 
 
 def test_check_span_messages():

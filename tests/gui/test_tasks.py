@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from annotator.errors import EditError
 from annotator.labels import make_labels
-from annotator.model import Changes
+from annotator.model import Changes, Status
 from annotator.progress import Progress, check_cancel
 from annotator.store import AnnotationStore
 from ui.lookahead import READY, UNAVAILABLE, SuggestionWorker
@@ -135,6 +135,36 @@ def test_lookahead_suggests_the_shown_article_and_the_next_ones(make_main_window
     assert [e.label for e in w.view.entities()] == ["PERSON"]
     qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
     reader.close()
+
+
+def test_lookahead_output_for_an_article_decided_meanwhile_is_dropped(make_main_window, unsuggested, qtbot, press, stored):
+    """The model is still working on the shown article when the reviewer accepts it as shown
+    (no entities): the suggestions that come back afterwards are not saved onto it."""
+    working, release = threading.Event(), threading.Event()
+
+    def slow_on_the_first(pipeline, items, labels, label_map):
+        if items[0][0] == 1:  # the shown article, in a chunk of its own
+            working.set()
+            release.wait(10)
+        yield from fake_suggest(pipeline, items, labels, label_map)
+
+    factory = partial(SuggestionWorker, load=lambda name: FakePipeline(), suggest=slow_on_the_first, ahead=3)
+    try:
+        w = make_main_window(unsuggested, worker_factory=factory)
+        qtbot.waitUntil(working.is_set, timeout=5000)
+        press(w, Qt.Key.Key_A)
+        assert stored(unsuggested, 1) == (Status.ACCEPTED, [])
+    finally:
+        release.set()
+    reader = AnnotationStore.open(unsuggested)
+    try:
+        # the next articles' save is submitted after the shown one's: once it landed, so had that one
+        qtbot.waitUntil(lambda: reader.article(2).suggested_by is not None, timeout=5000)
+        assert stored(unsuggested, 1) == (Status.ACCEPTED, [])
+        assert reader.article(1).suggested_by is None
+        assert [e.label for e in reader.entities(2)] == ["PERSON"]
+    finally:
+        reader.close()
 
 
 def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, unsuggested, qtbot, press, stored):

@@ -148,7 +148,8 @@ def suggest_project(
     batch_size: int = 64,
     limit: int | None = None,
 ) -> int:
-    """Suggest entities for pending articles this model has not seen; returns how many were done.
+    """Suggest entities for pending articles this model has not seen; returns how many got them
+    (one decided by someone while the model worked on it is left as it is, and not counted).
 
     Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
     finished, and calling this again continues after it.
@@ -163,7 +164,7 @@ def suggest_project(
     total = store.count_unsuggested(source)
     if limit is not None:
         total = min(total, limit)
-    done = 0
+    done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
     results = suggest_texts(pipeline, _pending(store, source, total), project_labels, label_map, batch_size)
@@ -171,12 +172,15 @@ def suggest_project(
     for result in results:
         batch.append(result)
         if len(batch) == batch_size:
-            done += _save(store, source, batch, done, total, on_progress)
+            saved += _save(store, source, batch)
+            done += len(batch)
+            _report(on_progress, done, total)
             batch = []
             check_cancel(should_cancel, "suggesting")
     if batch:
-        done += _save(store, source, batch, done, total, on_progress)
-    return done
+        saved += _save(store, source, batch)
+        _report(on_progress, done + len(batch), total)
+    return saved
 
 
 def _pending(store: AnnotationStore, source: int, total: int) -> Iterator[tuple[int, str]]:
@@ -190,8 +194,11 @@ def _pending(store: AnnotationStore, source: int, total: int) -> Iterator[tuple[
         after, left = page[-1][0], left - len(page)
 
 
-def _save(store, source, batch, done, total, on_progress) -> int:
-    store.save_suggestions(source, batch)
+def _save(store, source, batch) -> int:
+    """Store a batch; how many of its articles were still pending and got their suggestions."""
+    return len(store.save_suggestions(source, batch).article_ids)
+
+
+def _report(on_progress: OnProgress | None, done: int, total: int) -> None:
     if on_progress:
-        on_progress(Progress(done + len(batch), total, "Suggesting entities"))
-    return len(batch)
+        on_progress(Progress(done, total, "Suggesting entities"))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.model import Article, Changes, Entity, Label
-from annotator.offsets import step_end, step_start
+from annotator.offsets import step_end, step_start, word_tokens
 from annotator.store import AnnotationStore
 
 from .tasks import StoreOp, TaskRunner
@@ -91,7 +91,8 @@ class ReviewController(QObject):
         QTimer.singleShot(0, self._prepare_next)
 
     def _tokens(self, article: Article):
-        return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+        """The tokens spans snap to and boundary keys step over (no whitespace, no cut clusters)."""
+        return word_tokens(article.text, self.store.tokens(article.id) or self.tokenizer.tokens(article.text))
 
     def _token_source(self, article: Article) -> Callable[[], list | None]:
         """The article's tokens, read when a selection first needs them, not to paint the article

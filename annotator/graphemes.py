@@ -1,0 +1,103 @@
+"""Where a user-perceived character (an extended grapheme cluster) may be cut, in code points.
+
+A span edge inside a cluster would cut a family emoji at its joiner, a flag
+into two letters, or a letter from its combining accent. This follows the
+Unicode rules (UAX #29) closely enough for span edges without a dependency:
+CR LF, controls, Hangul syllables, combining and spacing marks, variation
+selectors, emoji modifiers and tags, emoji joined by ZWJ, and regional-indicator
+pairs. Its one approximation is "pictographic": any symbol (category So) or a
+code point in the emoji blocks, which only matters right after a ZWJ.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+ZWJ = "\u200d"
+_EXTEND_RANGES = (
+    (0x200C, 0x200D),  # zero-width non-joiner and joiner
+    (0xFE00, 0xFE0F),  # variation selectors (text / emoji presentation)
+    (0x1F3FB, 0x1F3FF),  # emoji skin-tone modifiers
+    (0xE0020, 0xE007F),  # tags (subdivision flags)
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+
+
+def _in(cp: int, ranges) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+def _extend(ch: str) -> bool:
+    """Attaches to what precedes it: marks, joiners, selectors, modifiers."""
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc") or _in(ord(ch), _EXTEND_RANGES)
+
+
+def _control(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Zl", "Zp") or (category == "Cf" and not _extend(ch))
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _pictographic(ch: str) -> bool:
+    cp = ord(ch)
+    return (unicodedata.category(ch) == "So" or 0x1F000 <= cp <= 0x1FAFF or cp in (0x203C, 0x2049)) and not _regional(ch)
+
+
+def _hangul(ch: str) -> str:
+    """The Hangul syllable type: L, V, T, LV, LVT, or "" for anything else."""
+    cp = ord(ch)
+    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
+        return "L"
+    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= cp <= 0xD7A3:
+        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
+    return ""
+
+
+_HANGUL_JOINS = {("L", "L"), ("L", "V"), ("L", "LV"), ("L", "LVT"), ("LV", "V"), ("LV", "T"), ("V", "V"), ("V", "T"), ("LVT", "T"), ("T", "T")}
+
+
+def is_boundary(text: str, i: int) -> bool:
+    """Whether a span may start or end at code point ``i`` without cutting a cluster."""
+    if i <= 0 or i >= len(text):
+        return True
+    before, after = text[i - 1], text[i]
+    if before == "\r" and after == "\n":
+        return False
+    if _control(before) or _control(after):
+        return True
+    if (_hangul(before), _hangul(after)) in _HANGUL_JOINS:
+        return False
+    if _extend(after):
+        return False
+    if before == ZWJ and _pictographic(after):
+        j = i - 2
+        while j >= 0 and _extend(text[j]):
+            j -= 1
+        return not (j >= 0 and _pictographic(text[j]))
+    if _regional(before) and _regional(after):
+        run = 0  # regional indicators pair up from the start of their run
+        while i - 1 - run >= 0 and _regional(text[i - 1 - run]):
+            run += 1
+        return run % 2 == 0
+    return True
+
+
+def cluster_start(text: str, i: int) -> int:
+    """``i`` moved back to the start of the cluster it falls in."""
+    while not is_boundary(text, i):
+        i -= 1
+    return i
+
+
+def cluster_end(text: str, i: int) -> int:
+    """``i`` moved on to the end of the cluster it falls in."""
+    while not is_boundary(text, i):
+        i += 1
+    return i

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
 from .errors import EditError
-from .graphemes import cluster_end, cluster_start
+from .graphemes import cluster_end, cluster_start, is_boundary
 
 
 def check_span(start: int, end: int, length: int) -> None:
@@ -51,17 +51,19 @@ def word_tokens(text: str, tokens: Iterable[tuple[int, int]] | None) -> list[tup
         return None
     out: list[tuple[int, int]] = []
     for start, end in tokens:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            continue
-        start, end = cluster_start(text, start), cluster_end(text, end)
-        if text[start].isspace():  # a space carrying a combining mark is not part of the word
-            start = cluster_end(text, start + 1)
+        if text[start].isspace() or text[end - 1].isspace():
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
             if start >= end:
                 continue
+        if not (is_boundary(text, start) and is_boundary(text, end)):
+            start, end = cluster_start(text, start), cluster_end(text, end)
+            if text[start].isspace():  # a space carrying a combining mark is not part of the word
+                start = cluster_end(text, start + 1)
+                if start >= end:
+                    continue
         if out and start < out[-1][1]:  # one cluster the tokenizer split: one token
             out[-1] = (min(out[-1][0], start), max(out[-1][1], end))
         else:

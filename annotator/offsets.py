@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
 from .errors import EditError
+from .graphemes import cluster_end, cluster_start, is_boundary
 
 
 def check_span(start: int, end: int, length: int) -> None:
@@ -63,10 +64,43 @@ def first_overlap(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], tu
 
 
 # --------------------------------------------------------------- token snapping
+def word_tokens(text: str, tokens: Iterable[tuple[int, int]] | None) -> list[tuple[int, int]] | None:
+    """The tokens a span may start and end on: whitespace dropped, whole grapheme clusters.
+
+    Tokenizers hand back whitespace tokens (a paragraph break, a trailing tab) and
+    split what a reader sees as one character (a ZWJ family emoji, a flag's two
+    letters), so snapping and boundary moves go over these instead. None stays None
+    (the tokens are not known yet).
+    """
+    if tokens is None:
+        return None
+    out: list[tuple[int, int]] = []
+    for start, end in tokens:
+        if text[start].isspace() or text[end - 1].isspace():
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start >= end:
+                continue
+        if not (is_boundary(text, start) and is_boundary(text, end)):
+            start, end = cluster_start(text, start), cluster_end(text, end)
+            if text[start].isspace():  # a space carrying a combining mark is not part of the word
+                start = cluster_end(text, start + 1)
+                if start >= end:
+                    continue
+        if out and start < out[-1][1]:  # one cluster the tokenizer split: one token
+            out[-1] = (min(out[-1][0], start), max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def snap(start: int, end: int, tokens: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
     """Grow [start, end) to whole tokens (a half-selected word becomes the word).
 
-    Selections that touch only whitespace snap to None.
+    Over ``word_tokens`` the result never starts or ends with whitespace, and
+    selections that touch only whitespace snap to None.
     """
     if start > end:
         start, end = end, start

@@ -20,6 +20,8 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from annotator.model import Status
 from annotator.store import AnnotationStore
 
+from .plain import plain_tooltip
+
 PAGE = 200
 MAX_ROWS = 10 * PAGE  # a window grown past this is re-anchored rather than paged further
 
@@ -75,7 +77,7 @@ class ArticleListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Article {article_id} · {status}"
+            return plain_tooltip(f"Article {article_id} · {status}")
         if role == ArticleIdRole:
             return article_id
         if role == StatusRole:

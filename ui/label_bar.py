@@ -6,7 +6,6 @@ article; names are painted as plain text.
 
 from __future__ import annotations
 
-import html
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLayout, QSizePolicy, QWidget, QW
 from annotator.model import Label
 
 from . import theme
+from .plain import set_plain_tooltip
 
 
 class FlowLayout(QLayout):
@@ -88,7 +88,7 @@ class LabelChip(QAbstractButton):
         self.setFont(theme.font(9.5, QFont.Weight.Medium))
         self._key_font = theme.font(8.5)
         tip = label.name if not label.hotkey else f"{label.name} (key {label.hotkey})"
-        self.setToolTip(f"<span>{html.escape(tip)}</span>")  # tooltips guess rich text: make it so, escaped
+        set_plain_tooltip(self, tip)
 
     def sizeHint(self) -> QSize:
         width = 30 + QFontMetricsF(self.font()).horizontalAdvance(self.label.name)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.model import Article, Changes, Entity, Label
-from annotator.offsets import step_end, step_start
+from annotator.offsets import step_end, step_start, word_tokens
 from annotator.store import AnnotationStore
 
 from .tasks import StoreOp, TaskRunner
@@ -40,6 +40,8 @@ class ReviewController(QObject):
         self.state = IDLE
         self.article: Article | None = None
         self.labels: list[Label] = []
+        # (article id, its tokens, their word tokens): a key press is not a pass over a long article
+        self._words: tuple = (None, None, None)
         view.focus_changed.connect(self._on_focus)
         label_bar.label_chosen.connect(self.apply_label)
         picker.chosen.connect(self.apply_label)
@@ -91,7 +93,11 @@ class ReviewController(QObject):
         QTimer.singleShot(0, self._prepare_next)
 
     def _tokens(self, article: Article):
-        return self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+        """The tokens spans snap to and boundary keys step over (no whitespace, no cut clusters)."""
+        tokens = self.store.tokens(article.id) or self.tokenizer.tokens(article.text)
+        if self._words[:2] != (article.id, tokens):
+            self._words = (article.id, tokens, word_tokens(article.text, tokens))
+        return self._words[2]
 
     def _token_source(self, article: Article) -> Callable[[], list | None]:
         """The article's tokens, read when a selection first needs them, not to paint the article

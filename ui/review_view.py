@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
 
 from annotator.model import Article, Entity, Label
-from annotator.offsets import snap
+from annotator.offsets import snap, word_tokens
 
 from . import theme
 from .highlight import Highlighter, Span
@@ -425,7 +425,7 @@ class ReviewView(QWidget):
         self._text.set_labels(labels)
 
     def show_article(self, article: Article, entities: list[Entity], tokens=None) -> None:
-        """``tokens``: the article's token offsets, or a callable giving them when first needed."""
+        """``tokens``: the article's word tokens (``offsets.word_tokens``), or a callable giving them when first needed."""
         self._show_header(article, tokens)
         # The edit's own cursor would follow the insertion to the end of the text, and
         # moving it back (or repainting where it was) lays out the whole document: it
@@ -547,17 +547,11 @@ class ReviewView(QWidget):
             return None
         text, offsets = self._article.text, self._text.highlighter.map
         start, end = offsets.to_index(cursor.selectionStart()), offsets.to_index(cursor.selectionEnd())
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            return None
         # spaCy's tokenizer costs seconds to load, so until the window hands over real
         # tokens (set_tokens) a word pattern stands in rather than blocking the GUI thread
         tokens = self._tokens() if callable(self._tokens) else self._tokens
-        tokens = tokens or [m.span() for m in _WORDS.finditer(text)]
-        return snap(start, end, tokens)
+        tokens = tokens or word_tokens(text, (m.span() for m in _WORDS.finditer(text)))
+        return snap(start, end, tokens)  # over word tokens: no whitespace at either end
 
     def clear_selection(self) -> None:
         cursor = self._text.textCursor()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from annotator.model import Status
 
 from .lookahead import UNAVAILABLE
+from .plain import set_plain_tooltip
 
 MESSAGE_MS = 6000
 NOTICE_MS = 15_000  # long enough to read a model's install hint
@@ -79,7 +80,7 @@ class StatusBar(QStatusBar):
     def set_model_state(self, state: str, detail: str = "") -> None:
         self._model_problem = detail if state == UNAVAILABLE else ""
         self.model.setText(f"model: {state} (details)" if self._model_problem else f"model: {state}")
-        self.model.setToolTip(detail)
+        set_plain_tooltip(self.model, detail)  # a model name or error from the project file is data
         self.model.setCursor(Qt.CursorShape.PointingHandCursor if self._model_problem else Qt.CursorShape.ArrowCursor)
         if self._model_problem and self._model_problem != self._noticed:
             self._noticed = self._model_problem

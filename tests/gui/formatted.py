@@ -1,8 +1,8 @@
-"""What a QTextDocument shows highlighted, read back from its character formats (GUI tests)."""
+"""What Qt shows: a QTextDocument's highlights read back from its character formats, and a tooltip's text (GUI tests)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import Qt, QTextDocument
 
 from ui.highlight import ENTITY_ID
 
@@ -29,3 +29,14 @@ def entity_ranges(doc: QTextDocument) -> dict[int, tuple[int, int]]:
             first, _ = ranges.get(entity_id, (position, 0))
             ranges[entity_id] = (first, position + length)
     return ranges
+
+
+def shown_tooltip(tip: str) -> tuple[str, str]:
+    """(the text a tooltip shows, its document as HTML): Qt renders it as rich text when
+    ``Qt.mightBeRichText`` says so (QtGui's), else shows it as it is."""
+    doc = QTextDocument()
+    if Qt.mightBeRichText(tip):
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc.toPlainText(), doc.toHtml()

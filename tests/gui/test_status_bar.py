@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 
+from formatted import shown_tooltip
 from ui.lookahead import READY, UNAVAILABLE
 from ui.status_bar import NOTICE_MS, StatusBar
 
@@ -26,7 +27,7 @@ def test_an_unavailable_model_says_why_once_for_a_while(bar):
     bar, said = bar
     bar.set_model_state(UNAVAILABLE, REASON)
     assert bar.model.text() == "model: unavailable (details)"
-    assert bar.model.toolTip() == REASON and bar.model.textFormat() == Qt.TextFormat.PlainText
+    assert shown_tooltip(bar.model.toolTip())[0] == REASON and bar.model.textFormat() == Qt.TextFormat.PlainText
     assert said == [(f"suggestions are off: {REASON}", NOTICE_MS)]  # not modal, not forever
     assert bar.currentMessage() == f"suggestions are off: {REASON}"
     bar.say("accepted")

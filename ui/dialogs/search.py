@@ -18,6 +18,7 @@ from annotator.errors import AnnotatorError
 from annotator.store import AnnotationStore
 
 from ..article_list_model import status_icon
+from ..plain import set_plain_tooltip
 
 DEBOUNCE_MS = 150
 
@@ -96,7 +97,7 @@ class SearchDialog(QDialog):
         for article_id, title, status in rows:
             item = QListWidgetItem(status_icon(status), title or f"Article {article_id}")
             item.setData(Qt.ItemDataRole.UserRole, article_id)
-            item.setToolTip(f"Article {article_id} · {status}")
+            set_plain_tooltip(item, f"Article {article_id} · {status}")
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)

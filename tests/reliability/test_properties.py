@@ -46,9 +46,9 @@ label_names = st.one_of(
 
 
 def _valid_label(name: str) -> bool:
+    """A name check_name keeps as it is (it trims and NFC-normalises the rest)."""
     try:
-        check_name(name)
-        return True
+        return check_name(name) == name
     except InputError:
         return False
 

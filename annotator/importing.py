@@ -33,6 +33,10 @@ from .wording import plural
 SUFFIXES = (".txt", ".jsonl")
 SPANS_AS = ("suggestions", "annotations")
 MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
+# json and the code reading meta back recurse once per level: far below Python's recursion limit
+# (about 1,000, less whatever the reader's stack already holds), and far above any real metadata.
+MAX_NESTING = 100
+_TOO_DEEP = f"nested too deeply (more than {MAX_NESTING} levels of lists and objects)"
 BATCH_SIZE = 500
 
 
@@ -275,7 +279,7 @@ def _loads(line: str, where: str) -> object:
     except _NotJson as e:
         raise InputError(f"{where}: {e}") from None
     except RecursionError:
-        raise InputError(f"{where}: nested too deeply (lists or objects inside each other)") from None
+        raise InputError(f"{where}: {_TOO_DEEP}") from None
 
 
 def _parse_line(line: str, where: str) -> _Record:
@@ -309,9 +313,22 @@ def _parse_line(line: str, where: str) -> _Record:
         raise InputError(f"{where}: \"meta\" {e}") from None
     except ValueError:  # allow_nan=False: a number like 1e999 that read as infinity
         raise InputError(f"{where}: \"meta\" holds a number too large for JSON (like 1e999)") from None
+    if meta_json.count("[") + meta_json.count("{") > MAX_NESTING and _depth(meta) > MAX_NESTING:  # count first: cheap
+        raise InputError(f"{where}: \"meta\" is {_TOO_DEEP}")
     _utf8(meta_json, "meta", where)
     spans = _parse_spans(obj.get("spans"), len(text), where)
     return _Record(text, title or None, meta, spans, meta_json, text_hash)
+
+
+def _depth(value: object) -> int:
+    """Levels of lists and objects in ``value`` (a JSON value), counted without recursing."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _utf8(value: str, what: str, where: str) -> bytes:

@@ -84,6 +84,11 @@ def _check_nested_meta(path: Path) -> None:
     assert json.loads(meta) == NESTED_META
 
 
+def _check_100_deep(path: Path) -> None:
+    (meta,) = _rows(path, "SELECT meta FROM articles WHERE text = 'Deep.'")[0]
+    assert meta == '{"x": ' + "[" * 99 + "]" * 99 + "}"
+
+
 def _check_bom(path: Path) -> None:
     texts = [r[0] for r in _rows(path, "SELECT text FROM articles WHERE text LIKE '%BOM%'")]
     assert sorted(texts) == ["BOM in JSONL.", "BOM in a text file.\r\nSecond line."], texts
@@ -182,6 +187,12 @@ CASES: list[Case] = [
          'in.jsonl:1: "meta" holds a number too large for JSON'),
     Case("meta-nested-100000-deep", "\"meta\" with lists nested 100,000 deep",
          {"in.jsonl": jl(GOOD, DEEP_META)}, [*IMPORT, "in.jsonl"], "in.jsonl:2: nested too deeply"),
+    Case("meta-nested-101-deep", "\"meta\" nested 101 levels deep (json reads it; code reading it back may not)",
+         {"in.jsonl": jl('{"text": "Deep.", "meta": {"x": ' + "[" * 100 + "]" * 100 + "}}")}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: "meta" is nested too deeply (more than 100 levels'),
+    Case("meta-nested-100-deep", "\"meta\" nested 100 levels deep (accepted, stored exactly)",
+         {"in.jsonl": jl('{"text": "Deep.", "meta": {"x": ' + "[" * 99 + "]" * 99 + "}}")}, [*IMPORT, "in.jsonl"],
+         "imported 1 article", ok=True, check=_check_100_deep),
     Case("meta-5000-digits", "a 5,000-digit number in \"meta\" (more than Python's int() reads)",
          {"in.jsonl": jl('{"text": "Long.", "meta": {"n": ' + "9" * 5000 + "}}")}, [*IMPORT, "in.jsonl"],
          'in.jsonl:1: "meta" holds a number of 5,000 digits, too long to store'),

@@ -159,7 +159,7 @@ def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = Non
         if kind == "folder":
             inside = []
             for p in sorted(given.rglob("*"), key=lambda p: p.relative_to(given).as_posix()):
-                name = p.relative_to(given).as_posix()
+                name = _as_text(p.relative_to(given).as_posix())
                 if any(part.startswith(".") for part in p.relative_to(given).parts):
                     continue
                 entry = _file_kind(p)
@@ -176,7 +176,7 @@ def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = Non
         elif kind == "file":
             if given.suffix.lower() not in SUFFIXES:
                 raise InputError(f"{given}: cannot import this kind of file (expected .txt, .jsonl or a folder)")
-            found.append((given, given.name))
+            found.append((given, _as_text(given.name)))
         elif kind == "missing":
             raise InputError(f"{given}: no such file or folder")
         else:
@@ -185,6 +185,11 @@ def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = Non
         if schema.held(path):  # reading it would drop this process's SQLite locks on it (see schema.hold)
             raise InputError(f"{path}: is a project open here, not articles to import")
     return found
+
+
+def _as_text(name: str) -> str:
+    """A file name fit to store: bytes that are not UTF-8 (which Python keeps as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_regular(path: Path) -> BinaryIO:

@@ -110,3 +110,27 @@ def test_a_fifo_in_place_of_a_file_is_refused_without_waiting_for_a_writer(tmp_p
         f"{fifo_txt}: is a FIFO (named pipe), not a file",
         f"{fifo_jsonl}: is a FIFO (named pipe), not a file",
     ]
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_with_a_replacement_character(tmp_path):
+    """Python keeps such a name's bytes as lone surrogates, which SQLite refuses; the articles still import."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    try:
+        (Path(os.fsdecode(bytes(folder))) / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"Hello there.")
+        (Path(os.fsdecode(bytes(folder))) / os.fsdecode(b"\xff.jsonl")).write_bytes(
+            b'{"text": "Ada met Babbage.", "spans": [{"start": 0, "end": 3, "label": "PERSON"}]}\n'
+        )
+    except (OSError, UnicodeError):
+        pytest.skip("this file system keeps only UTF-8 names")
+    store = AnnotationStore.memory()
+    try:
+        store.add_labels(make_labels(["PERSON"]))
+        report = import_files(store, [folder])
+        assert (report.added, report.spans) == (2, 1)
+        metas = store.conn.execute("SELECT meta FROM articles ORDER BY id").fetchall()
+        assert metas == [('{"file": "caf\ufffd.txt"}',), ("{}",)]
+        sources = store.conn.execute("SELECT name FROM sources").fetchall()
+        assert ("\ufffd.jsonl",) in sources, sources
+    finally:
+        store.close()

@@ -16,10 +16,10 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, NoReturn
 
 from . import labels as label_set
 from . import schema
@@ -76,7 +76,7 @@ class _NotJson(ValueError):
     """A value json.loads would take that JSON has not, or that cannot be stored; its text is the message."""
 
 
-def _refuse_constant(name: str) -> None:
+def _refuse_constant(name: str) -> NoReturn:
     raise _NotJson(f"{name} is not valid JSON (write null, or the value as a string \"{name}\")")
 
 
@@ -96,7 +96,7 @@ def _read_int(digits: str) -> int | _LongInteger:
     return _LongInteger(length) if limit and length > limit else int(digits)
 
 
-def _unstorable(value: object) -> None:
+def _unstorable(value: object) -> NoReturn:
     raise _NotJson(f"holds {value!r}, too long to store")
 
 
@@ -159,9 +159,10 @@ def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = Non
         if kind == "folder":
             inside = []
             for p in sorted(given.rglob("*"), key=lambda p: p.relative_to(given).as_posix()):
-                name = _as_text(p.relative_to(given).as_posix())
-                if any(part.startswith(".") for part in p.relative_to(given).parts):
+                relative = p.relative_to(given)
+                if any(part.startswith(".") for part in relative.parts):
                     continue
+                name = _as_text(relative.as_posix())
                 entry = _file_kind(p)
                 if entry == "folder" and p.is_symlink():
                     entry = "folder link"  # rglob does not follow it

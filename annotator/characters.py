@@ -50,21 +50,25 @@ def _blank_pattern() -> re.Pattern:
     return re.compile(f"[\\s{re.escape(chars)}]*")
 
 
+_NOT_SPACE = re.compile(r"\S")
+
+
 def first_invisible(text: str) -> str | None:
     """The first character of ``text`` that is not whitespace when ``text`` has nothing visible, else None.
 
     None also for text that is only whitespace (or nothing): callers call that empty anyway.
     """
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if unicodedata.category(stripped[0]) not in INVISIBLE:
-        return None  # the usual case, decided without scanning the text
-    if _blank_pattern().fullmatch(stripped):
-        return stripped[0]
-    return None
+    first = _NOT_SPACE.search(text)
+    return first.group() if first is not None and _invisible_from(text, first) else None
 
 
 def is_blank(text: str) -> bool:
     """True when no character of ``text`` is visible (only whitespace, controls, format characters, separators)."""
-    return not text.strip() or first_invisible(text) is not None
+    first = _NOT_SPACE.search(text)
+    return first is None or _invisible_from(text, first)
+
+
+def _invisible_from(text: str, first: re.Match) -> bool:
+    if unicodedata.category(first.group()) not in INVISIBLE:
+        return False  # the usual case, decided without scanning (or copying) the text
+    return _blank_pattern().fullmatch(text, first.start()) is not None

@@ -23,7 +23,7 @@ from typing import BinaryIO, NoReturn
 
 from . import labels as label_set
 from . import schema
-from .characters import code_name, first_invisible
+from .characters import code_name, first_invisible, is_blank
 from .errors import AnnotatorError, InputError, UnknownLabels
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -248,10 +248,10 @@ def read_txt(path: Path, name: str) -> _Record:
     where = str(path)
     with _read_regular(path) as f:
         text = _decode(f.read(), where)  # bytes, so "\r\n" stays as it is in the file
-    if not text.strip():
+    if is_blank(text):
+        if first_invisible(text):
+            raise InputError(f"{where}: no visible text to import{_only_invisible(text)}")
         raise InputError(f"{where}: empty file, no text to import")
-    if first_invisible(text):
-        raise InputError(f"{where}: no visible text to import{_only_invisible(text)}")
     return _Record(text, guess_title(text), {"file": name}, [])
 
 
@@ -268,8 +268,9 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
 
 
 def _only_invisible(text: str) -> str:
-    """The note for a text whose only non-whitespace characters are invisible (see characters.first_invisible)."""
-    return f" (only invisible characters, such as {code_name(first_invisible(text))})"
+    """The note for a blank text that is not only whitespace: it names one of its invisible characters."""
+    invisible = first_invisible(text)
+    return f" (only invisible characters, such as {code_name(invisible)})" if invisible else ""
 
 
 def _loads(line: str, where: str) -> object:
@@ -297,9 +298,7 @@ def _parse_line(line: str, where: str) -> _Record:
         raise InputError(f"{where}: missing \"text\"")
     if not isinstance(text, str):
         raise InputError(f"{where}: \"text\" must be a string, got {_kind(text)}")
-    if not text.strip():
-        raise InputError(f"{where}: \"text\" is empty")
-    if first_invisible(text):
+    if is_blank(text):
         raise InputError(f"{where}: \"text\" is empty{_only_invisible(text)}")
     meta = obj.get("meta", {})
     if meta is None:

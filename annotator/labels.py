@@ -39,6 +39,11 @@ def check_name(name: object) -> str:
     """
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"label name must be non-empty text, got {name!r}")
+    return _checked_name(name)
+
+
+@lru_cache(maxsize=4096)  # an import checks the same few names once per span
+def _checked_name(name: str) -> str:
     for char in name:
         category = unicodedata.category(char)
         if category in _REFUSED or (category == "Zs" and char != " "):

@@ -366,7 +366,7 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
 
     store = _open(ctx, project, create=bool(add))
     # Check every option before changing anything, so a bad one leaves the project as it was.
-    names = list(dict.fromkeys(label_set.check_name(name) for name in _names(add)))  # "É" twice, spelled two ways: one
+    names = list(dict.fromkeys(label_set.check_name(name) for name in _names(add)))  # two spellings of a name: one label
     known = store.label_names() | set(names)
     color_pairs = [(label_set.check_name(name), color) for name, color in _pairs("--color", colors)]
     hotkey_pairs = [(label_set.check_name(name), key) for name, key in _pairs("--hotkey", hotkeys)]

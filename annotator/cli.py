@@ -366,9 +366,10 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
 
     store = _open(ctx, project, create=bool(add))
     # Check every option before changing anything, so a bad one leaves the project as it was.
-    names = [label_set.check_name(name) for name in _names(add)]
+    names = list(dict.fromkeys(label_set.check_name(name) for name in _names(add)))  # two spellings of a name: one label
     known = store.label_names() | set(names)
-    color_pairs, hotkey_pairs = _pairs("--color", colors), _pairs("--hotkey", hotkeys)
+    color_pairs = [(label_set.check_name(name), color) for name, color in _pairs("--color", colors)]
+    hotkey_pairs = [(label_set.check_name(name), key) for name, key in _pairs("--hotkey", hotkeys)]
     for name, _ in color_pairs + hotkey_pairs:
         if name not in known:
             raise click.BadParameter(f"{name!r} is not one of the project's labels", param_hint="--color/--hotkey")
@@ -388,6 +389,7 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
         raise click.BadParameter(f"hotkey {clash} would belong to both {owners}", param_hint="--hotkey")
     label_map = dict(store.setting("label_map", {}))
     for model_label, target in _pairs("--map", mappings):
+        target = target and label_set.check_name(target)
         if target and target not in known:
             raise click.BadParameter(f"{target!r} is not one of the project's labels", param_hint="--map")
         label_map[model_label] = target or None

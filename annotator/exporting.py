@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import secrets
 import sys
@@ -139,7 +140,7 @@ def write_jsonl(
 def _write_lines(f, records, on_progress, should_cancel, total) -> int:
     count = 0
     for record in records:
-        f.write(json.dumps(record, ensure_ascii=False))
+        f.write(_json_line(record))
         f.write("\n")
         count += 1
         if count % 100 == 0:
@@ -147,6 +148,29 @@ def _write_lines(f, records, on_progress, should_cancel, total) -> int:
                 on_progress(Progress(count, total, "Exporting"))
             check_cancel(should_cancel, "export")
     return count
+
+
+def _json_line(record: dict) -> str:
+    """``record`` as standard JSON, which has no NaN or Infinity.
+
+    Import refuses them, but a project imported before it did may hold them in
+    meta: they are written as the strings "NaN", "Infinity" and "-Infinity",
+    which the import's message asks for too.
+    """
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(record), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def export_jsonl(

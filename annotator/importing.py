@@ -9,15 +9,21 @@ written in batches, so memory stays flat however large the input.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
+import os
+import stat
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, NoReturn
 
 from . import labels as label_set
 from . import schema
+from .characters import code_name, first_invisible, is_blank
 from .errors import AnnotatorError, InputError, UnknownLabels
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -27,6 +33,10 @@ from .wording import plural
 SUFFIXES = (".txt", ".jsonl")
 SPANS_AS = ("suggestions", "annotations")
 MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
+# json and the code reading meta back recurse once per level: far below Python's recursion limit
+# (about 1,000, less whatever the reader's stack already holds), and far above any real metadata.
+MAX_NESTING = 100
+_TOO_DEEP = f"nested too deeply (more than {MAX_NESTING} levels of lists and objects)"
 BATCH_SIZE = 500
 
 
@@ -38,6 +48,7 @@ class ImportReport:
     spans: int = 0
     spans_as: str = "suggestions"
     labels_added: list[str] = field(default_factory=list)
+    not_files: list[str] = field(default_factory=list)  # "a.fifo (FIFO)": folder entries skipped, see collect_files
 
     def summary(self) -> str:
         notes = [f"{plural(self.duplicates, 'duplicate')} skipped"]
@@ -45,6 +56,9 @@ class ImportReport:
             notes.append(f"{plural(self.spans, 'span')} as {self.spans_as}")
         if self.labels_added:
             notes.append(f"labels added: {', '.join(self.labels_added)}")
+        if self.not_files:
+            shown = ", ".join(self.not_files[:5]) + (f" and {len(self.not_files) - 5} more" if len(self.not_files) > 5 else "")
+            notes.append(f"{plural(len(self.not_files), 'entry', 'entries')} skipped, not regular files: {shown}")
         return f"imported {plural(self.added, 'article')} from {plural(self.files, 'file')} ({'; '.join(notes)})"
 
 
@@ -58,34 +72,143 @@ class _Record:
     hash: str | None = None  # store.content_hash(text), when already computed
 
 
+class _NotJson(ValueError):
+    """A value json.loads would take that JSON has not, or that cannot be stored; its text is the message."""
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise _NotJson(f"{name} is not valid JSON (write null, or the value as a string \"{name}\")")
+
+
+@dataclass(frozen=True)
+class _LongInteger:
+    """Stands for an integer with more digits than int() reads (sys.get_int_max_str_digits)."""
+
+    digits: int
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+def _read_int(digits: str) -> int | _LongInteger:
+    length = len(digits.lstrip("-"))
+    limit = sys.get_int_max_str_digits()
+    return _LongInteger(length) if limit and length > limit else int(digits)
+
+
+def _unstorable(value: object) -> NoReturn:
+    raise _NotJson(f"holds {value!r}, too long to store")
+
+
+# Python's json reads NaN, Infinity and -Infinity (and 1e999 as infinity), which other JSON readers refuse.
+_DECODE = json.JSONDecoder(parse_constant=_refuse_constant).decode
+# Read again with this one only when int() refused a number: a hook on every integer costs time.
+_DECODE_MARKING_LONG = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_read_int).decode
 # What the store keeps in articles.meta; one encoder, not one per call as json.dumps(..., ensure_ascii=False) makes.
-_META_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_META_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_unstorable).encode
 
 
 # ------------------------------------------------------------------ files
-def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
-    """(file, name to show and store) for every input; folders are searched recursively, sorted."""
+# What a path that is neither a regular file nor a folder is: (the refusal when it is given
+# by name, the note when a folder walk skips it). Keyed by the stat.S_IS* test or errno.
+_NOT_FILES = {
+    "fifo": ("is a FIFO (named pipe), not a file", "FIFO"),
+    "socket": ("is a socket, not a file", "socket"),
+    "device": ("is a device, not a file", "device"),
+    "loop": ("symbolic link loop", "link loop"),
+    "dangling": ("dangling symbolic link (what it points to does not exist)", "dangling link"),
+    "folder": ("is a folder, not a file", ""),  # a file replaced by a folder after collect_files looked
+    "folder link": ("", "link to a folder, not followed"),  # only met inside folders: a folder given by link is read
+}
+
+
+def _file_kind(path: Path) -> str:
+    """"file", "folder", "missing" or a key of _NOT_FILES; stat errors other than these are raised."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "loop"
+        if e.errno == errno.ENOENT:
+            return "dangling" if path.is_symlink() else "missing"
+        raise
+    return _mode_kind(mode)
+
+
+def _mode_kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    return "socket" if stat.S_ISSOCK(mode) else "device"
+
+
+def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = None) -> list[tuple[Path, str]]:
+    """(file, name to show and store) for every input; folders are searched recursively, sorted.
+
+    Inside folders, hidden entries and files of other kinds are passed over; entries that are
+    not regular files (FIFOs, sockets, devices, link loops, dangling links, links to folders)
+    are passed over too, and noted in ``not_files`` as "NAME (KIND)" so the summary can say so.
+    A path given by name that is not a regular file or folder is refused, naming what it is.
+    """
     found = []
     for given in map(Path, paths):
-        if given.is_dir():
-            inside = sorted(
-                (p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                 and not any(part.startswith(".") for part in p.relative_to(given).parts)),
-                key=lambda p: p.relative_to(given).as_posix(),
-            )
+        kind = _file_kind(given)
+        if kind == "folder":
+            inside = []
+            for p in sorted(given.rglob("*"), key=lambda p: p.relative_to(given).as_posix()):
+                relative = p.relative_to(given)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                name = _as_text(relative.as_posix())
+                entry = _file_kind(p)
+                if entry == "folder" and p.is_symlink():
+                    entry = "folder link"  # rglob does not follow it
+                if entry == "file":
+                    if p.suffix.lower() in SUFFIXES:
+                        inside.append((p, name))
+                elif entry not in ("folder", "missing") and not_files is not None:  # missing: gone since rglob saw it
+                    not_files.append(f"{name} ({_NOT_FILES[entry][1]})")
             if not inside:
                 raise InputError(f"{given}: no .txt or .jsonl files in this folder")
-            found += [(p, p.relative_to(given).as_posix()) for p in inside]
-        elif given.is_file():
+            found += inside
+        elif kind == "file":
             if given.suffix.lower() not in SUFFIXES:
                 raise InputError(f"{given}: cannot import this kind of file (expected .txt, .jsonl or a folder)")
-            found.append((given, given.name))
-        else:
+            found.append((given, _as_text(given.name)))
+        elif kind == "missing":
             raise InputError(f"{given}: no such file or folder")
+        else:
+            raise InputError(f"{given}: {_NOT_FILES[kind][0]}")
     for path, _ in found:
         if schema.held(path):  # reading it would drop this process's SQLite locks on it (see schema.hold)
             raise InputError(f"{path}: is a project open here, not articles to import")
     return found
+
+
+def _as_text(name: str) -> str:
+    """A file name fit to store: bytes that are not UTF-8 (which Python keeps as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _read_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, refused unless it is (still) a regular file.
+
+    Opened non-blocking, so a FIFO put in a file's place after collect_files looked
+    is refused instead of waiting for a writer forever; reads are blocking again after.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = _mode_kind(os.fstat(fd).st_mode)
+        if kind != "file":
+            raise InputError(f"{path}: {_NOT_FILES[kind][0]}")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # UTF-32 first: its little-endian mark begins with UTF-16's.
@@ -123,15 +246,18 @@ def guess_title(text: str) -> str | None:
 
 def read_txt(path: Path, name: str) -> _Record:
     where = str(path)
-    text = _decode(path.read_bytes(), where)  # bytes, so "\r\n" stays as it is in the file
-    if not text.strip():
+    with _read_regular(path) as f:
+        text = _decode(f.read(), where)  # bytes, so "\r\n" stays as it is in the file
+    if is_blank(text):
+        if first_invisible(text):
+            raise InputError(f"{where}: no visible text to import{_only_invisible(text)}")
         raise InputError(f"{where}: empty file, no text to import")
     return _Record(text, guess_title(text), {"file": name}, [])
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
     """(line number, bytes read, record) per non-blank line, checked as it is read."""
-    with path.open("rb") as f:
+    with _read_regular(path) as f:
         for number, raw in enumerate(f, start=1):
             where = f"{path}:{number}"
             line = _decode(raw, where)
@@ -141,11 +267,30 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
                 yield number, len(raw), None
 
 
-def _parse_line(line: str, where: str) -> _Record:
+def _only_invisible(text: str) -> str:
+    """The note for a blank text that is not only whitespace: it names one of its invisible characters."""
+    invisible = first_invisible(text)
+    return f" (only invisible characters, such as {code_name(invisible)})" if invisible else ""
+
+
+def _loads(line: str, where: str) -> object:
     try:
-        obj = json.loads(line)
+        try:
+            return _DECODE(line)
+        except ValueError as e:
+            if type(e) is not ValueError:  # JSONDecodeError, _NotJson
+                raise
+            return _DECODE_MARKING_LONG(line)  # int() refused a number with too many digits
     except json.JSONDecodeError as e:
         raise InputError(f"{where}: malformed JSON ({e.msg}; column {e.colno})") from None
+    except _NotJson as e:
+        raise InputError(f"{where}: {e}") from None
+    except RecursionError:
+        raise InputError(f"{where}: {_TOO_DEEP}") from None
+
+
+def _parse_line(line: str, where: str) -> _Record:
+    obj = _loads(line, where)
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object, got {_kind(obj)}")
     text = obj.get("text")
@@ -153,8 +298,8 @@ def _parse_line(line: str, where: str) -> _Record:
         raise InputError(f"{where}: missing \"text\"")
     if not isinstance(text, str):
         raise InputError(f"{where}: \"text\" must be a string, got {_kind(text)}")
-    if not text.strip():
-        raise InputError(f"{where}: \"text\" is empty")
+    if is_blank(text):
+        raise InputError(f"{where}: \"text\" is empty{_only_invisible(text)}")
     meta = obj.get("meta", {})
     if meta is None:
         meta = {}
@@ -167,10 +312,28 @@ def _parse_line(line: str, where: str) -> _Record:
     text_hash = hashlib.sha1(_utf8(text, "text", where)).hexdigest()  # = store.content_hash(text)
     if title:
         _utf8(title, "title", where)
-    meta_json = _META_JSON(meta)
+    try:
+        meta_json = _META_JSON(meta)
+    except _NotJson as e:
+        raise InputError(f"{where}: \"meta\" {e}") from None
+    except ValueError:  # allow_nan=False: a number like 1e999 that read as infinity
+        raise InputError(f"{where}: \"meta\" holds a number too large for JSON (like 1e999)") from None
+    if meta_json.count("[") + meta_json.count("{") > MAX_NESTING and _depth(meta) > MAX_NESTING:  # count first: cheap
+        raise InputError(f"{where}: \"meta\" is {_TOO_DEEP}")
     _utf8(meta_json, "meta", where)
     spans = _parse_spans(obj.get("spans"), len(text), where)
     return _Record(text, title or None, meta, spans, meta_json, text_hash)
+
+
+def _depth(value: object) -> int:
+    """Levels of lists and objects in ``value`` (a JSON value), counted without recursing."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _utf8(value: str, what: str, where: str) -> bytes:
@@ -193,6 +356,9 @@ def _parse_spans(spans: object, length: int, where: str) -> list[tuple[int, int,
         missing = [key for key in ("start", "end", "label") if key not in span]
         if missing:
             raise InputError(f"{where}: span {i} is missing {', '.join(repr(k) for k in missing)}")
+        for key in ("start", "end"):
+            if isinstance(span[key], _LongInteger):
+                raise InputError(f"{where}: span {i} \"{key}\" is not a valid offset ({span[key]!r})")
         try:
             check_span(span["start"], span["end"], length)
             label = label_set.check_name(span["label"])
@@ -288,10 +454,12 @@ def import_files(
     should_cancel: ShouldCancel | None = None,
 ) -> ImportReport:
     """Import every file, or (on any error or cancel) nothing at all."""
-    files = collect_files(paths)
+    not_files: list[str] = []
+    files = collect_files(paths, not_files)
     total = sum(path.stat().st_size for path, _ in files)
     done = 0
     importer = _Importer(store, spans_as, add_labels)
+    importer.report.not_files = not_files
     with store.transaction():
         for path, name in files:
             if path.suffix.lower() == ".txt":

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from .characters import INVISIBLE, describe
 from .errors import InputError
 from .model import Label
 from .paths import resources_dir
 
 MAX_LABEL_LENGTH = 64
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A label name may hold no character that draws nothing or could draw anything: two
+# names that look the same must be the same label. The plain space is the one exception.
+_REFUSED = (INVISIBLE - {"Zs"}) | {"Co", "Cn", "Cs"}
 
 
 @lru_cache(maxsize=None)
@@ -27,14 +30,28 @@ def default_label_map() -> dict[str, str]:
 
 
 def check_name(name: object) -> str:
-    """A label name: any non-empty text without control characters (spaces, quotes and emoji are fine)."""
+    """The label name as stored: NFC-normalised and trimmed; refused when empty, too long or holding
+    an invisible, control or unassigned character (spaces inside, quotes and emoji are fine).
+
+    Every way a label name arrives (``labels --add``, ``import --labels``, span labels
+    of an import, ``--map``) goes through here, so "PERSON " and a decomposed "É"
+    name the same label as "PERSON" and the composed "É".
+    """
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"label name must be non-empty text, got {name!r}")
-    if _CONTROL.search(name):
-        raise InputError(f"label name {name!r} contains a control character")
-    if len(name) > MAX_LABEL_LENGTH:
-        raise InputError(f"label name {name[:20]!r}... is longer than {MAX_LABEL_LENGTH} characters")
-    return name
+    return _checked_name(name)
+
+
+@lru_cache(maxsize=4096)  # an import checks the same few names once per span
+def _checked_name(name: str) -> str:
+    for char in name:
+        category = unicodedata.category(char)
+        if category in _REFUSED or (category == "Zs" and char != " "):
+            raise InputError(f"label name {name!r} contains {describe(char)}")
+    normal = unicodedata.normalize("NFC", name).strip()
+    if len(normal) > MAX_LABEL_LENGTH:
+        raise InputError(f"label name {normal[:20]!r}... is longer than {MAX_LABEL_LENGTH} characters")
+    return normal
 
 
 def sort_names(names: Iterable[str]) -> list[str]:

@@ -53,3 +53,16 @@ def test_labels_needs_an_existing_project_unless_adding(runner, tmp_path):
     result = runner.invoke(cli, ["labels", str(tmp_path / "none.db")])
     assert result.exit_code != 0 and "no such project file" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_names_are_one_label_however_they_are_spelled(runner, tmp_path):
+    """Trimmed and NFC-normalised on the way in, and when naming a label for --color, --hotkey and --map."""
+    project = tmp_path / "p.db"
+    result = run(runner, "labels", str(project), "--add", " Caf\u00e9 ,Cafe\u0301,PER")
+    assert result.exit_code == 0, result.output
+    result = run(runner, "labels", str(project), "--color", "Cafe\u0301=#123456", "--hotkey", "Cafe\u0301 =5",
+                 "--map", "FAC=Cafe\u0301")
+    assert result.exit_code == 0, result.output
+    labels, label_map, _ = read(project)
+    assert [(label.name, label.color, label.hotkey) for label in labels] == [("Caf\u00e9", "#123456", "5"), ("PER", labels[1].color, "2")]
+    assert label_map == {"FAC": "Caf\u00e9"}

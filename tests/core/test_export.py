@@ -160,3 +160,24 @@ def test_export_then_import_round_trips_text_and_entities(project, tmp_path):
         (e.start, e.end, e.label) for e in store.entities(ids[0])
     ]
     again.close()
+
+
+def _strict(line):
+    """json.loads as a strict reader: NaN, Infinity and -Infinity are not JSON."""
+    def refuse(name):
+        raise ValueError(f"{name} in exported JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_nan_and_infinity_of_an_older_project_are_exported_as_strings(store, tmp_path):
+    """Import refuses them now, but a project imported before may hold them in meta: export writes standard JSON."""
+    store.add_labels(make_labels(["PERSON"]))
+    meta = {"score": float("nan"), "range": [float("inf"), float("-inf"), 1.5], "deep": {"x": float("nan")}}
+    ids, _ = store.add_articles([{"text": "Ada Lovelace.", "meta": meta}])
+    store.accept(ids[0])
+    out = tmp_path / "out.jsonl"
+    assert export_jsonl(store, out) == 1
+    (task,) = [_strict(line) for line in out.read_text("utf-8").splitlines()]
+    assert task["meta"] == {"score": "NaN", "range": ["Infinity", "-Infinity", 1.5], "deep": {"x": "NaN"}}
+    assert task["text"] == "Ada Lovelace."

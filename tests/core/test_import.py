@@ -188,6 +188,18 @@ BAD_LINES = [
      "unknown label 'NOPE' (the project has: PERSON, ORG, GPE); pass --add-labels to add it"),
     ('{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "A\\u0007B"}]}', "span 1: label name 'A\\x07B' contains a control character"),
     ('{"text": "abc", "spans": [{"start": 0, "end": 1, "label": ""}]}', "span 1: label name must be non-empty text"),
+    ('{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "OR\\u200bG"}]}',
+     "span 1: label name 'OR\\u200bG' contains an invisible character U+200B (ZERO WIDTH SPACE)"),
+    ('{"text": "\\u200b\\u2060\\ufeff"}', '"text" is empty (only invisible characters, such as U+200B ZERO WIDTH SPACE)'),
+    ('{"text": "abc", "meta": {"x": NaN}}', 'NaN is not valid JSON (write null, or the value as a string "NaN")'),
+    ('{"text": "abc", "meta": {"x": [Infinity]}}', "Infinity is not valid JSON"),
+    ('{"text": "abc", "meta": {"x": -1e400}}', '"meta" holds a number too large for JSON (like 1e999)'),
+    ('{"text": "abc", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"text": "abc", "meta": {"n": -' + "1" * 5000 + "}}", '"meta" holds a number of 5,000 digits, too long to store'),
+    ('{"text": "abc", "spans": [{"start": 0, "end": ' + "2" * 4301 + ', "label": "ORG"}]}',
+     'span 1 "end" is not a valid offset (a number of 4,301 digits)'),
+    ('{"text": "abc", "spans": [{"start": 0, "end": 1, "label": ' + "3" * 4400 + "}]}",
+     "span 1: label name must be non-empty text, got a number of 4,400 digits"),
 ]
 
 

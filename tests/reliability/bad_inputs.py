@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -83,6 +84,11 @@ def _check_nested_meta(path: Path) -> None:
     assert json.loads(meta) == NESTED_META
 
 
+def _check_100_deep(path: Path) -> None:
+    (meta,) = _rows(path, "SELECT meta FROM articles WHERE text = 'Deep.'")[0]
+    assert meta == '{"x": ' + "[" * 99 + "]" * 99 + "}"
+
+
 def _check_bom(path: Path) -> None:
     texts = [r[0] for r in _rows(path, "SELECT text FROM articles WHERE text LIKE '%BOM%'")]
     assert sorted(texts) == ["BOM in JSONL.", "BOM in a text file.\r\nSecond line."], texts
@@ -97,6 +103,38 @@ def _check_added_label(path: Path) -> None:
     assert "NEWLABEL" in _labels(path)
 
 
+def _check_trimmed_span_label(path: Path) -> None:
+    assert _labels(path) == ["PERSON", "ORG", "GPE"]
+    stored = _rows(path, "SELECT label FROM annotations WHERE state = 'suggested'")
+    assert stored == [("PERSON",)], stored
+
+
+def _check_one_cafe(path: Path) -> None:
+    assert _labels(path) == ["PERSON", "ORG", "GPE", "Caf\u00e9"], _labels(path)
+
+
+def _check_not_files_skipped(path: Path) -> None:
+    texts = [r[0] for r in _rows(path, "SELECT text FROM articles WHERE text LIKE 'Kept%'")]
+    assert texts == ["Kept."], texts
+
+
+def _odd_files(folder: Path) -> None:
+    """A FIFO, a socket, a link to a device, a link loop and a dangling link, by name and in a folder."""
+    for where in (folder, folder / "mixed"):
+        where.mkdir(exist_ok=True)
+        os.mkfifo(where / "pipe.jsonl")
+        os.symlink("loop.txt", where / "loop.txt")
+        os.symlink("gone.txt", where / "dangling.txt")
+        os.symlink(os.devnull, where / "null.txt")
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(where / "sock.jsonl"))
+    (folder / "mixed" / "kept.txt").write_bytes(b"Kept.")
+
+
+# Python's json.loads reads these; JSON (and every strict reader) has no such values.
+NAN_META = '{"text": "Not a number.", "meta": {"score": NaN}}'
+DEEP_META = '{"text": "Deep.", "meta": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+LONG_OFFSET = '{"text": "Alan Turing.", "spans": [{"start": ' + "1" * 5000 + ', "end": 4, "label": "PERSON"}]}'
 NESTED_META = {"source": {"name": "Wire", "tags": ["a", "b"], "deep": {"x": [1, {"y": None}]}}, "n": 1.5, "ok": True}
 BIG_TEXT = ("Ada Lovelace wrote the first program. 😀 Ünïcödé\r\n" * 110_000)[: 5 * 1024 * 1024]
 ODD_LABELS = ["my label", 'say "hi"', "it's", "DROP TABLE articles;--", "😀 emoji", "<b>bold</b>", "Robert'); DROP TABLE labels;--"]
@@ -139,6 +177,28 @@ CASES: list[Case] = [
     Case("meta-nested", "\"meta\" with nested objects and lists (accepted, stored exactly)",
          {"in.jsonl": jl({"text": "Meta test.", "meta": NESTED_META})}, [*IMPORT, "in.jsonl"],
          "imported 1 article", ok=True, check=_check_nested_meta),
+    Case("meta-nan", "NaN in \"meta\" (Python's json reads it; JSON has no NaN)", {"in.jsonl": jl(GOOD, NAN_META)},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:2: NaN is not valid JSON (write null, or the value as a string "NaN")'),
+    Case("minus-infinity", "-Infinity anywhere in a line, here in a key the import ignores",
+         {"in.jsonl": jl('{"text": "Cold.", "kelvin": -Infinity}')}, [*IMPORT, "in.jsonl"],
+         "in.jsonl:1: -Infinity is not valid JSON"),
+    Case("meta-1e999", "a number in \"meta\" too large for a float (read as infinity)",
+         {"in.jsonl": jl('{"text": "Huge.", "meta": {"x": 1e999}}')}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: "meta" holds a number too large for JSON'),
+    Case("meta-nested-100000-deep", "\"meta\" with lists nested 100,000 deep",
+         {"in.jsonl": jl(GOOD, DEEP_META)}, [*IMPORT, "in.jsonl"], "in.jsonl:2: nested too deeply"),
+    Case("meta-nested-101-deep", "\"meta\" nested 101 levels deep (json reads it; code reading it back may not)",
+         {"in.jsonl": jl('{"text": "Deep.", "meta": {"x": ' + "[" * 100 + "]" * 100 + "}}")}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: "meta" is nested too deeply (more than 100 levels'),
+    Case("meta-nested-100-deep", "\"meta\" nested 100 levels deep (accepted, stored exactly)",
+         {"in.jsonl": jl('{"text": "Deep.", "meta": {"x": ' + "[" * 99 + "]" * 99 + "}}")}, [*IMPORT, "in.jsonl"],
+         "imported 1 article", ok=True, check=_check_100_deep),
+    Case("meta-5000-digits", "a 5,000-digit number in \"meta\" (more than Python's int() reads)",
+         {"in.jsonl": jl('{"text": "Long.", "meta": {"n": ' + "9" * 5000 + "}}")}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: "meta" holds a number of 5,000 digits, too long to store'),
+    Case("invisible-text", "\"text\" of zero-width characters, U+2060 and U+FEFF only",
+         {"in.jsonl": jl({"text": "\u200b\u2060\ufeff \u200b"})}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: "text" is empty (only invisible characters, such as U+200B ZERO WIDTH SPACE)'),
     # ---------------------------------------------------------------- spans
     Case("span-out-of-range", "a span ending after the text", {"in.jsonl": jl(GOOD, span(20, 99))},
          [*IMPORT, "in.jsonl"], "in.jsonl:2: span 1: span 20-99 is out of range (the text has 30 characters)",
@@ -159,6 +219,12 @@ CASES: list[Case] = [
          {"in.jsonl": jl({"text": "Alan Turing lived in Wilmslow.",
                           "spans": [{"start": 0, "end": 11, "label": "PERSON"}, {"start": 5, "end": 17, "label": "ORG"}]})},
          [*IMPORT, "in.jsonl"], "in.jsonl:1: spans 0-11 and 5-17 overlap", group="Spans"),
+    Case("span-offset-5000-digits", "a span offset of 5,000 digits", {"in.jsonl": jl(LONG_OFFSET)},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: span 1 "start" is not a valid offset (a number of 5,000 digits)',
+         group="Spans"),
+    Case("span-label-trailing-space", 'a span label "PERSON " (accepted: trimmed, it is PERSON)',
+         {"in.jsonl": jl(span(0, 4, "PERSON "))}, [*IMPORT, "in.jsonl"], "1 span as suggestions", ok=True,
+         check=_check_trimmed_span_label, group="Spans"),
     Case("span-not-object", "a span that is a list", {"in.jsonl": jl({"text": "a b", "spans": [[0, 1, "ORG"]]})},
          [*IMPORT, "in.jsonl"], "in.jsonl:1: span 1 must be an object with start, end and label", group="Spans"),
     Case("span-missing-label", "a span without a label",
@@ -192,6 +258,28 @@ CASES: list[Case] = [
     Case("label-not-text", "a span label that is a number", {"in.jsonl": jl(span(0, 4, 7))},
          [*IMPORT, "in.jsonl", "--add-labels"], "in.jsonl:1: span 1: label name must be non-empty text, got 7",
          group="Label names"),
+    Case("label-zero-width", "a span label with a zero-width space in it",
+         {"in.jsonl": jl(span(0, 4, "PER\u200b"))}, [*IMPORT, "in.jsonl", "--add-labels"],
+         "in.jsonl:1: span 1: label name 'PER\\u200b' contains an invisible character U+200B (ZERO WIDTH SPACE)",
+         group="Label names"),
+    Case("label-bidi-override", "labels --add with a right-to-left override", {},
+         ["labels", PROJECT, "--add", "ABC\u202e"],
+         "label name 'ABC\\u202e' contains an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)", group="Label names"),
+    Case("label-no-break-space", "labels --add with a no-break space in the name", {},
+         ["labels", PROJECT, "--add", "NEW\u00a0YORK"], "contains an unusual space U+00A0 (NO-BREAK SPACE)",
+         group="Label names"),
+    Case("label-private-use", "labels --add with a private-use character", {},
+         ["labels", PROJECT, "--add", "X\ue000"], "contains a private-use character U+E000", group="Label names"),
+    Case("label-map-invisible", "--map onto a label name with a word joiner", {},
+         ["labels", PROJECT, "--map", "PER=PERSON\u2060"], "contains an invisible character U+2060 (WORD JOINER)",
+         group="Label names"),
+    Case("label-two-spellings", "span labels \"Café\" composed and decomposed (accepted with --add-labels: one label)",
+         {"in.jsonl": jl(span(0, 4, "Caf\u00e9"), span(0, 4, "Cafe\u0301", text="Cafe\u0301 society."))},
+         [*IMPORT, "in.jsonl", "--add-labels"], "labels added: Café)", ok=True, check=_check_one_cafe,
+         group="Label names"),
+    Case("labels-option-zero-width", "--labels with a zero-width joiner for a new project",
+         {"a.txt": b"Some text."}, ["import", "new.db", "a.txt", "--labels", "PERSON,ORG\u200d"],
+         "contains an invisible character U+200D (ZERO WIDTH JOINER)", new_project=True, group="Label names"),
     Case("labels-option-control-char", "--labels with a control character for a new project",
          {"a.txt": b"Some text."}, ["import", "new.db", "a.txt", "--labels", "A\tB"],
          "contains a control character", new_project=True, group="Label names"),
@@ -223,10 +311,27 @@ CASES: list[Case] = [
          "a.txt: empty file, no text to import", group="Files"),
     Case("blank-txt", "a .txt file of whitespace only", {"a.txt": b" \r\n\n\t"}, [*IMPORT, "a.txt"],
          "a.txt: empty file, no text to import", group="Files"),
+    Case("invisible-txt", "a .txt file of byte-order marks and word joiners only",
+         {"a.txt": "\ufeff\ufeff\u2060\n\u2060".encode("utf-8")}, [*IMPORT, "a.txt"],
+         "a.txt: no visible text to import (only invisible characters, such as U+FEFF ZERO WIDTH NO-BREAK SPACE)",
+         group="Files"),
     Case("empty-jsonl", "an empty .jsonl file (not an error: nothing to import)", {"in.jsonl": b""},
          [*IMPORT, "in.jsonl"], "imported 0 articles from 1 file", ok=True, group="Files"),
     Case("missing-file", "a path that does not exist", {}, [*IMPORT, "nothere.jsonl"],
          "nothere.jsonl: no such file or folder", group="Files"),
+    Case("input-fifo", "a FIFO (named pipe) given as input (not opened: reading it would wait for a writer)",
+         {}, [*IMPORT, "pipe.jsonl"], "pipe.jsonl: is a FIFO (named pipe), not a file", group="Files", setup=_odd_files),
+    Case("input-socket", "a Unix socket given as input", {}, [*IMPORT, "sock.jsonl"],
+         "sock.jsonl: is a socket, not a file", group="Files", setup=_odd_files),
+    Case("input-device", "a link to /dev/null given as input", {}, [*IMPORT, "null.txt"],
+         "null.txt: is a device, not a file", group="Files", setup=_odd_files),
+    Case("input-link-loop", "a symbolic link to itself given as input", {}, [*IMPORT, "loop.txt"],
+         "loop.txt: symbolic link loop", group="Files", setup=_odd_files),
+    Case("input-dangling-link", "a symbolic link to a missing file given as input", {}, [*IMPORT, "dangling.txt"],
+         "dangling.txt: dangling symbolic link", group="Files", setup=_odd_files),
+    Case("folder-with-odd-entries", "a folder holding one text file and each of the above (accepted: they are named)",
+         {}, [*IMPORT, "mixed"], "5 entries skipped, not regular files", ok=True, check=_check_not_files_skipped,
+         group="Files", setup=_odd_files),
     Case("empty-folder", "a folder with no .txt or .jsonl files", {"folder/readme.md": b"# no"}, [*IMPORT, "folder"],
          "folder: no .txt or .jsonl files in this folder", group="Files"),
     Case("big-article", "a single 5 MB article (accepted, stored exactly)",

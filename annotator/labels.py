@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from .characters import INVISIBLE, describe
@@ -69,6 +69,12 @@ def make_labels(names: Iterable[str], *, start: int = 0) -> list[Label]:
         hotkey = str(i + 1) if i < 9 else None
         out.append(Label(check_name(name), color, hotkey, i))
     return out
+
+
+def label_for_slot(labels: Sequence[Label], n: int) -> Label | None:
+    """The label on number key ``n``: the one whose hotkey it is, else the n-th label."""
+    by_hotkey = next((label for label in labels if label.hotkey == str(n)), None)
+    return by_hotkey or (labels[n - 1] if 0 < n <= len(labels) else None)
 
 
 def map_label(label: str, project_labels: set[str], overrides: Mapping[str, str | None]) -> str | None:

@@ -11,10 +11,13 @@ decision is being written; ``global`` actions always work.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QKeySequence
+
+from annotator.labels import label_for_slot
+from annotator.model import Label
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
+def action_names(labels: Sequence[Label]) -> dict[str, str]:
+    """Each action's name as the keyboard map and the settings show it: a number key names its label."""
+    names = {action_id: spec.text for action_id, spec in ACTIONS.items()}
+    for n in range(1, 10):
+        label = label_for_slot(labels, n)
+        names[f"label_{n}"] = f"Label {n}: {label.name}" if label else f"Label {n}: no label yet"
+    return names
+
+
 def key_sequence(text: str) -> QKeySequence | None:
     """A single-chord sequence from portable text, or None when Qt cannot parse it."""
     seq = QKeySequence(text.strip(), QKeySequence.SequenceFormat.PortableText)
@@ -102,8 +114,8 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[dict[str, tupl
         owner = _owners(keys)
         clash = next((k for k in keys[action_id] if owner[k] != [action_id]), None)
         if clash is not None:
-            others = ", ".join(a for a in owner[clash] if a != action_id)
-            problems.append(f"key {clash} for {action_id!r} is already used by {others}; keeping the default")
+            others = ", ".join(f"“{ACTIONS[a].text}”" for a in owner[clash] if a != action_id)
+            problems.append(f"key {clash} for “{ACTIONS[action_id].text}” is already used by {others}; it keeps its default keys")
             keys[action_id] = ACTIONS[action_id].default_keys
     return keys, problems
 
@@ -114,6 +126,17 @@ def _owners(keys: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
         for text in texts:
             owner.setdefault(normal(text), []).append(action_id)
     return owner
+
+
+def clashes(keys: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """For each action sharing a key with others: those others, in table order."""
+    shared = [ids for ids in _owners(keys).values() if len(ids) > 1]
+    out: dict[str, list[str]] = {}
+    for action_id in keys:
+        others = {other for ids in shared if action_id in ids for other in ids if other != action_id}
+        if others:
+            out[action_id] = [a for a in keys if a in others]
+    return out
 
 
 def collisions(keys: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:

@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def keyboard_map(self) -> None:
-        dialog = KeyboardMapDialog(self.keys, self)
+        dialog = KeyboardMapDialog(self.keys, self.controller.labels, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
             allow_overlap=bool(self.store.setting("allow_overlap", False)),
             shortcuts=self.settings.shortcuts,
         )
-        dialog = SettingsDialog(values, self)
+        dialog = SettingsDialog(values, self.controller.labels, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotator.labels import label_for_slot
 from annotator.model import Article, Changes, Entity, Label
 from annotator.offsets import step_end, step_start, word_tokens
 from annotator.store import AnnotationStore
@@ -234,8 +235,7 @@ class ReviewController(QObject):
         self.view.focus_entity(next((i for i in candidates if i in present), None))
 
     def label_slot(self, n: int) -> None:
-        by_hotkey = next((label for label in self.labels if label.hotkey == str(n)), None)
-        label = by_hotkey or (self.labels[n - 1] if 0 < n <= len(self.labels) else None)
+        label = label_for_slot(self.labels, n)
         if label is None:
             self.message.emit(f"no label on key {n}")
         else:

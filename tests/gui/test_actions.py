@@ -59,7 +59,7 @@ def test_good_override_replaces_the_defaults():
         ({"launch_rockets": ["R"]}, "unknown action"),
         ({"accept": ["Ctrl+Alt+Nonsense"]}, "cannot read the key"),
         ({"accept": 5}, "must be a key"),
-        ({"accept": ["X"]}, "already used by reject"),
+        ({"accept": ["X"]}, "already used by “Reject article, then next”"),
     ],
 )
 def test_bad_overrides_are_reported_and_defaults_kept(overrides, fragment):

@@ -5,13 +5,14 @@ import threading
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from annotator.model import Status
 from ui.actions import ACTIONS
 from ui.dialogs.keyboard_map import KeyboardMapDialog
 from ui.dialogs.search import SearchDialog
-from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.settings_dialog import CLASH, SettingsDialog
+from ui.plain import plain_tooltip
 from ui.settings import Settings
 
 pytestmark = pytest.mark.gui
@@ -39,8 +40,9 @@ def test_keyboard_map_lists_every_action(make_main_window, qtbot):
     w = make_main_window()
     qtbot.keyClick(w, Qt.Key.Key_F1)
     dialog = dialog_of(w, KeyboardMapDialog, qtbot)
-    texts = {dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
-    assert texts == {spec.text for spec in ACTIONS.values()}
+    texts = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert len(texts) == len(ACTIONS)
+    assert {spec.text for action_id, spec in ACTIONS.items() if not action_id.startswith("label_")} <= set(texts)
     keys = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert "A" in keys and "Backspace, Ctrl+Z" in keys
     dialog.close()
@@ -202,14 +204,74 @@ def test_settings_dialog_applies_name_overlap_and_keys(make_main_window, press, 
     assert w.store.sessions()[0]["annotator"] == "alice"
 
 
-def test_settings_dialog_refuses_a_colliding_key(make_main_window, qtbot):
+def test_keyboard_map_names_the_labels_and_heads_every_column(make_main_window, qtbot):
+    """Issue 10, defect 7: the number keys are named by their labels, and no column is without a header."""
+    w = make_main_window()
+    w.keyboard_map()
+    table = dialog_of(w, KeyboardMapDialog, qtbot).table
+    try:
+        rows = {table.item(r, 1).text(): table.item(r, 2).text() for r in range(table.rowCount())}
+        assert rows["1"] == "Label 1: PERSON" and rows["4"] == "Label 4: DATE"  # the project's labels, in order
+        assert rows["5"] == "Label 5: no label yet"
+        headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+        assert all(headers), headers
+    finally:
+        table.window().close()
+
+
+def _type_keys(dialog, qtbot, action_id: str, text: str) -> None:
+    """Edit a key cell as a person does: open its editor (the table's delegate), type, press Enter."""
+    index = dialog.keys.model().index(list(ACTIONS).index(action_id), 1)
+    dialog.keys.edit(index)
+    qtbot.waitUntil(lambda: dialog.keys.viewport().findChild(QLineEdit) is not None)
+    editor = dialog.keys.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.keys.item(index.row(), 1).text() == text)
+
+
+def test_settings_marks_a_clash_as_typed_in_both_rows(make_main_window, qtbot):
+    """Issue 10, defect 7: both rows say whom they clash with, by the names the table shows; OK waits."""
     w = make_main_window()
     w.open_settings()
     dialog = dialog_of(w, SettingsDialog, qtbot)
-    dialog.keys.item(list(ACTIONS).index("accept"), 1).setText("X")
-    dialog.accept()
-    assert dialog.isVisible() and "already used" in dialog.problems.text()
-    dialog.reject()
+    try:
+        accept_row, label_row = list(ACTIONS).index("accept"), list(ACTIONS).index("label_1")
+        assert dialog.keys.item(label_row, 0).text() == "Label 1: PERSON"
+        _type_keys(dialog, qtbot, "accept", "1")
+        accept_cell, label_cell = dialog.keys.item(accept_row, 1), dialog.keys.item(label_row, 1)
+        assert "also used by Label 1: PERSON" in accept_cell.toolTip()
+        assert "also used by Accept article, then next" in label_cell.toolTip()
+        assert accept_cell.background().color() == label_cell.background().color() == CLASH
+        assert not dialog.ok.isEnabled()
+        assert "1: PERSON" in dialog.problems.text()
+        dialog.accept()  # Enter on the dialog: refused while the clash stands
+        assert dialog.isVisible()
+
+        _type_keys(dialog, qtbot, "accept", "Y")
+        assert accept_cell.toolTip() == label_cell.toolTip() == ""
+        assert accept_cell.data(Qt.ItemDataRole.BackgroundRole) is None
+        assert dialog.ok.isEnabled() and dialog.problems.text() == ""
+        dialog.ok.click()
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert Settings().shortcuts == {"accept": ["Y"]}
+        assert [k.toString() for k in w.actions_by_id["accept"].shortcuts()] == ["Y"]
+    finally:
+        dialog.close()
+
+
+def test_settings_marks_a_key_it_cannot_read(make_main_window, qtbot):
+    w = make_main_window()
+    w.open_settings()
+    dialog = dialog_of(w, SettingsDialog, qtbot)
+    try:
+        _type_keys(dialog, qtbot, "skip", "Ctrl+Nonsense")
+        cell = dialog.keys.item(list(ACTIONS).index("skip"), 1)
+        assert cell.toolTip() == plain_tooltip("cannot read the key 'Ctrl+Nonsense'")
+        assert not dialog.ok.isEnabled()
+    finally:
+        dialog.close()
 
 
 def test_bad_shortcut_settings_are_reported_not_fatal(make_main_window):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from ..actions import ACTIONS
+from annotator.model import Label
+
+from ..actions import ACTIONS, action_names
 
 
 def key_text(keys: tuple[str, ...]) -> str:
@@ -16,21 +18,22 @@ def key_text(keys: tuple[str, ...]) -> str:
     return ", ".join(QKeySequence(k, QKeySequence.SequenceFormat.PortableText).toString(native) or k for k in keys)
 
 
-def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]], labels: Sequence[Label]) -> list[tuple[str, str, str]]:
     """(section, keys, what they do) for every action, review keys first; a section is named once."""
     order = {"Review": 0, "Edit": 1, "File": 2, "Help": 3}
-    rows = [(spec.menu, key_text(keys[action_id]), spec.text) for action_id, spec in ACTIONS.items()]
+    names = action_names(labels)
+    rows = [(spec.menu, key_text(keys[action_id]), names[action_id]) for action_id, spec in ACTIONS.items()]
     rows.sort(key=lambda r: order.get(r[0], 9))  # stable: table order within a section
     return [("" if i and rows[i - 1][0] == section else section, k, t) for i, (section, k, t) in enumerate(rows)]
 
 
 class KeyboardMapDialog(QDialog):
-    def __init__(self, keys: Mapping[str, tuple[str, ...]], parent=None):
+    def __init__(self, keys: Mapping[str, tuple[str, ...]], labels: Sequence[Label], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard map")
-        rows = keyboard_map_rows(keys)
+        rows = keyboard_map_rows(keys, labels)
         self.table = QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels(["", "Keys", "Action"])
+        self.table.setHorizontalHeaderLabels(["Menu", "Keys", "Action"])
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(text))  # items are plain text

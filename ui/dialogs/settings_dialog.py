@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,7 +21,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..actions import ACTIONS, normal, resolve_keys
+from annotator.model import Label
+
+from ..actions import ACTIONS, action_names, clashes, key_sequence, normal, resolve_keys
+from ..plain import set_plain_tooltip
+
+CLASH = QColor("#f4c7c3")  # a key cell that cannot stand as typed
 
 
 @dataclass
@@ -35,7 +42,7 @@ def split_keys(text: str) -> list[str]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, values: SettingsValues, parent=None):
+    def __init__(self, values: SettingsValues, labels: Sequence[Label], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.annotator = QLineEdit(values.annotator)
@@ -45,10 +52,11 @@ class SettingsDialog(QDialog):
         self.allow_overlap.setChecked(values.allow_overlap)
 
         keys, _ = resolve_keys(values.shortcuts)
+        self._names = action_names(labels)
         self.keys = QTableWidget(len(ACTIONS), 2)
         self.keys.setHorizontalHeaderLabels(["Action", "Keys (comma separated)"])
-        for row, (action_id, spec) in enumerate(ACTIONS.items()):
-            name = QTableWidgetItem(spec.text)
+        for row, action_id in enumerate(ACTIONS):
+            name = QTableWidgetItem(self._names[action_id])
             name.setFlags(Qt.ItemFlag.ItemIsEnabled)
             name.setData(Qt.ItemDataRole.UserRole, action_id)
             self.keys.setItem(row, 0, name)
@@ -70,6 +78,10 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        # Checked as typed: a clash is shown in both rows at once, not after OK.
+        self.keys.itemChanged.connect(self._check)
+        self.annotator.textChanged.connect(self._check)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Keys"))
@@ -77,6 +89,40 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
         self.resize(640, 640)
+        self._check()
+
+    def _typed(self) -> dict[str, list[str]]:
+        return {
+            self.keys.item(row, 0).data(Qt.ItemDataRole.UserRole): split_keys(self.keys.item(row, 1).text())
+            for row in range(self.keys.rowCount())
+        }
+
+    def _check(self) -> list[str]:
+        """Mark every key cell that cannot stand (a key it cannot read, a key another row has),
+        say why in its tooltip and under the table, and allow OK only when none is left."""
+        typed = self._typed()
+        shared = clashes({a: [normal(t) for t in texts if key_sequence(t)] for a, texts in typed.items()})
+        problems = []
+        self.keys.blockSignals(True)  # marking a cell is an item change too
+        for row, (action_id, texts) in enumerate(typed.items()):
+            unreadable = next((t for t in texts if key_sequence(t) is None), None)
+            if unreadable is not None:
+                why = f"cannot read the key {unreadable!r}"
+            elif action_id in shared:
+                why = "also used by " + ", ".join(self._names[other] for other in shared[action_id])
+            else:
+                why = ""
+            cell = self.keys.item(row, 1)
+            cell.setData(Qt.ItemDataRole.BackgroundRole, CLASH if why else None)
+            set_plain_tooltip(cell, why)
+            if why:
+                problems.append(f"{self._names[action_id]}: {why}")
+        self.keys.blockSignals(False)
+        if not self.annotator.text().strip():
+            problems.insert(0, "the annotator name cannot be empty")
+        self.problems.setText("\n".join(problems))
+        self.ok.setEnabled(not problems)
+        return problems
 
     def overrides(self) -> dict[str, list[str]]:
         out = {}
@@ -96,11 +142,5 @@ class SettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
-        # Refuse to close on a bad binding: better said here than silently reverted later.
-        _, problems = resolve_keys(self.overrides())
-        if not self.annotator.text().strip():
-            problems.insert(0, "the annotator name cannot be empty")
-        if problems:
-            self.problems.setText("\n".join(problems))
-            return
-        super().accept()
+        if not self._check():  # OK is disabled while a problem stands; Enter must not get past it either
+            super().accept()

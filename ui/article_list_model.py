@@ -32,6 +32,14 @@ STATUS_COLORS = {
     Status.SKIPPED.value: "#d29a2c",
 }
 
+# What each status dot means, for the rows' tooltips and the queue's legend.
+STATUS_MEANINGS = {
+    Status.PENDING.value: "pending, not decided yet (hollow dot)",
+    Status.ACCEPTED.value: "accepted",
+    Status.REJECTED.value: "rejected",
+    Status.SKIPPED.value: "skipped, to decide later",
+}
+
 ArticleIdRole = Qt.ItemDataRole.UserRole
 StatusRole = Qt.ItemDataRole.UserRole + 1
 
@@ -77,7 +85,8 @@ class ArticleListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"Article {article_id} · {status}")
+            # The whole title (the row may show it elided), then what the dot says.
+            return plain_tooltip(f"{title or f'Article {article_id}'}\nArticle {article_id} · {STATUS_MEANINGS.get(status, status)}")
         if role == ArticleIdRole:
             return article_id
         if role == StatusRole:
@@ -103,10 +112,16 @@ class ArticleListModel(QAbstractListModel):
     def status(self) -> Status | None:
         return self._status
 
+    @property
+    def loaded(self) -> bool:
+        """Rows were read at least once: an empty model now means an empty filter."""
+        return self._loaded
+
     def set_status(self, status: Status | None) -> None:
         self._status = status
         self._start, self._at_start = 0, True
-        self.reload()
+        if self._loaded:  # else the first window is read when the list first asks (see __init__)
+            self.reload()
 
     def reload(self) -> bool:
         """Re-read the window, as far as was loaded before; returns whether any row differs.

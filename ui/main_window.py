@@ -29,7 +29,7 @@ from .label_bar import LabelBar
 from .messages import ask, inform, warn
 from .label_picker import LabelPicker
 from .lookahead import SuggestionWorker
-from .queue_panel import QueuePanel
+from .queue_panel import FILTER_SETTING, QueuePanel
 from .review_controller import IDLE, REVIEWING, ReviewController
 from .review_view import ReviewView
 from .settings import Settings
@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.controller.message.connect(self.status.say)
         self.controller.article_changed.connect(self._on_article_changed)
         self.queue.article_activated.connect(self.controller.go_to)
+        self.queue.filter_changed.connect(self._remember_filter)
 
     def _show_first(self) -> None:
         remembered = self.settings.last_position(self.path)
@@ -195,6 +196,12 @@ class MainWindow(QMainWindow):
         self.view.after_paint(self._refresh_chrome)
         if article is not None:
             self._position_timer.start()
+
+    def _remember_filter(self, value: str) -> None:
+        def remember(s: AnnotationStore) -> None:
+            s.set_setting(FILTER_SETTING, value)  # no Changes: the queue already shows the filter
+
+        self.runner.submit(remember)
 
     def _save_position(self) -> None:
         if self.controller.article is not None:

@@ -20,7 +20,8 @@ from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
 from . import theme
-from .article_list_model import ArticleIdRole, ArticleListModel
+from .article_list_model import STATUS_MEANINGS, ArticleIdRole, ArticleListModel, status_icon
+from .plain import set_plain_tooltip
 
 FILTERS = [
     ("Pending", Status.PENDING),
@@ -29,6 +30,8 @@ FILTERS = [
     ("Skipped", Status.SKIPPED),
     ("All articles", None),
 ]
+
+FILTER_SETTING = "queue_filter"  # the project's setting: the filter its queue was left on
 
 NEAR = 5000  # ids apart: a position is moved by counting between, else counted afresh
 
@@ -40,10 +43,22 @@ SELECTED = QColor("#dbe4ef")
 PAD_X, PAD_Y, RADIUS, ICON, GAP = 6, 4, 4.0, 16, 5
 
 
-class _RowDelegate(QStyledItemDelegate):
-    """Draws a row: a rounded fill when hovered or selected, the status dot, the elided title.
+def _filter_of(value) -> Status | None:
+    """The filter a stored setting names; anything unknown is the default, Pending."""
+    if value == "all":
+        return None
+    return next((status for _, status in FILTERS if status is not None and status.value == value), Status.PENDING)
 
-    Rows are as wide as the panel: long titles are elided instead of scrolling sideways.
+
+def _legend() -> str:
+    return "Each row's dot is its status:\n" + "\n".join(f"{text}: {STATUS_MEANINGS[s.value]}" for text, s in FILTERS if s)
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """Draws a row: a rounded fill when hovered or selected, the status dot, the title.
+
+    Rows are as wide as the panel: a title too long for it loses its middle
+    (its start and end tell similar titles apart); the row's tooltip holds it whole.
     """
 
     def sizeHint(self, option, index) -> QSize:
@@ -71,17 +86,29 @@ class _RowDelegate(QStyledItemDelegate):
         painter.setPen(theme.INK)
         painter.drawText(QRect(x, rect.top(), width, rect.height()),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine,
-                         option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+                         option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width))
         painter.restore()
 
 
 class _QueueList(QListView):
-    """A list that repaints only the row a decision changed.
+    """A list that repaints only the row a decision changed, and says so when it is empty.
 
     QListView answers any ``dataChanged`` by repainting its whole viewport; the
     item view underneath repaints just the row's rectangle (and still tells
     accessibility), which is all a row of uniform height needs.
     """
+
+    placeholder = ""  # shown when the filter holds no article
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        model = self.model()
+        if model.loaded and model.rowCount() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.MUTED)
+            area = self.viewport().rect().adjusted(PAD_X, 2 * PAD_Y, -PAD_X, 0)
+            painter.drawText(area, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
 
     def dataChanged(self, top_left, bottom_right, roles=()) -> None:  # noqa: N802 - Qt's name
         if top_left == bottom_right and top_left.isValid():
@@ -92,6 +119,7 @@ class _QueueList(QListView):
 
 class QueuePanel(QWidget):
     article_activated = Signal(int)
+    filter_changed = Signal(str)  # the value of FILTER_SETTING that keeps the new filter with the project
 
     def __init__(self, store: AnnotationStore, parent=None):
         super().__init__(parent)
@@ -116,12 +144,20 @@ class QueuePanel(QWidget):
         heading.setFont(font)
 
         self.filter = QComboBox()
-        for text, status in FILTERS:
-            self.filter.addItem(text, status)
+        for text, status in FILTERS:  # each status with its dot: the legend of the rows' dots
+            if status is None:
+                self.filter.addItem(text, status)
+            else:
+                self.filter.addItem(status_icon(status.value), text, status)
         self.filter.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # review keys must reach the window
+        set_plain_tooltip(self.filter, "Which articles the queue lists (kept with the project).\n" + _legend())
+        set_plain_tooltip(heading, _legend())
+        self.filter.setCurrentIndex(self._filter_index(_filter_of(store.setting(FILTER_SETTING, Status.PENDING.value))))
+        self.model.set_status(self.chosen_status)
         self.filter.currentIndexChanged.connect(self._on_filter)
 
         self.list = _QueueList()
+        self._update_placeholder()
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)  # the delegate fills the hovered row
         self.list.setModel(self.model)
@@ -148,12 +184,29 @@ class QueuePanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.position)
 
+    @property
+    def chosen_status(self) -> Status | None:
+        """The filter's status (the combo box's own data holds it only as a string)."""
+        return FILTERS[self.filter.currentIndex()][1]
+
     def _on_filter(self) -> None:
-        self.model.set_status(self.filter.currentData())
+        status = self.chosen_status
+        self.model.set_status(status)
+        self._update_placeholder()
         self._select_current()
+        self.filter_changed.emit("all" if status is None else status.value)
+
+    def _update_placeholder(self) -> None:
+        status = self.chosen_status
+        self.list.placeholder = "No articles in this project" if status is None else f"No {status.value} articles"
+        self.list.viewport().update()
 
     def set_filter(self, status: Status | None) -> None:
-        self.filter.setCurrentIndex(next(i for i, (_, s) in enumerate(FILTERS) if s == status))
+        self.filter.setCurrentIndex(self._filter_index(status))
+
+    @staticmethod
+    def _filter_index(status: Status | None) -> int:
+        return next(i for i, (_, s) in enumerate(FILTERS) if s == status)
 
     def set_current(self, article: Article | None) -> None:
         self._current = article

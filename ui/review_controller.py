@@ -12,12 +12,12 @@ against a view that has not caught up yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.labels import label_for_slot
-from annotator.model import Article, Changes, Entity, Label
+from annotator.model import Article, Changes, Entity, Label, Status
 from annotator.offsets import step_end, step_start, word_tokens
 from annotator.store import AnnotationStore
 
@@ -28,6 +28,15 @@ IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed
 # Longer articles are not prepared ahead: filling one holds the GUI thread (a 5 MB article for
 # about 2 s) while the reviewer reads the one before, for a saving they would not notice.
 PREPARE_MAX_CHARS = 250_000
+
+
+def end_of_queue(counts: Mapping[str, int]) -> str:
+    """What the reviewer is told when no pending article is left: what remains, and how to reach it."""
+    skipped = counts.get(Status.SKIPPED.value, 0)
+    if skipped:
+        it = "it" if skipped == 1 else "them"
+        return f"no pending articles left; {skipped} skipped: press J to walk to {it}, or choose Skipped in the queue"
+    return "every article is decided: undo, or pick one in the queue"
 
 
 class ReviewController(QObject):
@@ -180,7 +189,7 @@ class ReviewController(QObject):
         following = self.store.next_to_review(article_id)
         if following is None:
             self.show(article_id)
-            self.message.emit("every article is decided: undo, or pick one in the queue")
+            self.message.emit(end_of_queue(self.store.counts()))
         else:
             self.show(following)
 

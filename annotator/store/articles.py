@@ -11,6 +11,11 @@ from ..model import Article, Entity, Status
 from .base import content_hash
 from .rows import article_from_row
 
+# A queue row holds the whole title (the list elides what does not fit and shows the rest in its
+# tooltip), bounded so a pathological one cannot swell a page; untitled articles show their opening words.
+QUEUE_TITLE_CHARS = 1000
+QUEUE_OPENING_CHARS = 80
+
 
 class ArticleStore:
     # ---------------------------------------------------------------- articles
@@ -78,13 +83,13 @@ class ArticleStore:
         if status is not None:
             where, args = f"status = ? AND {where}", [Status(status).value, anchor]
         rows = self.conn.execute(
-            f"SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
-            f"WHERE {where} ORDER BY id {order} LIMIT ?",
+            f"SELECT id, coalesce(substr(title, 1, {QUEUE_TITLE_CHARS}), substr(text, 1, {QUEUE_OPENING_CHARS})), status "
+            f"FROM articles WHERE {where} ORDER BY id {order} LIMIT ?",
             [*args, limit],
         ).fetchall()
         if not forward:
             rows.reverse()
-        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
+        return [(i, " ".join(t.split()), s) for i, t, s in rows]
 
     def count_between(self, after_id: int, up_to_id: int, status: Status | None = None) -> int:
         """How many articles (of ``status``) have ``after_id < id <= up_to_id``, from the status index.

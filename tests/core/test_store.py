@@ -199,6 +199,16 @@ def test_queue_reads(project):
     assert store.queue(Status.PENDING, after_id=ids[1])[0][0] == ids[2]
 
 
+def test_queue_rows_hold_whole_titles_and_the_opening_words_of_untitled_articles(store):
+    """Issue 10, queue rows: the list elides a long title itself; the store must not cut it first."""
+    title = "A headline that runs on " + "and on " * 20 + "to its very end"
+    text = "An untitled article whose opening words stand in for a title, " * 3
+    ids, _ = store.add_articles([{"text": "Body.", "title": title}, {"text": text}])
+    rows = store.queue(None)
+    assert rows[0] == (ids[0], title, "pending")
+    assert rows[1][1] == text[:80].strip()
+
+
 def test_search_treats_wildcards_literally(store):
     store.add_articles([{"text": "100% sure"}, {"text": "1000 sure"}, {"text": "snake_case"}, {"text": "snakeXcase"}])
     assert [t for _, t, _ in store.search("100%")] == ["100% sure"]

@@ -89,7 +89,8 @@ def cli(ctx: click.Context) -> None:
     """Annotate named entities in news articles.
 
     Projects are single SQLite files. Without a command, the desktop app
-    opens (when installed with its GUI).
+    (when installed with its GUI) opens the demo project the first time,
+    then the project you had open last.
 
     \b
     Example:

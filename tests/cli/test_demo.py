@@ -55,3 +55,55 @@ def test_the_demo_builds_from_an_installed_layout(tmp_path, ruler_model):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", str(tmp_path / "data" / "demo.db")]
+
+
+BARE = "opens the demo project the first time, then the project you had open last"
+
+
+def test_the_readme_and_the_help_say_what_bare_annotator_opens(runner):
+    """Issue 10, defect 10: the README promised the demo while `annotator` opened the last project."""
+    from annotator.cli import cli
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8").split())
+    assert f"`annotator` alone {BARE}" in readme
+    assert BARE in " ".join(runner.invoke(cli, ["--help"]).output.split())
+
+
+@pytest.mark.gui
+def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, monkeypatch, ruler_model):
+    """What the README says: the demo on the first run, then the project open last, named in the title."""
+    pytest.importorskip("pytestqt")
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import run
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(tmp_path / "data"))
+
+    def opened() -> str:
+        """Run bare `annotator` (the app with no project) and return the title of the window it opens."""
+        seen = []
+
+        def look():
+            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+            if not windows:
+                QTimer.singleShot(20, look)
+                return
+            seen.append(windows[0].windowTitle())
+            windows[0].close()
+
+        QTimer.singleShot(0, look)
+        assert run(None, model=ruler_model) == 0
+        return seen[0]
+
+    assert opened() == "demo.db — annotator"
+    news = tmp_path / "news.db"
+    AnnotationStore.open(news, create=True).close()
+    Settings().last_project = news
+    assert opened() == "news.db — annotator"
+    news.unlink()
+    assert opened() == "demo.db — annotator"  # the last project is gone: the demo again

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         keys, problems = resolve_keys(self.settings.shortcuts)
         for action_id, action in self.actions_by_id.items():
             action.setShortcuts([QKeySequence(k, QKeySequence.SequenceFormat.PortableText) for k in keys[action_id]])
-        self.keys = keys
+        self.keys = self.controller.keys = keys
         if problems:
             self.status.say("shortcut settings: " + "; ".join(problems), timeout=0)
 

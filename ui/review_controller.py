@@ -21,6 +21,7 @@ from annotator.model import Article, Changes, Entity, Label, Status
 from annotator.offsets import step_end, step_start, word_tokens
 from annotator.store import AnnotationStore
 
+from .actions import resolve_keys
 from .tasks import StoreOp, TaskRunner
 from .tokenizer import Tokenizer
 
@@ -30,13 +31,15 @@ IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed
 PREPARE_MAX_CHARS = 250_000
 
 
-def end_of_queue(counts: Mapping[str, int]) -> str:
+def end_of_queue(counts: Mapping[str, int], keys: Mapping[str, tuple[str, ...]]) -> str:
     """What the reviewer is told when no pending article is left: what remains, and how to reach it."""
     skipped = counts.get(Status.SKIPPED.value, 0)
-    if skipped:
-        it = "it" if skipped == 1 else "them"
-        return f"no pending articles left; {skipped} skipped: press J to walk to {it}, or choose Skipped in the queue"
-    return "every article is decided: undo, or pick one in the queue"
+    if not skipped:
+        return "every article is decided: undo, or pick one in the queue"
+    it = "it" if skipped == 1 else "them"
+    walk = "/".join(keys[a][0] for a in ("next_article", "previous_article") if keys[a])
+    how = f"walk to {it} with {walk}, or choose" if walk else "choose"
+    return f"no pending articles left; {skipped} skipped: {how} Skipped in the queue"
 
 
 class ReviewController(QObject):
@@ -50,6 +53,7 @@ class ReviewController(QObject):
         self.state = IDLE
         self.article: Article | None = None
         self.labels: list[Label] = []
+        self.keys = resolve_keys({})[0]  # the window's keys, for messages that name them
         # (article id, its tokens, their word tokens): a key press is not a pass over a long article
         self._words: tuple = (None, None, None)
         view.focus_changed.connect(self._on_focus)
@@ -189,7 +193,7 @@ class ReviewController(QObject):
         following = self.store.next_to_review(article_id)
         if following is None:
             self.show(article_id)
-            self.message.emit(end_of_queue(self.store.counts()))
+            self.message.emit(end_of_queue(self.store.counts(), self.keys))
         else:
             self.show(following)
 

@@ -11,6 +11,7 @@ from annotator.model import Status
 from annotator.store import AnnotationStore
 from ui.plain import plain_tooltip
 from ui.queue_panel import FILTER_SETTING
+from ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 
@@ -51,7 +52,7 @@ def test_the_end_of_the_queue_says_what_is_left(make_main_window, press):
     _decide_all_but_one_skipped(w, press)
     assert w.store.counts()[Status.SKIPPED.value] == 1
     assert w.status.currentMessage() == (
-        "no pending articles left; 1 skipped: press J to walk to it, or choose Skipped in the queue"
+        "no pending articles left; 1 skipped: walk to it with J/K, or choose Skipped in the queue"
     )
 
 
@@ -121,3 +122,10 @@ def test_a_long_title_loses_its_middle_and_its_tooltip_holds_it_whole(make_proje
     assert "Short one" in drawn(w.queue.list.viewport())
     tip = w.queue.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert html.escape(LONG) in tip and tip == plain_tooltip(f"{LONG}\nArticle 1 · pending, not decided yet (hollow dot)")
+
+
+def test_the_end_of_the_queue_names_the_keys_as_bound(make_main_window, press):
+    Settings().shortcuts = {"next_article": ["N"], "previous_article": []}
+    w = make_main_window()
+    _decide_all_but_one_skipped(w, press)
+    assert w.status.currentMessage() == "no pending articles left; 1 skipped: walk to it with N, or choose Skipped in the queue"

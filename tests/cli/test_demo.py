@@ -73,7 +73,7 @@ def test_the_readme_and_the_help_say_what_bare_annotator_opens(runner):
 def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, monkeypatch, ruler_model):
     """What the README says: the demo on the first run, then the project open last, named in the title."""
     pytest.importorskip("pytestqt")
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.app import run
@@ -83,6 +83,7 @@ def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, mon
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("ui.app.settle", lambda: None)  # gc.freeze would keep this test's windows for good
 
     def opened() -> str:
         """Run bare `annotator` (the app with no project) and return the title of the window it opens."""
@@ -94,10 +95,12 @@ def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, mon
                 QTimer.singleShot(20, look)
                 return
             seen.append(windows[0].windowTitle())
+            windows[0].setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # no window outlives the test
             windows[0].close()
 
         QTimer.singleShot(0, look)
         assert run(None, model=ruler_model) == 0
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return seen[0]
 
     assert opened() == "demo.db — annotator"
@@ -107,3 +110,4 @@ def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, mon
     assert opened() == "news.db — annotator"
     news.unlink()
     assert opened() == "demo.db — annotator"  # the last project is gone: the demo again
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]

@@ -83,9 +83,9 @@ class ArticleStore:
         if status is not None:
             where, args = f"status = ? AND {where}", [Status(status).value, anchor]
         rows = self.conn.execute(
-            f"SELECT id, coalesce(substr(title, 1, {QUEUE_TITLE_CHARS}), substr(text, 1, {QUEUE_OPENING_CHARS})), status "
+            f"SELECT id, coalesce(substr(title, 1, ?), substr(text, 1, ?)), status "
             f"FROM articles WHERE {where} ORDER BY id {order} LIMIT ?",
-            [*args, limit],
+            [QUEUE_TITLE_CHARS, QUEUE_OPENING_CHARS, *args, limit],
         ).fetchall()
         if not forward:
             rows.reverse()

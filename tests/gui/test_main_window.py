@@ -315,6 +315,8 @@ def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path,
     w = make_main_window()
     w.import_files()
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
+    # The counts follow the message once the article's next paint is done (see MainWindow._refresh_chrome).
+    qtbot.waitUntil(lambda: not w.chrome_pending)
     assert w.status.progress.text().endswith("pending 5 of 5")
     assert w.queue.model.rowCount() == 5
 

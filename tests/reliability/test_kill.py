@@ -43,6 +43,11 @@ pytestmark = pytest.mark.gui
 
 DRIVER = str(SCRIPTS / "gui_driver.py")
 DECISIONS = {"accept": Status.ACCEPTED.value, "reject": Status.REJECTED.value, "skip": Status.SKIPPED.value}
+# the undo step each decision or edit key writes (its event's action)
+STEP_OF_KEY = {
+    "accept": "accept article", "reject": "reject article", "skip": "skip article", "confirm": "confirm entity",
+    "relabel": "relabel entity", "remove": "remove entity", "extend": "resize entity",
+}
 COUNTS = re.compile(r"accepted (\d+) · rejected (\d+) · skipped (\d+) · pending (\d+) of (\d+)")
 COUNTED = [Status.ACCEPTED.value, Status.REJECTED.value, Status.SKIPPED.value, Status.PENDING.value]
 
@@ -200,12 +205,15 @@ def check_against_last_shown(path, view: dict, in_flight: str | None, annotator:
     mine = {i: e for i, e in stored["events"].items() if e[2] == annotator}
     done = [i for i, e in mine.items() if e[0] == "done"]
     undone = [i for i, e in mine.items() if e[0] == "undone"]
-    if in_flight == "undo":  # its step is the earliest undone one: redoing it must give the shown state
-        candidates, backward, verdict = undone[:1] and [min(undone)], False, "one more undo"
-    else:  # a decision, an edit or a redo: its step is the latest done one
-        candidates, backward, verdict = done and [max(done)], True, "one more decision" if in_flight != "redo" else "one more redo"
-    assert candidates, f"{in_flight} in flight, but no step of it in the log"
-    reverted = _replay(stored, mine[candidates[0]][3], backward=backward)
+    if in_flight == "undo":  # the step it undid is now the earliest undone one: redoing it must give the shown state
+        step, backward, verdict = min(undone, default=None), False, "one more undo"
+    else:  # a decision, an edit or a redo: its step is the latest done one, and undoing it must give the shown state
+        step, backward = max(done, default=None), True
+        verdict = "one more redo" if in_flight == "redo" else "one more decision"
+    assert step is not None, f"{in_flight} in flight, but no step of it in the log"
+    if in_flight in STEP_OF_KEY:
+        assert mine[step][1] == STEP_OF_KEY[in_flight], f"{in_flight} keyed, {mine[step][1]!r} logged"
+    reverted = _replay(stored, mine[step][3], backward=backward)
     assert _would_show(reverted, article_id) == seen, (
         f"the project differs from what the window showed by more than the {in_flight} in flight:\n"
         f"shown  {seen}\nstored {_would_show(stored, article_id)}"

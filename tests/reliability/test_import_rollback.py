@@ -68,7 +68,6 @@ def test_the_command_line_leaves_an_existing_project_as_it_was(tmp_path):
 
 @pytest.mark.gui
 def test_the_window_reports_the_line_and_leaves_the_project_as_it_was(show_window, qtbot, tmp_path, monkeypatch):
-    pytest.importorskip("pytestqt")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QFileDialog
 

@@ -192,10 +192,10 @@ def check_file(path: Path) -> None:
     """Refuse, without touching it or its -wal, a file that is not one of our projects.
 
     Read with plain file reads, before SQLite opens it: SQLite would fold another
-    program's (or a newer version's) pending -wal into the file, and later roll back a
-    hot journal, both changing the file it then refuses. The header fields checked here
-    (application_id, user_version) are never changed by a write that is still in the
-    -wal, except user_version by a migration, which only raises it.
+    program's (or a newer version's) pending -wal into the file, and roll back a hot
+    journal, both changing the file it then refuses. The header is read as the last
+    commit left it, from the -wal when page 1 is there (a newer version's migration
+    may be only in the -wal).
     """
     if not path.exists():
         raise ProjectError(f"{path}: no such project file")
@@ -207,7 +207,7 @@ def check_file(path: Path) -> None:
         return  # its header was read when it was first opened; reading it now would drop our locks
     with path.open("rb") as f:
         head = f.read(HEADER_BYTES)
-    fields = header_fields(head)
+    fields = header_fields(_logged_page_one(path) or head)
     if not fields:
         if head.startswith(SQLITE_HEADER):
             return  # too short to hold a header: SQLite says how it is damaged
@@ -216,11 +216,42 @@ def check_file(path: Path) -> None:
         _check_version(path, fields["user_version"])
         return
     if fields["application_id"] == 0 and fields["user_version"] == 0 and fields["no_tables"]:
-        wal = Path(f"{path}-wal")
-        if not (wal.exists() and wal.stat().st_size):
-            return  # an empty database: safe to initialise
-        # Its tables may be in the -wal: nothing short of replaying it tells, and replaying changes it.
+        return  # an empty database: safe to initialise
     raise _foreign(path)
+
+
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _logged_page_one(path: Path) -> bytes | None:
+    """The start of page 1 as the last committed transaction in ``path``-wal left it, if there.
+
+    sqlite.org/fileformat.html#the_write_ahead_log: frames follow a 32-byte header; a frame
+    belongs to the log while its salts match the header's, and counts once a commit frame
+    (non-zero database size) follows it. Frame headers only are read, not the pages between.
+    """
+    try:
+        with wal_path(path).open("rb") as f:
+            header = f.read(_WAL_HEADER)
+            if len(header) < _WAL_HEADER or header[:4] not in (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83"):
+                return None
+            page_size = int.from_bytes(header[8:12], "big")
+            page_size = 65536 if page_size == 1 else page_size
+            salts = header[16:24]
+            pending = committed = None
+            offset = _WAL_HEADER
+            while True:
+                f.seek(offset)
+                frame = f.read(_FRAME_HEADER + HEADER_BYTES)
+                if len(frame) < _FRAME_HEADER + HEADER_BYTES or frame[8:16] != salts:
+                    return committed
+                if int.from_bytes(frame[:4], "big") == 1:
+                    pending = frame[_FRAME_HEADER:]
+                if int.from_bytes(frame[4:8], "big") and pending is not None:
+                    committed = pending
+                offset += _FRAME_HEADER + page_size
+    except OSError:
+        return None
 
 
 def _foreign(path: Path) -> ProjectError:
@@ -235,12 +266,15 @@ def _check_version(path: Path, version: int) -> None:
         )
 
 
+READ_ONLY_DISK = "on a read-only file system"
+
+
 def read_only_reason(path: Path) -> str | None:
     """Why this process cannot write ``path``, or None. SQLite writes the file and, in
     WAL mode, creates its -wal and -shm beside it, so the folder counts too."""
     try:
         if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return "on a read-only file system"
+            return READ_ONLY_DISK
     except OSError:
         pass
     if not os.access(path, os.W_OK):
@@ -248,6 +282,10 @@ def read_only_reason(path: Path) -> str | None:
     if not os.access(path.parent, os.W_OK | os.X_OK):
         return "no permission to write in its folder"
     return None
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
 
 
 def journal_path(path: Path) -> Path:
@@ -296,9 +334,9 @@ def inspect(conn: sqlite3.Connection, path: Path) -> int:
             "SELECT (SELECT application_id FROM pragma_application_id()), "
             "(SELECT user_version FROM pragma_user_version()), (SELECT count(*) FROM sqlite_master)"
         ).fetchone()
+    except sqlite3.OperationalError:
+        raise  # locked, or cannot be written (a hot journal on a read-only disk): the caller says which
     except sqlite3.DatabaseError as e:
-        if is_busy(e):
-            raise  # another process holds it locked: the caller waits or says so
         raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
     if app_id != APPLICATION_ID:
         if app_id == 0 and version == 0 and tables == 0:
@@ -326,7 +364,7 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
         return
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    wal = path.with_name(path.name + "-wal")
+    wal = wal_path(path)
     if not (wal.exists() and wal.stat().st_size) and path.stat().st_size < pages * page_size:
         raise ProjectError(f"{path}: damaged project file (truncated: shorter than its {pages} pages)")
 

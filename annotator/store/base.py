@@ -219,7 +219,14 @@ def _open_checked(path: Path, *, readonly: bool, cannot_write: str | None) -> sq
     Raises ProjectError, or sqlite3.OperationalError when another process holds it locked.
     """
     # as_uri() percent-encodes "?", "#" and "%" that a plain "file:" URI would misread
-    uri = path.resolve().as_uri() + ("?mode=ro" if cannot_write else "")
+    uri = path.resolve().as_uri()
+    if cannot_write:
+        # SQLite cannot read a WAL-mode file read-only without making its -shm; on a read-only
+        # disk with no -wal or -journal beside it, nothing can change the file: read it as immutable.
+        frozen = cannot_write == schema.READ_ONLY_DISK and not (
+            schema.wal_path(path).exists() or schema.journal_path(path).exists()
+        )
+        uri += "?mode=ro&immutable=1" if frozen else "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=0.2)
         if readonly:

@@ -264,9 +264,45 @@ CASES: list[Case] = [
          "nowhere/out.jsonl: folder nowhere does not exist", group="Export"),
     Case("export-to-folder", "export onto a folder", {"outdir/keep": b""}, ["export", PROJECT, "outdir"],
          "outdir: is a folder; give a file name to export to", group="Export"),
+    Case("export-onto-project", "export onto the project itself", {}, ["export", PROJECT, PROJECT],
+         "project.db: is an annotator project; choose another file to write to", group="Export"),
+    Case("export-onto-project-spelled", "export onto the project spelled another way", {}, ["export", PROJECT, "./x/../project.db"],
+         "x/../project.db: is an annotator project", group="Export", setup=lambda folder: (folder / "x").mkdir()),
+    Case("export-onto-symlink", "export onto a symlink to the project", {}, ["export", PROJECT, "link.db"],
+         "link.db: is an annotator project", group="Export",
+         setup=lambda folder: (folder / "link.db").symlink_to(PROJECT)),
+    Case("export-onto-hard-link", "export onto a hard link to the project", {}, ["export", PROJECT, "copy.db"],
+         "copy.db: is an annotator project", group="Export",
+         setup=lambda folder: os.link(folder / PROJECT, folder / "copy.db")),
+    Case("export-onto-wal", "export onto the project's -wal", {}, ["export", PROJECT, "project.db-wal"],
+         "project.db-wal: is the write-ahead log of the database project.db", group="Export"),
+    Case("export-onto-journal", "export onto the project's -journal", {}, ["export", PROJECT, "project.db-journal"],
+         "project.db-journal: is the rollback journal of the database project.db", group="Export"),
+    Case("export-onto-link-to-shm", "export onto a symlink to the project's -shm", {}, ["export", PROJECT, "out.jsonl"],
+         "out.jsonl: is the shared-memory index of the database project.db", group="Export",
+         setup=lambda folder: (folder / "out.jsonl").symlink_to(f"{PROJECT}-shm")),
+    Case("export-onto-other-project", "export onto another project", {}, ["export", PROJECT, "other.db"],
+         "other.db: is an annotator project", group="Export", setup=lambda folder: _other_project(folder / "other.db")),
+    Case("export-onto-sqlite-database", "export onto another program's SQLite database", {}, ["export", PROJECT, "places.sqlite"],
+         "places.sqlite: is an SQLite database", group="Export", setup=lambda folder: _sqlite_database(folder / "places.sqlite")),
     Case("export-bad-status", "export with an unknown status", {}, ["export", PROJECT, "out.jsonl", "--status", "done"],
          "'done': use 'all' or a comma-separated list of pending, accepted, rejected, skipped", group="Export"),
 ]
+
+
+def _other_project(path: Path) -> None:
+    from annotator.store import AnnotationStore
+
+    AnnotationStore.open(path, create=True).close()
+
+
+def _sqlite_database(path: Path) -> None:
+    conn = sqlite3.connect(str(path))
+    try:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _damaged_model(target: Path) -> None:

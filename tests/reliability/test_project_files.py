@@ -367,3 +367,40 @@ def test_a_killed_import_on_a_read_only_file_system_says_how(read_only_mount, tm
         f"{path}: a write to it was interrupted (a killed import?) and its rollback journal p.db-journal "
         "can only be undone where the project can be written (on a read-only file system); open it once there"
     )
+
+
+# ------------------------------------------------------------ item 1: never export onto a project
+def test_export_onto_its_own_project_in_a_real_process_changes_nothing(tmp_path):
+    """`annotator export p.db p.db` once replaced the project with JSONL and said it had exported."""
+    path = tmp_path / "p.db"
+    make_project(path, 4)
+    before = _states(path)
+    for target in ("p.db", "./p.db", "p.db-wal"):
+        result = subprocess.run(
+            [sys.executable, "-m", "annotator", "export", "p.db", target, "--status", "all"],
+            cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode != 0, result.stderr
+        assert result.stderr.splitlines() == [f"Error: {Path(target)}: " + (
+            "is the write-ahead log of the database p.db" if target.endswith("-wal") else "is an annotator project"
+        ) + "; choose another file to write to"]
+        assert _states(path) == before
+
+
+def test_no_output_is_written_over_a_project_open_here(tmp_path):
+    """The GUI's export goes through write_jsonl too; a project open in this process is
+    recognised by device and inode, without being read."""
+    from annotator.errors import InputError
+    from annotator.exporting import write_jsonl
+
+    path = tmp_path / "p.db"
+    make_project(path, 2)
+    store = AnnotationStore.open(path)
+    try:
+        before = _states(path)
+        for target in (path, tmp_path / "." / "p.db", Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with pytest.raises(InputError, match="choose another file to write to"):
+                write_jsonl(target, [{"text": "x"}])
+        assert _states(path) == before
+    finally:
+        store.close()

@@ -404,3 +404,16 @@ def test_no_output_is_written_over_a_project_open_here(tmp_path):
         assert _states(path) == before
     finally:
         store.close()
+
+
+def test_the_store_refusals_here_are_listed_in_bad_inputs_md():
+    table = (Path(__file__).parent / "BAD_INPUTS.md").read_text("utf-8")
+    messages = [
+        *(words for _, words in PENDING.values()),
+        *(f"damaged project file ({BREAKS[s]})" for s in ("DROP TABLE events", "ALTER TABLE articles DROP COLUMN tokens")),
+        "locked by another program that is writing it (an import filling it, say); try again when it has finished",
+        "the project is read-only here (no permission to write it); nothing was changed",
+        "a write to it was interrupted (a killed import?) and its rollback journal p.db-journal can only be undone "
+        "where the project can be written (on a read-only file system); open it once there",
+    ]
+    assert [m for m in messages if m not in table] == []

@@ -300,6 +300,8 @@ def test_cli_commands_that_write_say_the_project_is_read_only(tmp_path, monkeypa
     runner = CliRunner()
     stats = runner.invoke(cli, ["stats", str(path)])
     assert stats.exit_code == 0 and "3 articles" in stats.output
+    listed = runner.invoke(cli, ["labels", str(path)])
+    assert listed.exit_code == 0 and "PERSON" in listed.output
     result = runner.invoke(cli, ["labels", str(path), "--add", "NEW"])
     assert result.exit_code != 0
     assert result.output.strip().splitlines()[-1] == (

@@ -9,6 +9,7 @@ inside one transaction.
 from __future__ import annotations
 
 import functools
+import mmap
 import os
 import secrets
 import sqlite3
@@ -220,6 +221,7 @@ def check_file(path: Path) -> None:
     raise _foreign(path)
 
 
+WAL_MAGIC = (bytes.fromhex("377f0682"), bytes.fromhex("377f0683"))  # a -wal's first 4 bytes
 _WAL_HEADER, _FRAME_HEADER = 32, 24
 
 
@@ -231,26 +233,24 @@ def _logged_page_one(path: Path) -> bytes | None:
     (non-zero database size) follows it. Frame headers only are read, not the pages between.
     """
     try:
-        with wal_path(path).open("rb") as f:
-            header = f.read(_WAL_HEADER)
-            if len(header) < _WAL_HEADER or header[:4] not in (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83"):
+        with wal_path(path).open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as log:
+            header = log[:_WAL_HEADER]
+            if len(header) < _WAL_HEADER or header[:4] not in WAL_MAGIC:
                 return None
             page_size = int.from_bytes(header[8:12], "big")
             page_size = 65536 if page_size == 1 else page_size
             salts = header[16:24]
             pending = committed = None
-            offset = _WAL_HEADER
-            while True:
-                f.seek(offset)
-                frame = f.read(_FRAME_HEADER + HEADER_BYTES)
-                if len(frame) < _FRAME_HEADER + HEADER_BYTES or frame[8:16] != salts:
-                    return committed
+            for offset in range(_WAL_HEADER, len(log) - _FRAME_HEADER - page_size + 1, _FRAME_HEADER + page_size):
+                frame = log[offset:offset + _FRAME_HEADER]
+                if frame[8:16] != salts:
+                    break
                 if int.from_bytes(frame[:4], "big") == 1:
-                    pending = frame[_FRAME_HEADER:]
+                    pending = log[offset + _FRAME_HEADER:offset + _FRAME_HEADER + HEADER_BYTES]
                 if int.from_bytes(frame[4:8], "big") and pending is not None:
                     committed = pending
-                offset += _FRAME_HEADER + page_size
-    except OSError:
+            return committed
+    except (OSError, ValueError):  # ValueError: an empty -wal cannot be mapped
         return None
 
 

@@ -25,7 +25,6 @@ SIDECARS = {
     "-shm": "shared-memory index",
     "-journal": "rollback journal",
 }
-_WAL_MAGIC = (bytes.fromhex("377f0682"), bytes.fromhex("377f0683"))
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
 
@@ -79,7 +78,7 @@ def _sqlite_kind(path: Path) -> str | None:
     head = _head(path, 100)
     if head.startswith(schema.SQLITE_HEADER):
         return "an SQLite database"
-    if head[:4] in _WAL_MAGIC:
+    if head[:4] in schema.WAL_MAGIC:
         return "an SQLite write-ahead log"
     if head.startswith(_JOURNAL_MAGIC):
         return "an SQLite rollback journal"

@@ -79,9 +79,7 @@ class StoreBase:
             try:
                 conn = _open_checked(path, readonly=readonly, cannot_write=cannot_write)
                 break
-            except sqlite3.OperationalError as e:
-                if not schema.is_busy(e):
-                    raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
+            except sqlite3.OperationalError:  # locked by another process: every other error is a ProjectError
                 if time.monotonic() - started > OPEN_WAIT_SECONDS:
                     raise ProjectError(
                         f"{path}: locked by another program that is writing it (an import filling it, say); "

@@ -225,12 +225,13 @@ def test_opening_a_locked_project_waits_for_the_lock(locked_project):
 
 
 # ------------------------------------------------------------ item 5c: a killed import
-def test_a_killed_import_into_a_new_project_is_rolled_back_on_the_next_open(tmp_path):
+def test_a_killed_import_into_a_new_project_is_rolled_back_on_the_next_open(tmp_path, monkeypatch):
     """SIGKILL an `annotator import` into a new project once it has written into the file
-    (more than SQLite's page cache went to the file); the next open, even a
-    read-only one (export), rolls the unfinished import back: an empty project, whole."""
+    (more than SQLite's page cache went to the file). While it runs, opening the project
+    says it is locked (not damaged); after the kill, the next open, even a read-only one
+    (export), rolls the unfinished import back: an empty project, whole."""
     lines = "".join(f'{{"text": "Article {i} about Ada Lovelace and Charles Babbage in London, {"x" * 200}."}}\n'
-                    for i in range(60_000))
+                    for i in range(200_000))
     (tmp_path / "big.jsonl").write_text(lines, encoding="utf-8")
     project = tmp_path / "new.db"
     journal = tmp_path / "new.db-journal"
@@ -245,6 +246,10 @@ def test_a_killed_import_into_a_new_project_is_rolled_back_on_the_next_open(tmp_
             assert process.poll() is None, f"the import ended before it could be killed: {process.communicate()}"
             assert time.monotonic() < deadline, "the import never wrote a large journal"
             time.sleep(0.01)
+        monkeypatch.setattr(store_base, "OPEN_WAIT_SECONDS", 0.2)
+        with pytest.raises(ProjectError, match="locked by another program that is writing it"):
+            AnnotationStore.open(project, readonly=True)
+        assert process.poll() is None, "the import finished: the open above proved nothing"
         process.send_signal(signal.SIGKILL)
     finally:
         process.kill()

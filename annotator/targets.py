@@ -38,11 +38,11 @@ def refuse_data_file(out: Path) -> None:
             if spelling.name.endswith(suffix) and len(spelling.name) > len(suffix):
                 owner = spelling.with_name(spelling.name[: -len(suffix)])
                 if schema.held(owner) or _is_sqlite(owner):
-                    raise InputError(f"{out}: is the {what} of the database {owner}; {choose}")
+                    raise InputError(f"{out}: is the {what} of the database {owner.name}; {choose}")
     for project in schema.held_paths():
         for suffix, what in SIDECARS.items():
             if _same(out, Path(f"{project}{suffix}")):
-                raise InputError(f"{out}: is the {what} of the project {project}; {choose}")
+                raise InputError(f"{out}: is the {what} of the project {project.name}; {choose}")
     kind = _sqlite_kind(out)
     if kind:
         raise InputError(f"{out}: is {kind}; {choose}")

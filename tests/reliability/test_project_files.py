@@ -224,6 +224,29 @@ def test_opening_a_locked_project_waits_for_the_lock(locked_project):
         store.close()
 
 
+@pytest.mark.parametrize("readonly", [False, True], ids=["open", "readonly"])
+def test_reading_does_not_wait_for_a_writer_of_a_wal_project(tmp_path, monkeypatch, readonly):
+    """The README's "reading does not wait": another connection holds the write lock with
+    uncommitted changes for as long as the test runs; opening and reading still succeed
+    (with no time allowed to wait), and see the last commit."""
+    path = tmp_path / "p.db"
+    ids = make_project(path, 3)
+    writer = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE articles SET status = 'accepted'")
+        monkeypatch.setattr(store_base, "OPEN_WAIT_SECONDS", 0)
+        store = AnnotationStore.open(path, readonly=readonly)
+        try:
+            assert [store.article(i).status.value for i in ids] == ["pending"] * 3
+            assert store.counts()["pending"] == 3
+        finally:
+            store.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 # ------------------------------------------------------------ item 5c: a killed import
 def test_a_killed_import_into_a_new_project_is_rolled_back_on_the_next_open(tmp_path, monkeypatch):
     """SIGKILL an `annotator import` into a new project once it has written into the file

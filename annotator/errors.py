@@ -9,6 +9,10 @@ class ProjectError(AnnotatorError):
     """The file is not a usable project (not SQLite, damaged, or from a newer version)."""
 
 
+class ReadOnlyError(AnnotatorError):
+    """A change to a project that can only be read here (read-only disk, no permission)."""
+
+
 class InputError(AnnotatorError):
     """An input file is malformed; the message names the file and line."""
 

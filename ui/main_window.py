@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         # refresh that folds every change since.
         self._chrome_changes = Changes()
         self._chrome_article: list[Article | None] = []  # [the article now shown] when it changed
-        self.setWindowTitle(f"{self.path.name} — annotator")
+        self.setWindowTitle(f"{self.path.name}{' (read-only)' if store.read_only else ''} — annotator")
 
         self.runner = TaskRunner(self.path, store.annotator, self)
         self.tokenizer = Tokenizer(self).start()
@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.controller = ReviewController(self.view, self.label_bar, self.picker, self.runner, store, self.tokenizer, self)
         self.queue = QueuePanel(store)
         self.status = StatusBar()
+        if store.read_only:
+            self.status.set_read_only(store.read_only)
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}

@@ -68,8 +68,15 @@ class StatusBar(QStatusBar):
         self.model.clicked.connect(self.show_model_problem)
         self._model_problem = ""  # why suggestions are off, while they are
         self._noticed = ""  # the last reason shown unasked: each reason is announced once
-        for widget in (self.progress, self.pace, self.model):
+        self.read_only = _plain_label("read_only")  # why nothing can be saved, when it cannot
+        self.read_only.hide()
+        for widget in (self.read_only, self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
+
+    def set_read_only(self, reason: str) -> None:
+        """Say, for as long as the window is open, that the project cannot be changed here."""
+        self.read_only.setText(f"read-only: {reason}")
+        self.read_only.show()
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.progress.setText(progress_text(counts))

@@ -14,11 +14,12 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .. import schema
-from ..errors import AnnotatorError, EditError, ProjectError
+from ..errors import AnnotatorError, EditError, ProjectError, ReadOnlyError
 from ..identity import default_annotator
 from ..model import Changes, Label
 
 LOCK_WAIT_SECONDS = 60.0  # give up on a write after another process held the lock this long
+OPEN_WAIT_SECONDS = 5.0  # give up opening a project another process holds locked (an import filling it) this long
 
 
 def now() -> str:
@@ -39,6 +40,7 @@ class StoreBase:
         # Called with the seconds waited so far while another process holds the write lock.
         self.on_busy: Callable[[float], None] | None = None
         self._held: tuple[int, int] | None = None  # the file, as schema.hold noted it
+        self.read_only: str | None = None  # why this process cannot write the project, when it cannot
         self._group: list | None = None
         self._group_article: int | None = None
 
@@ -55,7 +57,13 @@ class StoreBase:
         """Open a project; ``create`` makes a new one when the file does not exist.
 
         Anything that is not a project (another file, a damaged or newer
-        project) is refused with a ProjectError and left untouched.
+        project) is refused with a ProjectError and left untouched: it is
+        recognised from its header before SQLite opens it, and checked before
+        anything is written (the switch to WAL included). A project this
+        process cannot write (read-only disk, no permission) opens read-only,
+        with ``read_only`` saying why; every write then raises ReadOnlyError.
+        A write left unfinished by a killed process (a killed import) is
+        rolled back first, as SQLite does for any reader that can write.
         """
         path = Path(path)
         if not path.exists():
@@ -65,30 +73,21 @@ class StoreBase:
                 raise ProjectError(f"{path}: folder {path.parent} does not exist")
             schema.create_file(path)
         schema.check_file(path)
-        # as_uri() percent-encodes "?", "#" and "%" that a plain "file:" URI would misread
-        uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
-        try:
-            conn = sqlite3.connect(uri, uri=True, timeout=0.2)
-        except sqlite3.Error as e:
-            raise ProjectError(f"{path}: cannot open project ({e})") from None
-        try:
-            version = schema.inspect(conn, path)
-            if version < schema.SCHEMA_VERSION:
-                if readonly:
-                    raise ProjectError(f"{path}: project needs upgrading; open it once for writing")
-                schema.migrate(conn, path, version)
-            if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives a killed process
-            conn.execute("PRAGMA foreign_keys = ON")
-            schema.check_integrity(conn, path)
-        except sqlite3.DatabaseError as e:
-            conn.close()
-            raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
-        except BaseException:
-            conn.close()
-            raise
+        cannot_write = schema.read_only_reason(path)
+        started = time.monotonic()
+        while True:
+            try:
+                conn = _open_checked(path, readonly=readonly, cannot_write=cannot_write)
+                break
+            except sqlite3.OperationalError:  # locked by another process: every other error is a ProjectError
+                if time.monotonic() - started > OPEN_WAIT_SECONDS:
+                    raise ProjectError(
+                        f"{path}: locked by another program that is writing it (an import filling it, say); "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
         store = cls(Database(conn), path, annotator)
+        store.read_only = cannot_write
         store._held = schema.hold(path)
         return store
 
@@ -145,6 +144,8 @@ class StoreBase:
             raise
 
     def _begin_immediate(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: the project is read-only here ({self.read_only}); nothing was changed")
         started = time.monotonic()
         while True:
             try:
@@ -208,3 +209,62 @@ class StoreBase:
             if hotkey is not None:
                 self.conn.execute("UPDATE labels SET hotkey = ? WHERE name = ?", (hotkey or None, name))
         return Changes(labels=True)
+
+
+def _open_checked(path: Path, *, readonly: bool, cannot_write: str | None) -> sqlite3.Connection:
+    """A connection to a project whose header check_file passed: recognised, checked, migrated, WAL.
+
+    Raises ProjectError, or sqlite3.OperationalError when another process holds it locked.
+    """
+    # as_uri() percent-encodes "?", "#" and "%" that a plain "file:" URI would misread
+    uri = path.resolve().as_uri()
+    if cannot_write:
+        # SQLite cannot read a WAL-mode file read-only without making its -shm; on a read-only
+        # disk with no -wal or -journal beside it, nothing can change the file: read it as immutable.
+        frozen = cannot_write == schema.READ_ONLY_DISK and not (
+            schema.wal_path(path).exists() or schema.journal_path(path).exists()
+        )
+        uri += "?mode=ro&immutable=1" if frozen else "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        if readonly:
+            # Not mode=ro where the file can be written: a connection that may write can roll back
+            # a killed writer's journal, and, closing last, removes the -wal and -shm it made.
+            conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as e:
+        if schema.is_busy(e):
+            raise
+        raise ProjectError(f"{path}: cannot open project ({e})") from None
+    journal = schema.journal_path(path)
+    try:
+        version = schema.inspect(conn, path)
+        # Checked before anything is written: the switch to WAL writes the file.
+        schema.check_integrity(conn, path)
+        if version < schema.SCHEMA_VERSION:
+            if readonly or cannot_write:
+                why = f" ({cannot_write})" if cannot_write else ""
+                raise ProjectError(f"{path}: project needs upgrading; open it once for writing{why}")
+            schema.migrate(conn, path, version)
+        schema.check_schema(conn, path)
+        if not (readonly or cannot_write):
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives a killed process
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if schema.is_busy(e):
+            raise
+        if cannot_write and journal.exists():
+            raise ProjectError(
+                f"{path}: a write to it was interrupted (a killed import?) and its rollback journal "
+                f"{journal.name} can only be undone where the project can be written ({cannot_write}); "
+                "open it once there"
+            ) from None
+        raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn

@@ -31,3 +31,16 @@ class ModelError(AnnotatorError):
 
 class Cancelled(AnnotatorError):
     """Long work stopped because the user asked it to."""
+
+
+class FileLost(AnnotatorError):
+    """The project file was deleted or replaced by another program while open here.
+
+    Nothing more is written to the path (it names another file now, or none);
+    what was done so far is still readable through the connections already open.
+    ``reason`` is "deleted", "replaced" or "overwritten".
+    """
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"{path}: the project file was {reason} by another program while open; nothing more is saved to it")
+        self.path, self.reason = path, reason

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -14,7 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .. import schema
-from ..errors import AnnotatorError, EditError, ProjectError
+from ..errors import AnnotatorError, EditError, FileLost, ProjectError
 from ..identity import default_annotator
 from ..model import Changes, Label
 
@@ -39,6 +41,8 @@ class StoreBase:
         # Called with the seconds waited so far while another process holds the write lock.
         self.on_busy: Callable[[float], None] | None = None
         self._held: tuple[int, int] | None = None  # the file, as schema.hold noted it
+        self._lost: str | None = None  # why the path no longer names that file, once found
+        self._file_size = 0  # the largest size the file was seen at: a project never shrinks
         self._group: list | None = None
         self._group_article: int | None = None
 
@@ -58,6 +62,7 @@ class StoreBase:
         project) is refused with a ProjectError and left untouched.
         """
         path = Path(path)
+        schema.refuse_lost(path)
         if not path.exists():
             if not create:
                 raise ProjectError(f"{path}: no such project file")
@@ -99,9 +104,14 @@ class StoreBase:
         return cls(Database(conn), None, annotator)
 
     def close(self) -> None:
+        lost = self._lost or (None if self._held is None else schema.file_problem(self.path, self._held))
         self.conn.close()
         if self._held is not None:
-            schema.release(self._held)
+            if schema.release(self._held) and lost in ("deleted", "replaced"):
+                # SQLite keeps the -wal of a file that moved; by its name it would pair with
+                # whatever file is created or moved to the path next, and corrupt it.
+                for suffix in ("-wal", "-shm"):
+                    self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
             self._held = None
 
     # ------------------------------------------------------------- checkpoints
@@ -119,7 +129,9 @@ class StoreBase:
     def checkpoint(path: str | Path) -> tuple[int, int]:
         """Copy what the log holds into the project file without waiting for, or blocking,
         readers or writers (PASSIVE); (pages in the log, pages copied)."""
-        conn = sqlite3.connect(Path(path).resolve().as_uri(), uri=True, timeout=0.2)
+        schema.refuse_lost(Path(path))
+        # mode=rw: a project deleted meanwhile must not come back as an empty file
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True, timeout=0.2)
         try:
             _, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             return logged, copied
@@ -136,6 +148,7 @@ class StoreBase:
             return
         self._begin_immediate()
         try:
+            self._refuse_if_lost()
             yield
             self.conn.execute("COMMIT")
         except BaseException:
@@ -143,6 +156,60 @@ class StoreBase:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    # ------------------------------------------------------------ the file
+    def file_lost(self) -> str | None:
+        """Why the path no longer holds the project this store opened ("deleted", "replaced" by
+        another file, "overwritten" in place), or None. Cheap: a stat and a pragma.
+
+        Copying another file over the project keeps its inode, so only sizes tell: a project
+        never shrinks, and the file never outgrows the pages this connection sees (a copy made
+        just after a full checkpoint, of a larger project, is the case this cannot see). The
+        header cannot be read instead: opening a file held here would drop SQLite's locks.
+        """
+        if self._lost is None and self._held is not None:
+            self._lost = schema.file_problem(self.path, self._held)
+            if self._lost is None:
+                size = self.path.stat().st_size  # before the pages: a checkpoint in between only adds pages
+                page_size, pages = self.conn.execute(
+                    "SELECT (SELECT page_size FROM pragma_page_size()), (SELECT page_count FROM pragma_page_count())"
+                ).fetchone()
+                if size < self._file_size or size > page_size * pages:
+                    self._lost = "overwritten"
+                self._file_size = max(size, self._file_size)
+        return self._lost
+
+    def _refuse_if_lost(self) -> None:
+        if self.file_lost() is not None:
+            raise FileLost(self.path, self._lost)
+
+    def save_copy(self, destination: str | Path) -> Path:
+        """Write the project as this connection sees it (its -wal included) to a new file.
+
+        For a project deleted or replaced while open: the connection still holds the old file,
+        and SQLite's online backup copies every page through it. The copy is made beside
+        ``destination`` and renamed into place, so a failed copy leaves nothing half-written.
+        """
+        destination = Path(destination)
+        if self.path is not None and destination.resolve() in {
+            self.path.resolve().with_name(self.path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")
+        }:
+            raise ProjectError(f"{destination}: is this project's own file; choose another name")
+        if schema.held(destination) or destination.with_name(destination.name + "-wal").exists():
+            raise ProjectError(f"{destination}: is a project in use; choose another name")
+        temporary = destination.with_name(f".{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        try:
+            copy = sqlite3.connect(str(temporary))
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+            os.replace(temporary, destination)
+        except OSError as e:
+            raise ProjectError(f"{destination}: cannot save a copy ({e.strerror or e})") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+        return destination
 
     def _begin_immediate(self) -> None:
         started = time.monotonic()

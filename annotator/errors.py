@@ -41,6 +41,6 @@ class FileLost(AnnotatorError):
     ``reason`` is "deleted", "replaced" or "overwritten".
     """
 
-    def __init__(self, path, reason: str):
-        super().__init__(f"{path}: the project file was {reason} by another program while open; nothing more is saved to it")
+    def __init__(self, path, reason: str, message: str | None = None):
+        super().__init__(message or f"not saved: {path} was {reason} by another program while open")
         self.path, self.reason = path, reason

@@ -184,7 +184,8 @@ def refuse_lost(path: Path) -> None:
         key = _opened_at.get(str(path.resolve()))
     reason = None if key is None else file_problem(path, key)
     if reason is not None:
-        raise FileLost(path, reason)
+        raise FileLost(path, reason, f"{path}: the project file was {reason} by another program while this "
+                       "program had it open; close the window that has it open first")
 
 
 def check_file(path: Path) -> None:

@@ -56,6 +56,15 @@ def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
     return label
 
 
+def _offer(name: str, text: str, color: str) -> _ClickableLabel:
+    label = _plain_label(name, _ClickableLabel)
+    label.setText(text)
+    label.setStyleSheet(f"color: {color}; font-weight: bold;")
+    label.setCursor(Qt.CursorShape.PointingHandCursor)
+    label.hide()
+    return label
+
+
 class StatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -69,6 +78,12 @@ class StatusBar(QStatusBar):
         self._noticed = ""  # the last reason shown unasked: each reason is announced once
         for widget in (self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
+        # Offers that stay until taken: saving a copy of a project whose file was lost, and
+        # checking a project that gave a database error. Hidden until needed.
+        self.file_lost = _offer("file_lost", "project file lost: nothing is saved · Save a copy…", "#b3261e")
+        self.check = _offer("check", "database error · Check the project file…", "#8a5a00")
+        for widget in (self.file_lost, self.check):
+            self.insertPermanentWidget(0, widget)
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.progress.setText(progress_text(counts))

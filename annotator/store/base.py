@@ -179,6 +179,14 @@ class StoreBase:
                 self._file_size = max(size, self._file_size)
         return self._lost
 
+    def integrity_problems(self, limit: int = 20) -> list[str]:
+        """What SQLite's full integrity check finds (reads every page: seconds on a large project)."""
+        try:
+            rows = [row[0] for row in self.conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+        except sqlite3.DatabaseError as e:  # damage that stops the check itself (a zeroed page)
+            return [str(e)]
+        return [] if rows == ["ok"] else rows
+
     def _refuse_if_lost(self) -> None:
         if self.file_lost() is not None:
             raise FileLost(self.path, self._lost)

@@ -57,7 +57,7 @@ def opened(tmp_path):
 
 def _cannot_write(store, path, reason):
     assert store.file_lost() == reason
-    with pytest.raises(FileLost, match=f"was {reason} by another program"):
+    with pytest.raises(FileLost, match=f"not saved: .* was {reason} by another program"):
         store.reject(2)
     assert store.article(2).status is Status.PENDING  # refused before anything was written
     for connect in (lambda: AnnotationStore.open(path), lambda: AnnotationStore.open(path, create=True),

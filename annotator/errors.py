@@ -9,6 +9,10 @@ class ProjectError(AnnotatorError):
     """The file is not a usable project (not SQLite, damaged, or from a newer version)."""
 
 
+class ProjectDamaged(ProjectError):
+    """Part of an open project could not be read (a damaged page): what else it holds may still be read."""
+
+
 class InputError(AnnotatorError):
     """An input file is malformed; the message names the file and line."""
 

@@ -12,11 +12,11 @@ against a view that has not caught up yet.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotator.errors import ProjectDamaged
 from annotator.model import Article, Changes, Entity, Label
 from annotator.offsets import step_end, step_start
 from annotator.store import AnnotationStore
@@ -63,9 +63,8 @@ class ReviewController(QObject):
             try:
                 article = self._load(article_id)
                 break
-            except sqlite3.DatabaseError as e:
-                self.unreadable.emit(f"article {article_id} could not be read and was skipped ({e}); "
-                                     "the project file may be damaged")
+            except ProjectDamaged as e:
+                self.unreadable.emit(f"article {article_id} could not be read and was skipped: {e}")
                 skipped, unread = True, article_id
                 article_id = self._readable(lambda: self.store.neighbour(unread, forward=forward))
         if article is None and skipped:
@@ -91,7 +90,7 @@ class ReviewController(QObject):
         """``read()``, or None when the project file cannot be read there."""
         try:
             return read()
-        except sqlite3.DatabaseError:
+        except ProjectDamaged:
             return None
 
     def _prepare_next(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .. import schema
-from ..errors import AnnotatorError, EditError, FileLost, ProjectError
+from ..errors import AnnotatorError, EditError, FileLost, ProjectDamaged, ProjectError
 from ..identity import default_annotator
 from ..model import Changes, Label
 
@@ -29,6 +30,20 @@ def now() -> str:
 
 def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def reports_damage(read: Callable) -> Callable:
+    """A read that meets a damaged page raises ProjectDamaged, so that a window can skip that
+    article and go on (a project over schema.FULL_CHECK_BYTES is not checked page by page at open)."""
+
+    @functools.wraps(read)
+    def reading(self, *args, **kwargs):
+        try:
+            return read(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise ProjectDamaged(f"{self.path}: cannot be read there; the file may be damaged ({e})") from e
+
+    return reading
 
 
 class StoreBase:
@@ -182,7 +197,7 @@ class StoreBase:
     def integrity_problems(self, limit: int = 20) -> list[str]:
         """What SQLite's full integrity check finds (reads every page: seconds on a large project)."""
         try:
-            rows = [row[0] for row in self.conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+            rows = [row[0] for row in self.conn.execute("SELECT * FROM pragma_integrity_check(?)", (limit,))]
         except sqlite3.DatabaseError as e:  # damage that stops the check itself (a zeroed page)
             return [str(e)]
         return [] if rows == ["ok"] else rows

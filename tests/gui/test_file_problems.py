@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 from PySide6.QtCore import Qt
 
 from annotator import schema
-from annotator.labels import make_labels
-from annotator.store import AnnotationStore
-
-
-def _integrity(path) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
+from annotator.model import Status
+from tests.reliability._support import damaged_project, integrity
 
 
 def _lose_and_accept(window, qtbot, lose):
@@ -33,7 +24,7 @@ def _save_copy(window, qtbot, monkeypatch, destination, stored):
     monkeypatch.setattr("ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(destination), ""))
     qtbot.mouseClick(window.status.file_lost, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(destination.exists)
-    assert _integrity(destination) == "ok"
+    assert integrity(destination) == "ok"
     assert stored(destination, 1)[0].value == "accepted"  # the decision made before the loss
     assert stored(destination, 2)[0].value == "pending"  # the one refused after it
 
@@ -43,11 +34,12 @@ def test_a_deleted_project_stops_saving_says_so_and_saves_a_copy(make_main_windo
     _lose_and_accept(window, qtbot, project.unlink)
     assert "deleted by another program while open" in window._lost_box.text()
     assert "Everything you did until now is still held in memory" in window._lost_box.text()
-    assert "not saved" in window.status.currentMessage() and window.status.file_lost.isVisible()
+    assert window.status.currentMessage() == f"not saved: {project} was deleted by another program while open"
+    assert window.status.file_lost.isVisible()
     assert window.controller.article.id == 2  # the refused decision did not move on
     window._lost_box.close()
-    qtbot.waitUntil(lambda: window.runner._checkpoint_timer.isActive() or not window.runner.in_flight)
-    assert not project.exists()  # never recreated as an empty file
+    window.runner._run_checkpoint()  # what the idle timer runs: it recreated the file as 0 bytes
+    assert not project.exists()
     _save_copy(window, qtbot, monkeypatch, tmp_path / "rescued.db", stored)
     window.close()
     assert not project.exists()
@@ -61,8 +53,8 @@ def test_a_project_moved_over_stops_saving_and_the_other_is_not_damaged(make_mai
     window._lost_box.close()
     _save_copy(window, qtbot, monkeypatch, tmp_path / "rescued.db", stored)
     window.close()
-    assert _integrity(project) == "ok"
-    assert stored(project, 1) == (stored(project, 1)[0], []) and not project.with_name("news.db-wal").exists()
+    assert integrity(project) == "ok"
+    assert stored(project, 1) == (Status.PENDING, []) and not project.with_name("news.db-wal").exists()
 
 
 def test_the_window_checks_the_file_when_it_becomes_active_again(make_main_window, project, qtbot):
@@ -75,29 +67,9 @@ def test_the_window_checks_the_file_when_it_becomes_active_again(make_main_windo
 
 
 # ------------------------------------------------------------- item 6: one damaged article
-def _damaged_project(make_project, path):
-    """Four articles; the second has hundreds of entities, and one page holding only its rows is zeroed."""
-    text = " ".join(["Ada"] * 400)
-    spans = [(i * 4, i * 4 + 3, "PERSON") for i in range(400)]
-    make_project(path, articles=[("One", "First article.", []), ("Two", text, spans),
-                                 ("Three", "Third article.", []), ("Four", "Fourth article.", [])])
-    store = AnnotationStore.open(path)
-    try:
-        pages = store.conn.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'annotations' AND pagetype = 'leaf' ORDER BY pageno").fetchall()
-        page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        store.close()
-    page = pages[len(pages) // 2][0]  # in the middle of the run: only the second article's rows
-    with open(path, "r+b") as f:
-        f.seek((page - 1) * page_size)
-        f.write(b"\0" * page_size)
-    return path
-
-
-def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_window, make_project, tmp_path, qtbot, monkeypatch, settle):
+def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_window, tmp_path, qtbot, monkeypatch, settle):
     monkeypatch.setattr(schema, "FULL_CHECK_BYTES", 0)  # as if the project were over 64 MB
-    path = _damaged_project(make_project, tmp_path / "damaged.db")
+    path = damaged_project(tmp_path / "damaged.db")
     window = make_main_window(path)
     assert window.controller.article.id == 1
     qtbot.keyClick(window.view, Qt.Key.Key_A)
@@ -121,3 +93,11 @@ def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_wind
     qtbot.waitUntil(lambda: bool(warnings))
     assert "integrity check found" in warnings[0]
     assert "damaged" in window.status.currentMessage()
+
+
+def test_the_window_notices_a_deleted_file_on_its_watch_tick(make_main_window, project, qtbot):
+    window = make_main_window(project)
+    project.unlink()
+    qtbot.waitUntil(lambda: window.file_lost == "deleted")  # no key pressed, no focus change
+    assert window._lost_box is not None and not project.exists()
+    window._lost_box.close()

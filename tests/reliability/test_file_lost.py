@@ -8,7 +8,6 @@ elsewhere with ``save_copy``.
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 
 import pytest
@@ -16,6 +15,8 @@ import pytest
 from annotator.errors import FileLost
 from annotator.model import Status
 from annotator.store import AnnotationStore
+
+from ._support import integrity
 
 
 def _project(path, n: int, word: str = "article"):
@@ -25,14 +26,6 @@ def _project(path, n: int, word: str = "article"):
     finally:
         store.close()
     return path
-
-
-def _integrity(path) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _statuses(path) -> list[str]:
@@ -73,7 +66,7 @@ def test_a_deleted_project_is_noticed_never_recreated_and_saved_elsewhere(opened
     _cannot_write(store, path, "deleted")
     assert not path.exists()  # before the fix, the checkpoint recreated it empty (0 bytes)
     copy = store.save_copy(tmp_path / "rescued.db")
-    assert _integrity(copy) == "ok"
+    assert integrity(copy) == "ok"
     assert _statuses(copy)[:2] == ["accepted", "pending"] and len(_statuses(copy)) == 20
 
 
@@ -84,7 +77,7 @@ def test_a_project_moved_over_is_noticed_and_left_undamaged(opened, tmp_path):
     _cannot_write(store, path, "replaced")
     copy = store.save_copy(tmp_path / "rescued.db")
     store.close()
-    assert _integrity(path) == "ok" and _statuses(path) == ["pending"] * 5  # the other project, intact
+    assert integrity(path) == "ok" and _statuses(path) == ["pending"] * 5  # the other project, intact
     assert _statuses(copy)[0] == "accepted" and len(_statuses(copy)) == 20
 
 
@@ -125,4 +118,4 @@ def test_closing_after_a_move_over_leaves_no_wal_to_pair_with_the_new_file(tmp_p
     os.replace(_project(tmp_path / "other.db", 5, word="other"), path)
     store.close()  # no check asked for before: closing finds out by itself
     assert not path.with_name("p.db-wal").exists()
-    assert _integrity(path) == "ok" and _statuses(path) == ["pending"] * 5
+    assert integrity(path) == "ok" and _statuses(path) == ["pending"] * 5

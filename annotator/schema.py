@@ -126,7 +126,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _held: Counter[tuple[int, int]] = Counter()
 # The file each path named when this process opened it: once the path names another file (or
 # none), a new connection by that path would pair the new file with the old one's -wal, or create
-# an empty project beside it; open_refused says so instead.
+# an empty project beside it; refuse_lost says so instead.
 _opened_at: dict[str, tuple[int, int]] = {}
 _held_lock = threading.Lock()
 

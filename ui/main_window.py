@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._chrome_article: list[Article | None] = []  # [the article now shown] when it changed
         self.file_lost: str | None = None  # why the project file is no longer the one opened, once found
         self._lost_box: QMessageBox | None = None
+        self._copy_saved = False  # since the file was lost
         self.setWindowTitle(f"{self.path.name} — annotator")
 
         self.runner = TaskRunner(self.path, store.annotator, self)
@@ -305,9 +306,13 @@ class MainWindow(QMainWindow):
             return
         self.runner.submit(
             lambda s: s.save_copy(name),
-            on_success=lambda path: self.status.say(f"saved a copy of the project to {path}", timeout=0),
+            on_success=self._copy_done,
             on_failure=lambda message: warn(self, "Save a copy", message),
         )
+
+    def _copy_done(self, path: Path) -> None:
+        self._copy_saved = True
+        self.status.say(f"saved a copy of the project to {path}", timeout=0)
 
     # ------------------------------------------------------ a damaged project
     def check_integrity(self) -> None:
@@ -510,6 +515,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- closing
     def closeEvent(self, event) -> None:
+        if not self._closed and self.file_lost and not self._copy_saved and not ask(
+            self, "Project file lost", self.lost_text() + "\n\nClose without saving a copy? What you did is then lost."
+        ):
+            event.ignore()
+            return
         if not self._closed:
             self._closed = True
             self._shut_down()

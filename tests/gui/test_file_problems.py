@@ -57,13 +57,18 @@ def test_a_project_moved_over_stops_saving_and_the_other_is_not_damaged(make_mai
     assert stored(project, 1) == (Status.PENDING, []) and not project.with_name("news.db-wal").exists()
 
 
-def test_the_window_checks_the_file_when_it_becomes_active_again(make_main_window, project, qtbot):
+def test_the_window_checks_the_file_when_it_becomes_active_again(make_main_window, project, qtbot, monkeypatch):
     window = make_main_window(project)
     window._watch_timer.stop()  # only the focus check may find it
     project.unlink()
     window._on_application_state(Qt.ApplicationState.ApplicationActive)
     assert window.file_lost == "deleted" and window._lost_box is not None
     window._lost_box.close()
+    questions = []
+    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: questions.append(text) or not len(questions) == 1)
+    assert not window.close()  # asked before what the window holds is let go: the first answer keeps it open
+    assert window.isVisible() and "Close without saving a copy?" in questions[0]
+    assert window.close() and len(questions) == 2
 
 
 # ------------------------------------------------------------- item 6: one damaged article
@@ -95,9 +100,10 @@ def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_wind
     assert "damaged" in window.status.currentMessage()
 
 
-def test_the_window_notices_a_deleted_file_on_its_watch_tick(make_main_window, project, qtbot):
+def test_the_window_notices_a_deleted_file_on_its_watch_tick(make_main_window, project, qtbot, monkeypatch):
     window = make_main_window(project)
     project.unlink()
     qtbot.waitUntil(lambda: window.file_lost == "deleted")  # no key pressed, no focus change
     assert window._lost_box is not None and not project.exists()
     window._lost_box.close()
+    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: True)  # close without a copy

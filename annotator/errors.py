@@ -10,7 +10,14 @@ class ProjectError(AnnotatorError):
 
 
 class ProjectDamaged(ProjectError):
-    """Part of an open project could not be read (a damaged page): what else it holds may still be read."""
+    """Part of an open project could not be read (a damaged page): what else it holds may still be read.
+
+    ``detail`` is SQLite's own words ("database disk image is malformed").
+    """
+
+    def __init__(self, path, detail: str):
+        super().__init__(f"{path}: cannot be read there; the file may be damaged ({detail})")
+        self.detail = detail
 
 
 class InputError(AnnotatorError):

@@ -64,7 +64,7 @@ class ReviewController(QObject):
                 article = self._load(article_id)
                 break
             except ProjectDamaged as e:
-                self.unreadable.emit(f"article {article_id} could not be read and was skipped: {e}")
+                self.unreadable.emit(f"article {article_id} skipped: {e.detail}")
                 skipped, unread = True, article_id
                 article_id = self._readable(lambda: self.store.neighbour(unread, forward=forward))
         if article is None and skipped:

@@ -80,8 +80,8 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(widget)
         # Offers that stay until taken: saving a copy of a project whose file was lost, and
         # checking a project that gave a database error. Hidden until needed.
-        self.file_lost = _offer("file_lost", "project file lost: nothing is saved · Save a copy…", "#b3261e")
-        self.check = _offer("check", "database error · Check the project file…", "#8a5a00")
+        self.file_lost = _offer("file_lost", "project file lost · Save a copy…", "#b3261e")
+        self.check = _offer("check", "Check the project file…", "#8a5a00")
         for widget in (self.file_lost, self.check):
             self.insertPermanentWidget(0, widget)
 

@@ -41,7 +41,7 @@ def reports_damage(read: Callable) -> Callable:
         try:
             return read(self, *args, **kwargs)
         except sqlite3.DatabaseError as e:
-            raise ProjectDamaged(f"{self.path}: cannot be read there; the file may be damaged ({e})") from e
+            raise ProjectDamaged(self.path, str(e)) from e
 
     return reading
 

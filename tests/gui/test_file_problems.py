@@ -80,7 +80,7 @@ def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_wind
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     settle(window)
     assert window.controller.article.id == 3 and window.controller.state == "reviewing"
-    assert "article 2 could not be read" in window.status.currentMessage()
+    assert window.status.currentMessage() == "article 2 skipped: database disk image is malformed"
     assert window.status.check.isVisible()
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     settle(window)

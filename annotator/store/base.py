@@ -217,7 +217,7 @@ class StoreBase:
         if self.path is not None and destination.resolve() in {
             self.path.resolve().with_name(self.path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")
         }:
-            raise ProjectError(f"{destination}: is this project's own file; choose another name")
+            raise ProjectError(f"{destination}: is where this project is open from (or its log); choose another name")
         if schema.held(destination) or destination.with_name(destination.name + "-wal").exists():
             raise ProjectError(f"{destination}: is a project in use; choose another name")
         temporary = destination.with_name(f".{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from annotator.errors import FileLost
+from annotator.errors import FileLost, ProjectError
 from annotator.model import Status
 from annotator.store import AnnotationStore
 
@@ -107,7 +107,7 @@ def test_an_unchanged_project_is_not_taken_for_a_lost_one(opened, tmp_path):
 def test_a_copy_is_never_written_onto_the_project(opened):
     store, path = opened
     for target in (path, path.with_name(path.name + "-wal")):
-        with pytest.raises(Exception, match="this project's own file"):
+        with pytest.raises(ProjectError, match="where this project is open from"):
             store.save_copy(target)
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6.QtCore import Qt
 
 from annotator import schema
 from annotator.model import Status
 from tests.reliability._support import damaged_project, integrity
+
+
+@pytest.fixture(autouse=True)
+def _close_without_a_copy(monkeypatch):
+    """A window whose file was lost asks before closing (modal): answer yes, so that a failing
+    test's teardown closes its window instead of waiting on the question forever."""
+    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: True)
 
 
 def _lose_and_accept(window, qtbot, lose):
@@ -100,10 +108,9 @@ def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_wind
     assert "damaged" in window.status.currentMessage()
 
 
-def test_the_window_notices_a_deleted_file_on_its_watch_tick(make_main_window, project, qtbot, monkeypatch):
+def test_the_window_notices_a_deleted_file_on_its_watch_tick(make_main_window, project, qtbot):
     window = make_main_window(project)
     project.unlink()
     qtbot.waitUntil(lambda: window.file_lost == "deleted")  # no key pressed, no focus change
     assert window._lost_box is not None and not project.exists()
     window._lost_box.close()
-    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: True)  # close without a copy

@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ProjectError
+from .errors import FileLost, ProjectError
 
 APPLICATION_ID = 0x414E4E54  # "ANNT"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -126,7 +126,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # connections, losing what they commit next (sqlite.org/howtocorrupt.html, 2.2). So a file
 # held here is never opened by anything but SQLite.
 _held: Counter[tuple[int, int]] = Counter()
-_held_paths: dict[tuple[int, int], Path] = {}  # a path each held file was opened by (for targets.py)
+# The file each path named when this process opened it: once the path names another file (or
+# none), a new connection by that path would pair the new file with the old one's -wal, or create
+# an empty project beside it; refuse_lost says so instead.
+_opened_at: dict[str, tuple[int, int]] = {}
 _held_lock = threading.Lock()
 
 
@@ -140,16 +143,20 @@ def hold(path: Path) -> tuple[int, int]:
     key = _file_key(path)
     with _held_lock:
         _held[key] += 1
-        _held_paths[key] = path.absolute()
+        _opened_at[str(path.resolve())] = key
     return key
 
 
-def release(key: tuple[int, int]) -> None:
+def release(key: tuple[int, int]) -> bool:
+    """Note one connection fewer; True when it was this process's last one to that file."""
     with _held_lock:
         _held[key] -= 1
-        if _held[key] <= 0:
-            del _held[key]
-            del _held_paths[key]
+        if _held[key] > 0:
+            return False
+        del _held[key]
+        for name in [name for name, opened in _opened_at.items() if opened == key]:
+            del _opened_at[name]
+        return True
 
 
 def held(path: Path) -> bool:
@@ -165,7 +172,7 @@ def held(path: Path) -> bool:
 def held_paths() -> list[Path]:
     """The project files this process has open through SQLite."""
     with _held_lock:
-        return list(_held_paths.values())
+        return [Path(name) for name in _opened_at]
 
 
 HEADER_BYTES = 108  # SQLite's 100-byte file header and the start of page 1's b-tree header
@@ -187,6 +194,27 @@ def header_fields(head: bytes) -> dict:
     }
     fields["no_tables"] = len(head) >= 105 and head[100] == 13 and head[103:105] == b"\0\0"
     return fields
+
+
+def file_problem(path: Path, key: tuple[int, int]) -> str | None:
+    """"deleted" or "replaced" when ``path`` no longer names the file opened as ``key`` (its
+    device and inode), else None. Only a stat: the file is never opened (see ``_held``)."""
+    try:
+        return None if _file_key(path) == key else "replaced"
+    except FileNotFoundError:
+        return "deleted"
+    except OSError:
+        return None  # unreadable folder: nothing known, so nothing claimed
+
+
+def refuse_lost(path: Path) -> None:
+    """Refuse to connect by ``path`` when a connection of this process opened it as another file."""
+    with _held_lock:
+        key = _opened_at.get(str(path.resolve()))
+    reason = None if key is None else file_problem(path, key)
+    if reason is not None:
+        raise FileLost(path, reason, f"{path}: the project file was {reason} by another program while this "
+                       "program had it open; close the window that has it open first")
 
 
 def check_file(path: Path) -> None:

@@ -57,6 +57,15 @@ def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
     return label
 
 
+def _offer(name: str, text: str, color: str) -> _ClickableLabel:
+    label = _plain_label(name, _ClickableLabel)
+    label.setText(text)
+    label.setStyleSheet(f"color: {color}; font-weight: bold;")
+    label.setCursor(Qt.CursorShape.PointingHandCursor)
+    label.hide()
+    return label
+
+
 class StatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,6 +81,12 @@ class StatusBar(QStatusBar):
         self.read_only.hide()
         for widget in (self.read_only, self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
+        # Offers that stay until taken: saving a copy of a project whose file was lost, and
+        # checking a project that gave a database error. Hidden until needed.
+        self.file_lost = _offer("file_lost", "project file lost · Save a copy…", "#b3261e")
+        self.check = _offer("check", "Check the project file…", "#8a5a00")
+        for widget in (self.file_lost, self.check):
+            self.insertPermanentWidget(0, widget)
 
     def set_read_only(self, reason: str) -> None:
         """Say, for as long as the window is open, that the project cannot be changed here."""

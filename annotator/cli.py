@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 import click
@@ -396,7 +396,8 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
         label_map[model_label] = target or None
     for model_label in unmaps:
         label_map.pop(model_label, None)
-    with store.transaction():
+    changing = names or color_pairs or hotkey_pairs or mappings or unmaps or allow_overlap is not None
+    with store.transaction() if changing else nullcontext():  # listing works on a read-only project
         if names:
             store.add_labels(label_set.make_labels(names, start=len(store.labels())))
         for name, color in color_pairs:

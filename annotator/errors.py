@@ -9,6 +9,21 @@ class ProjectError(AnnotatorError):
     """The file is not a usable project (not SQLite, damaged, or from a newer version)."""
 
 
+class ReadOnlyError(AnnotatorError):
+    """A change to a project that can only be read here (read-only disk, no permission)."""
+
+
+class ProjectDamaged(ProjectError):
+    """Part of an open project could not be read (a damaged page): what else it holds may still be read.
+
+    ``detail`` is SQLite's own words ("database disk image is malformed").
+    """
+
+    def __init__(self, path, detail: str):
+        super().__init__(f"{path}: cannot be read there; the file may be damaged ({detail})")
+        self.detail = detail
+
+
 class InputError(AnnotatorError):
     """An input file is malformed; the message names the file and line."""
 
@@ -31,3 +46,16 @@ class ModelError(AnnotatorError):
 
 class Cancelled(AnnotatorError):
     """Long work stopped because the user asked it to."""
+
+
+class FileLost(AnnotatorError):
+    """The project file was deleted or replaced by another program while open here.
+
+    Nothing more is written to the path (it names another file now, or none);
+    what was done so far is still readable through the connections already open.
+    ``reason`` is "deleted", "replaced" or "overwritten".
+    """
+
+    def __init__(self, path, reason: str, message: str | None = None):
+        super().__init__(message or f"not saved: {path} was {reason} by another program while open")
+        self.path, self.reason = path, reason

@@ -23,6 +23,7 @@ from .errors import InputError
 from .model import Article, Entity, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
+from .targets import refuse_data_file
 from .tokens import tokenize
 
 ANSWERS = {
@@ -123,6 +124,7 @@ def write_jsonl(
         raise InputError(f"{out}: is a folder; give a file name to export to")
     if not out.parent.is_dir():
         raise InputError(f"{out}: folder {out.parent} does not exist")
+    refuse_data_file(out)
     # Not mkstemp: its files are private (0600); this one gets the usual mode from the umask.
     temp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:

@@ -8,6 +8,8 @@ inside one transaction.
 
 from __future__ import annotations
 
+import functools
+import mmap
 import os
 import secrets
 import sqlite3
@@ -16,7 +18,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ProjectError
+from .errors import FileLost, ProjectError
 
 APPLICATION_ID = 0x414E4E54  # "ANNT"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -124,6 +126,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # connections, losing what they commit next (sqlite.org/howtocorrupt.html, 2.2). So a file
 # held here is never opened by anything but SQLite.
 _held: Counter[tuple[int, int]] = Counter()
+# The file each path named when this process opened it: once the path names another file (or
+# none), a new connection by that path would pair the new file with the old one's -wal, or create
+# an empty project beside it; refuse_lost says so instead.
+_opened_at: dict[str, tuple[int, int]] = {}
 _held_lock = threading.Lock()
 
 
@@ -137,14 +143,20 @@ def hold(path: Path) -> tuple[int, int]:
     key = _file_key(path)
     with _held_lock:
         _held[key] += 1
+        _opened_at[str(path.resolve())] = key
     return key
 
 
-def release(key: tuple[int, int]) -> None:
+def release(key: tuple[int, int]) -> bool:
+    """Note one connection fewer; True when it was this process's last one to that file."""
     with _held_lock:
         _held[key] -= 1
-        if _held[key] <= 0:
-            del _held[key]
+        if _held[key] > 0:
+            return False
+        del _held[key]
+        for name in [name for name, opened in _opened_at.items() if opened == key]:
+            del _opened_at[name]
+        return True
 
 
 def held(path: Path) -> bool:
@@ -157,8 +169,63 @@ def held(path: Path) -> bool:
         return key in _held
 
 
+def held_paths() -> list[Path]:
+    """The project files this process has open through SQLite."""
+    with _held_lock:
+        return [Path(name) for name in _opened_at]
+
+
+HEADER_BYTES = 108  # SQLite's 100-byte file header and the start of page 1's b-tree header
+
+
+def header_fields(head: bytes) -> dict:
+    """What the first HEADER_BYTES of a file say about it, read without SQLite ({} if not SQLite).
+
+    sqlite.org/fileformat.html: user_version at offset 60, application_id at 68, both
+    big-endian; page 1 (the schema table) starts its b-tree header at 100, a leaf (13)
+    with no cells being a database with no tables.
+    """
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        return {}
+    fields = {
+        "user_version": int.from_bytes(head[60:64], "big", signed=True),
+        "application_id": int.from_bytes(head[68:72], "big", signed=True),
+        "wal": head[18] == 2,
+    }
+    fields["no_tables"] = len(head) >= 105 and head[100] == 13 and head[103:105] == b"\0\0"
+    return fields
+
+
+def file_problem(path: Path, key: tuple[int, int]) -> str | None:
+    """"deleted" or "replaced" when ``path`` no longer names the file opened as ``key`` (its
+    device and inode), else None. Only a stat: the file is never opened (see ``_held``)."""
+    try:
+        return None if _file_key(path) == key else "replaced"
+    except FileNotFoundError:
+        return "deleted"
+    except OSError:
+        return None  # unreadable folder: nothing known, so nothing claimed
+
+
+def refuse_lost(path: Path) -> None:
+    """Refuse to connect by ``path`` when a connection of this process opened it as another file."""
+    with _held_lock:
+        key = _opened_at.get(str(path.resolve()))
+    reason = None if key is None else file_problem(path, key)
+    if reason is not None:
+        raise FileLost(path, reason, f"{path}: the project file was {reason} by another program while this "
+                       "program had it open; close the window that has it open first")
+
+
 def check_file(path: Path) -> None:
-    """Refuse, without touching it, a file that is not an SQLite database."""
+    """Refuse, without touching it or its -wal, a file that is not one of our projects.
+
+    Read with plain file reads, before SQLite opens it: SQLite would fold another
+    program's (or a newer version's) pending -wal into the file, and roll back a hot
+    journal, both changing the file it then refuses. The header is read as the last
+    commit left it, from the -wal when page 1 is there (a newer version's migration
+    may be only in the -wal).
+    """
     if not path.exists():
         raise ProjectError(f"{path}: no such project file")
     if path.is_dir():
@@ -168,9 +235,90 @@ def check_file(path: Path) -> None:
     if held(path):
         return  # its header was read when it was first opened; reading it now would drop our locks
     with path.open("rb") as f:
-        header = f.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+        head = f.read(HEADER_BYTES)
+    fields = header_fields(_logged_page_one(path) or head)
+    if not fields:
+        if head.startswith(SQLITE_HEADER):
+            return  # too short to hold a header: SQLite says how it is damaged
         raise ProjectError(f"{path}: not an annotator project (not an SQLite database)")
+    if fields["application_id"] == APPLICATION_ID:
+        _check_version(path, fields["user_version"])
+        return
+    if fields["application_id"] == 0 and fields["user_version"] == 0 and fields["no_tables"]:
+        return  # an empty database: safe to initialise
+    raise _foreign(path)
+
+
+WAL_MAGIC = (bytes.fromhex("377f0682"), bytes.fromhex("377f0683"))  # a -wal's first 4 bytes
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _logged_page_one(path: Path) -> bytes | None:
+    """The start of page 1 as the last committed transaction in ``path``-wal left it, if there.
+
+    sqlite.org/fileformat.html#the_write_ahead_log: frames follow a 32-byte header; a frame
+    belongs to the log while its salts match the header's, and counts once a commit frame
+    (non-zero database size) follows it. Frame headers only are read, not the pages between.
+    """
+    try:
+        with wal_path(path).open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as log:
+            header = log[:_WAL_HEADER]
+            if len(header) < _WAL_HEADER or header[:4] not in WAL_MAGIC:
+                return None
+            page_size = int.from_bytes(header[8:12], "big")
+            page_size = 65536 if page_size == 1 else page_size
+            salts = header[16:24]
+            pending = committed = None
+            for offset in range(_WAL_HEADER, len(log) - _FRAME_HEADER - page_size + 1, _FRAME_HEADER + page_size):
+                frame = log[offset:offset + _FRAME_HEADER]
+                if frame[8:16] != salts:
+                    break
+                if int.from_bytes(frame[:4], "big") == 1:
+                    pending = log[offset + _FRAME_HEADER:offset + _FRAME_HEADER + HEADER_BYTES]
+                if int.from_bytes(frame[4:8], "big") and pending is not None:
+                    committed = pending
+            return committed
+    except (OSError, ValueError):  # ValueError: an empty -wal cannot be mapped
+        return None
+
+
+def _foreign(path: Path) -> ProjectError:
+    return ProjectError(f"{path}: not an annotator project (an SQLite database of another program)")
+
+
+def _check_version(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path}: made by a newer version of annotator (schema {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Upgrade annotator to open it."
+        )
+
+
+READ_ONLY_DISK = "on a read-only file system"
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this process cannot write ``path``, or None. SQLite writes the file and, in
+    WAL mode, creates its -wal and -shm beside it, so the folder counts too."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return READ_ONLY_DISK
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        return "no permission to write it"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "no permission to write in its folder"
+    return None
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def journal_path(path: Path) -> Path:
+    """Where SQLite keeps the rollback journal of an unfinished write (an import filling a new project)."""
+    return path.with_name(path.name + "-journal")
 
 
 def create_file(path: Path) -> None:
@@ -201,6 +349,11 @@ def create_file(path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """Is this SQLite error another connection holding a lock (as opposed to damage)?"""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+
 def inspect(conn: sqlite3.Connection, path: Path) -> int:
     """Return the schema version of an open project, or raise ProjectError."""
     try:
@@ -209,17 +362,15 @@ def inspect(conn: sqlite3.Connection, path: Path) -> int:
             "SELECT (SELECT application_id FROM pragma_application_id()), "
             "(SELECT user_version FROM pragma_user_version()), (SELECT count(*) FROM sqlite_master)"
         ).fetchone()
+    except sqlite3.OperationalError:
+        raise  # locked, or cannot be written (a hot journal on a read-only disk): the caller says which
     except sqlite3.DatabaseError as e:
         raise ProjectError(f"{path}: damaged or unreadable project file ({e})") from None
     if app_id != APPLICATION_ID:
         if app_id == 0 and version == 0 and tables == 0:
             return 0  # an empty database: safe to initialise
-        raise ProjectError(f"{path}: not an annotator project (an SQLite database of another program)")
-    if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path}: made by a newer version of annotator (schema {version}; "
-            f"this version reads up to {SCHEMA_VERSION}). Upgrade annotator to open it."
-        )
+        raise _foreign(path)
+    _check_version(path, version)
     return version
 
 
@@ -241,9 +392,48 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
         return
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    wal = path.with_name(path.name + "-wal")
+    wal = wal_path(path)
     if not (wal.exists() and wal.stat().st_size) and path.stat().st_size < pages * page_size:
         raise ProjectError(f"{path}: damaged project file (truncated: shorter than its {pages} pages)")
+
+
+@functools.cache
+def _promised() -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """(type, name) of every table, index and trigger, and (table, column) of every column,
+    that the current schema version has: read from a project built in memory."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        migrate(conn, None, 0)
+        return _objects(conn), _columns(conn)
+    finally:
+        conn.close()
+
+
+def _objects(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
+    return frozenset(conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%'"
+    ))
+
+
+def _columns(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
+    return frozenset(conn.execute(
+        "SELECT m.name, c.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c WHERE m.type = 'table'"
+    ))
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a current-version project missing a table, column, index or trigger the version
+    promises (a dropped ``events`` table would otherwise fail later, mid-review).
+
+    Two reads of the schema table, no table data: cheap at any size.
+    """
+    objects, columns = _promised()
+    absent = objects - _objects(conn)
+    missing = [f"{kind} {name}" for kind, name in sorted(absent)]
+    missing += [f"column {table}.{column}" for table, column in sorted(columns - _columns(conn))
+                if ("table", table) not in absent]
+    if missing:
+        raise ProjectError(f"{path}: damaged project file (missing {', '.join(missing)})")
 
 
 def backup_path(path: Path, version: int) -> Path:

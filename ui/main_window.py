@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
@@ -41,6 +41,7 @@ PACE_REFRESH_MS = 30_000
 POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
 WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
+LOST_REASONS = {"deleted": "deleted", "replaced": "replaced by another file", "overwritten": "overwritten"}
 _windows: list[MainWindow] = []  # windows opened from File → Open live until they close
 
 
@@ -70,7 +71,10 @@ class MainWindow(QMainWindow):
         # refresh that folds every change since.
         self._chrome_changes = Changes()
         self._chrome_article: list[Article | None] = []  # [the article now shown] when it changed
-        self.setWindowTitle(f"{self.path.name} — annotator")
+        self.file_lost: str | None = None  # why the project file is no longer the one opened, once found
+        self._lost_box: QMessageBox | None = None
+        self._copy_saved = False  # since the file was lost
+        self.setWindowTitle(f"{self.path.name}{' (read-only)' if store.read_only else ''} — annotator")
 
         self.runner = TaskRunner(self.path, store.annotator, self)
         self.tokenizer = Tokenizer(self).start()
@@ -80,6 +84,8 @@ class MainWindow(QMainWindow):
         self.controller = ReviewController(self.view, self.label_bar, self.picker, self.runner, store, self.tokenizer, self)
         self.queue = QueuePanel(store)
         self.status = StatusBar()
+        if store.read_only:
+            self.status.set_read_only(store.read_only)
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}
@@ -136,6 +142,7 @@ class MainWindow(QMainWindow):
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
             ("Export…", self.export_jsonl),
+            ("Save a copy as…", self.save_copy),
             ("Suggest all…", self.suggest_all),
         ]
         for text, slot in file_items:
@@ -169,7 +176,12 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self._on_changes)
         self.runner.failed.connect(self.status.say)
         self.runner.busy.connect(lambda _waited: self.status.say(LOCKED_MESSAGE, timeout=2000))
+        self.runner.file_lost.connect(self._on_file_lost)
+        QApplication.instance().applicationStateChanged.connect(self._on_application_state)
+        self.status.file_lost.clicked.connect(self.save_copy)
+        self.status.check.clicked.connect(self.check_integrity)
         self.controller.message.connect(self.status.say)
+        self.controller.unreadable.connect(lambda message: (self.status.say(message, timeout=0), self.status.check.show()))
         self.controller.article_changed.connect(self._on_article_changed)
         self.queue.article_activated.connect(self.controller.go_to)
         self.queue.filter_changed.connect(self._remember_filter)
@@ -238,6 +250,8 @@ class MainWindow(QMainWindow):
         shown through their Changes: for them each step below compares and
         finds nothing that differs, so the view, labels and queue stay as they are.
         """
+        if self._check_file():
+            return
         version = self.store.data_version()
         if version == self._seen_version or self._in_the_middle():
             return  # when busy, look again on the next tick
@@ -254,6 +268,75 @@ class MainWindow(QMainWindow):
         self.queue.refresh()
         self._refresh_progress()
         self._refresh_undo()
+
+    # ------------------------------------------------ the project file lost
+    def _on_application_state(self, state) -> None:
+        if state == Qt.ApplicationState.ApplicationActive and not self._closed:
+            self._check_file()  # back from another program: the file may have been removed meanwhile
+
+    def _check_file(self) -> bool:
+        """Is the project file lost (deleted or replaced since it was opened)? Says so the first time."""
+        if self.file_lost is None:
+            reason = self.store.file_lost()
+            if reason is not None:
+                self._on_file_lost(reason)
+        return self.file_lost is not None
+
+    def _on_file_lost(self, reason: str) -> None:
+        if self.file_lost is not None or self._closed:
+            return
+        self.file_lost = reason
+        self._watch_timer.stop()  # what the path holds now is not this project
+        self.status.file_lost.show()
+        self.status.say(f"not saved: the project file was {LOST_REASONS[reason]} by another program", timeout=0)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Project file lost", self.lost_text(), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        save = box.addButton("Save a copy as…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.buttonClicked.connect(lambda button: QTimer.singleShot(0, self.save_copy) if button is save else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(lambda: setattr(self, "_lost_box", None))
+        self._lost_box = box
+        box.open()  # window-modal, not blocking: background reports keep arriving
+
+    def lost_text(self) -> str:
+        return (
+            f"The project file {self.path} was {LOST_REASONS[self.file_lost]} by another program while open. "
+            "Nothing more is saved to it. Everything you did until now is still held in memory: "
+            "use File → Save a copy as… to keep it before closing this window."
+        )
+
+    def save_copy(self) -> None:
+        """Save the project as this window holds it to a new file (SQLite's backup, on the writer thread)."""
+        default = str(self.path.with_name(self.path.stem + "-copy.db"))
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", default, "Projects (*.db)")
+        if not name:
+            return
+        self.runner.submit(
+            lambda s: s.save_copy(name),
+            on_success=self._copy_done,
+            on_failure=lambda message: warn(self, "Save a copy", message),
+        )
+
+    def _copy_done(self, path: Path) -> None:
+        self._copy_saved = True
+        self.status.say(f"saved a copy of the project to {path}", timeout=0)
+
+    # ------------------------------------------------------ a damaged project
+    def check_integrity(self) -> None:
+        """SQLite's full integrity check, on a thread of its own: it reads every page."""
+        self.status.say("checking the project file…", timeout=0)
+        self._background("Checking", lambda store, _p, _c: store.integrity_problems(), on_success=self._checked)
+
+    def _checked(self, problems: list[str]) -> None:
+        if not problems:
+            self.status.say("integrity check: the project file has no damage", timeout=0)
+            return
+        self.status.say(f"integrity check: the project file is damaged ({problems[0]})", timeout=0)
+        warn(self, "Project file damaged", "SQLite's integrity check found:\n" + "\n".join(problems)
+             + "\n\nArticles that cannot be read are skipped. Restore the project from a backup, "
+             "or export what can be read.")
 
     def _in_the_middle(self) -> bool:
         """A decision or edit on its way, or a mouse drag selecting text: redrawing now would disturb it."""
@@ -441,6 +524,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- closing
     def closeEvent(self, event) -> None:
+        if not self._closed and self.file_lost and not self._copy_saved and not ask(
+            self, "Project file lost", self.lost_text() + "\n\nClose without saving a copy? What you did is then lost."
+        ):
+            event.ignore()
+            return
         if not self._closed:
             self._closed = True
             self._shut_down()

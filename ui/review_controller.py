@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotator.errors import ProjectDamaged
 from annotator.labels import label_for_slot
 from annotator.model import Article, Changes, Entity, Label, Status
 from annotator.offsets import step_end, step_start, word_tokens
@@ -29,6 +30,7 @@ IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed
 # Longer articles are not prepared ahead: filling one holds the GUI thread (a 5 MB article for
 # about 2 s) while the reviewer reads the one before, for a saving they would not notice.
 PREPARE_MAX_CHARS = 250_000
+SKIP_AT_MOST = 20  # unreadable articles skipped in a row before staying where the reviewer is
 
 
 def end_of_queue(counts: Mapping[str, int], keys: Mapping[str, tuple[str, ...]]) -> str:
@@ -45,6 +47,7 @@ def end_of_queue(counts: Mapping[str, int], keys: Mapping[str, tuple[str, ...]])
 class ReviewController(QObject):
     article_changed = Signal(object)  # the shown Article, or None
     message = Signal(str)  # one line for the status bar
+    unreadable = Signal(str)  # a database error while reading an article: the project file may be damaged
 
     def __init__(self, view, label_bar, picker, runner: TaskRunner, store: AnnotationStore, tokenizer: Tokenizer, parent=None):
         super().__init__(parent)
@@ -68,14 +71,20 @@ class ReviewController(QObject):
         self.view.set_labels(labels)
         self.label_bar.set_labels(labels)
 
-    def show(self, article_id: int | None) -> None:
-        article = None if article_id is None else self.view.show_prepared(article_id)
-        if article is not None:
-            self.view.set_tokens(self._token_source(article))
-        elif article_id is not None:
-            article = self.store.article(article_id)
-            if article is not None:
-                self.view.show_article(article, self.store.entities(article.id), self._token_source(article))
+    def show(self, article_id: int | None, *, forward: bool = True) -> None:
+        """Show an article; one that cannot be read (a damaged page) is reported and skipped over,
+        towards ``forward``, and when none can be, the reviewer stays on the article shown."""
+        article, skipped = None, False
+        for _ in range(SKIP_AT_MOST):
+            try:
+                article = self._load(article_id)
+                break
+            except ProjectDamaged as e:
+                self.unreadable.emit(f"article {article_id} skipped: {e.detail}")
+                skipped, unread = True, article_id
+                article_id = self._readable(lambda: self.store.neighbour(unread, forward=forward))
+        if article is None and skipped:
+            article = self.article  # nothing readable further on: stay where the reviewer is
         self.article = article
         self.state = IDLE if article is None else REVIEWING
         self.label_bar.set_current(None)
@@ -83,17 +92,35 @@ class ReviewController(QObject):
         if article is not None:
             self.view.after_paint(self._prepare_next)
 
+    def _load(self, article_id: int | None) -> Article | None:
+        article = None if article_id is None else self.view.show_prepared(article_id)
+        if article is not None:
+            self.view.set_tokens(self._token_source(article))
+        elif article_id is not None:
+            article = self.store.article(article_id)
+            if article is not None:
+                self.view.show_article(article, self.store.entities(article.id), self._token_source(article))
+        return article
+
+    def _readable(self, read: Callable):
+        """``read()``, or None when the project file cannot be read there."""
+        try:
+            return read()
+        except ProjectDamaged:
+            return None
+
     def _prepare_next(self) -> None:
         """Once the article is on screen: fill the one a decision would show next, so that the
         decision costs its write and a swap of documents (ReviewView.prepare)."""
         if self.state != REVIEWING:
             return
-        following = self.store.next_to_review(self.article.id)
+        following = self._readable(lambda: self.store.next_to_review(self.article.id))
         if following is None or following in (self.article.id, self.view.prepared_id):
             return
-        article = self.store.article(following)
+        # An article that cannot be read is not prepared; showing it reports the error.
+        article, entities = self._readable(lambda: (self.store.article(following), self.store.entities(following))) or (None, None)
         if article is not None and len(article.text) <= PREPARE_MAX_CHARS:
-            self.view.prepare(article, self.store.entities(following))
+            self.view.prepare(article, entities)
 
     def check_prepared(self) -> None:
         """Another connection committed: keep the prepared article only if the project still holds it as prepared."""
@@ -190,10 +217,10 @@ class ReviewController(QObject):
         )
 
     def _after_decision(self, article_id: int) -> None:
-        following = self.store.next_to_review(article_id)
+        following = self._readable(lambda: self.store.next_to_review(article_id))
         if following is None:
             self.show(article_id)
-            self.message.emit(end_of_queue(self.store.counts(), self.keys))
+            self.message.emit(end_of_queue(self._readable(self.store.counts) or {}, self.keys))
         else:
             self.show(following)
 
@@ -211,11 +238,11 @@ class ReviewController(QObject):
     def _step(self, *, forward: bool) -> None:
         if self.state != REVIEWING:
             return
-        target = self.store.neighbour(self.article.id, forward=forward)
+        target = self._readable(lambda: self.store.neighbour(self.article.id, forward=forward))
         if target is None:
             self.message.emit("this is the last article" if forward else "this is the first article")
         else:
-            self.show(target)
+            self.show(target, forward=forward)
 
     def go_to(self, article_id: int) -> None:
         if self.state not in (TRANSITION, CLOSED):

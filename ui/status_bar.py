@@ -57,6 +57,15 @@ def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
     return label
 
 
+def _offer(name: str, text: str, color: str) -> _ClickableLabel:
+    label = _plain_label(name, _ClickableLabel)
+    label.setText(text)
+    label.setStyleSheet(f"color: {color}; font-weight: bold;")
+    label.setCursor(Qt.CursorShape.PointingHandCursor)
+    label.hide()
+    return label
+
+
 class StatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -68,8 +77,21 @@ class StatusBar(QStatusBar):
         self.model.clicked.connect(self.show_model_problem)
         self._model_problem = ""  # why suggestions are off, while they are
         self._noticed = ""  # the last reason shown unasked: each reason is announced once
-        for widget in (self.progress, self.pace, self.model):
+        self.read_only = _plain_label("read_only")  # why nothing can be saved, when it cannot
+        self.read_only.hide()
+        for widget in (self.read_only, self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
+        # Offers that stay until taken: saving a copy of a project whose file was lost, and
+        # checking a project that gave a database error. Hidden until needed.
+        self.file_lost = _offer("file_lost", "project file lost · Save a copy…", "#b3261e")
+        self.check = _offer("check", "Check the project file…", "#8a5a00")
+        for widget in (self.file_lost, self.check):
+            self.insertPermanentWidget(0, widget)
+
+    def set_read_only(self, reason: str) -> None:
+        """Say, for as long as the window is open, that the project cannot be changed here."""
+        self.read_only.setText(f"read-only: {reason}")
+        self.read_only.show()
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.progress.setText(progress_text(counts))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from annotator.errors import AnnotatorError, Cancelled
+from annotator.errors import AnnotatorError, Cancelled, FileLost
 from annotator.model import Changes
 from annotator.store import AnnotationStore
 
@@ -65,6 +65,7 @@ class TaskRunner(QObject):
     failed = Signal(str)
     busy = Signal(float)  # seconds waited for another program's write lock
     idle = Signal()  # the queue drained: nothing in flight
+    file_lost = Signal(str)  # why: the project file was deleted or replaced; every later write is refused
     _done = Signal(object, object, object)  # job, result, error (crosses threads: queued)
 
     def __init__(self, path: Path, annotator: str, parent: QObject | None = None):
@@ -83,6 +84,7 @@ class TaskRunner(QObject):
         self._checkpoint_timer.timeout.connect(self._checkpoint)
         self.idle.connect(self._checkpoint_timer.start)
         self._checkpointer: threading.Thread | None = None
+        self.lost: str | None = None
 
     def submit(self, fn: Callable[[AnnotationStore], object], *, on_success=None, on_failure=None, initiator=None) -> Future:
         """Queue ``fn``; the returned Future also lets a worker thread wait for the result.
@@ -114,7 +116,7 @@ class TaskRunner(QObject):
             self._checkpointer.join(timeout)
 
     def _checkpoint(self) -> None:
-        if self._closed or self.in_flight or (self._checkpointer is not None and self._checkpointer.is_alive()):
+        if self._closed or self.lost or self.in_flight or (self._checkpointer is not None and self._checkpointer.is_alive()):
             return
         self._checkpointer = threading.Thread(target=self._run_checkpoint, name="annotator-checkpoint", daemon=True)
         self._checkpointer.start()
@@ -131,6 +133,9 @@ class TaskRunner(QObject):
         with self._lock:
             self._pending -= 1
             drained = self._pending == 0
+        if isinstance(error, FileLost) and self.lost is None:
+            self.lost = error.reason
+            self.file_lost.emit(error.reason)
         if error is not None:
             message = describe_error(error)
             if job.on_failure is not None:
@@ -156,7 +161,7 @@ class TaskRunner(QObject):
                         store = AnnotationStore.open(self.path, annotator=self.annotator)
                         store.on_busy = self.busy.emit
                         store.defer_checkpoints()
-                    result = job.fn(store)
+                    result = job.fn(store)  # every write transaction first checks the file (store.file_lost)
                 except BaseException as e:  # every failure goes back to the GUI, never kills the thread
                     job.future.set_exception(e)
                     self._done.emit(job, None, e)

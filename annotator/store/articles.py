@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 from ..model import Article, Entity, Status
-from .base import content_hash
+from .base import content_hash, reports_damage
 from .rows import article_from_row
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
@@ -21,6 +21,7 @@ class ArticleStore:
     # ---------------------------------------------------------------- articles
     _ARTICLE_COLUMNS = "id, text, title, meta, status, annotator, decided_at, suggested_by"
 
+    @reports_damage
     def article(self, article_id: int) -> Article | None:
         row = self.conn.execute(
             f"SELECT {self._ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
@@ -34,6 +35,7 @@ class ArticleStore:
         """Articles per status, from the trigger-maintained table (no scan)."""
         return {status: n for status, n in self.conn.execute("SELECT status, n FROM status_counts")}
 
+    @reports_damage
     def neighbour(self, article_id: int | None, status: Status | None = None, *, forward: bool = True) -> int | None:
         """The next (or previous) article id in queue order, optionally of one status."""
         op, order = (">", "ASC") if forward else ("<", "DESC")

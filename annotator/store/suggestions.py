@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from ..errors import EditError
 from ..model import Changes, Entity, EntityState
 from ..offsets import clear_of
-from .base import now
+from .base import now, reports_damage
 from .rows import STATES, entity_from_row
 
 
@@ -142,6 +142,7 @@ class SuggestionStore:
         "WHERE a.article_id = ? ORDER BY a.start, a.end, a.id"
     )
 
+    @reports_damage
     def entities(self, article_id: int) -> list[Entity]:
         rows = self.conn.execute(self._ENTITY_ROWS, (article_id,))
         known = STATES.get

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import Qt, QTextDocument
+from PySide6.QtGui import Qt, QTextCursor, QTextDocument
 
 from ui.highlight import ENTITY_ID
 
@@ -40,3 +40,29 @@ def shown_tooltip(tip: str) -> tuple[str, str]:
     else:
         doc.setPlainText(tip)
     return doc.toPlainText(), doc.toHtml()
+
+
+def highlights(doc: QTextDocument) -> dict[int, tuple[str, str]]:
+    """Entity id -> (the text it covers, its background colour as #rrggbb), as the document shows them.
+
+    The text is the document's own (a paragraph break reads as "\\n"), so this is what the
+    reader sees, not what the project holds.
+    """
+    colours: dict[int, str] = {}
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            entity_id = fmt.property(ENTITY_ID)
+            if entity_id is not None:
+                colours.setdefault(entity_id, fmt.background().color().name())
+            it += 1
+        block = block.next()
+    cursor = QTextCursor(doc)
+    out = {}
+    for entity_id, (first, end) in entity_ranges(doc).items():
+        cursor.setPosition(first)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        out[entity_id] = (cursor.selectedText().replace("\u2029", "\n"), colours[entity_id])
+    return out

@@ -158,3 +158,38 @@ def wait_for_writer(project: Path, *, timeout: float, still_running: Callable[[]
         return False
     finally:
         probe.close()
+
+
+def zero_middle_leaf(path: Path, table: str) -> int:
+    """Overwrite with zeros the middle leaf page of ``table`` in a closed project; returns its number.
+
+    Give one article many rows in ``table`` and the middle page holds only its rows: reading
+    that article fails with a database error, every other still reads.
+    """
+    conn = readonly(path)
+    try:
+        pages = [row[0] for row in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", (table,))]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+    page = pages[len(pages) // 2]
+    with open(path, "r+b") as f:
+        f.seek((page - 1) * page_size)
+        f.write(b"\0" * page_size)
+    return page
+
+
+def damaged_project(path):
+    """Four articles; the second has 400 entities, and a page holding only its rows is zeroed."""
+    store = AnnotationStore.open(path, create=True, annotator="setup")
+    try:
+        store.add_labels(make_labels(["PERSON"]))
+        text = " ".join(["Ada"] * 400)
+        ids, _ = store.add_articles([{"text": t} for t in ("First article.", text, "Third article.", "Fourth.")])
+        source = store.source_id("model", "fake", "1")
+        store.save_suggestions(source, [(ids[1], [(i * 4, i * 4 + 3, "PERSON", 0.9) for i in range(400)], None)])
+    finally:
+        store.close()
+    zero_middle_leaf(path, "annotations")
+    return path

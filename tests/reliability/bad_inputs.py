@@ -369,9 +369,45 @@ CASES: list[Case] = [
          "nowhere/out.jsonl: folder nowhere does not exist", group="Export"),
     Case("export-to-folder", "export onto a folder", {"outdir/keep": b""}, ["export", PROJECT, "outdir"],
          "outdir: is a folder; give a file name to export to", group="Export"),
+    Case("export-onto-project", "export onto the project itself", {}, ["export", PROJECT, PROJECT],
+         "project.db: is an annotator project; choose another file to write to", group="Export"),
+    Case("export-onto-project-spelled", "export onto the project spelled another way", {}, ["export", PROJECT, "./x/../project.db"],
+         "x/../project.db: is an annotator project", group="Export", setup=lambda folder: (folder / "x").mkdir()),
+    Case("export-onto-symlink", "export onto a symlink to the project", {}, ["export", PROJECT, "link.db"],
+         "link.db: is an annotator project", group="Export",
+         setup=lambda folder: (folder / "link.db").symlink_to(PROJECT)),
+    Case("export-onto-hard-link", "export onto a hard link to the project", {}, ["export", PROJECT, "copy.db"],
+         "copy.db: is an annotator project", group="Export",
+         setup=lambda folder: os.link(folder / PROJECT, folder / "copy.db")),
+    Case("export-onto-wal", "export onto the project's -wal", {}, ["export", PROJECT, "project.db-wal"],
+         "project.db-wal: is the write-ahead log of the database project.db", group="Export"),
+    Case("export-onto-journal", "export onto the project's -journal", {}, ["export", PROJECT, "project.db-journal"],
+         "project.db-journal: is the rollback journal of the database project.db", group="Export"),
+    Case("export-onto-link-to-shm", "export onto a symlink to the project's -shm", {}, ["export", PROJECT, "out.jsonl"],
+         "out.jsonl: is the shared-memory index of the database project.db", group="Export",
+         setup=lambda folder: (folder / "out.jsonl").symlink_to(f"{PROJECT}-shm")),
+    Case("export-onto-other-project", "export onto another project", {}, ["export", PROJECT, "other.db"],
+         "other.db: is an annotator project", group="Export", setup=lambda folder: _other_project(folder / "other.db")),
+    Case("export-onto-sqlite-database", "export onto another program's SQLite database", {}, ["export", PROJECT, "places.sqlite"],
+         "places.sqlite: is an SQLite database", group="Export", setup=lambda folder: _sqlite_database(folder / "places.sqlite")),
     Case("export-bad-status", "export with an unknown status", {}, ["export", PROJECT, "out.jsonl", "--status", "done"],
          "'done': use 'all' or a comma-separated list of pending, accepted, rejected, skipped", group="Export"),
 ]
+
+
+def _other_project(path: Path) -> None:
+    from annotator.store import AnnotationStore
+
+    AnnotationStore.open(path, create=True).close()
+
+
+def _sqlite_database(path: Path) -> None:
+    conn = sqlite3.connect(str(path))
+    try:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _damaged_model(target: Path) -> None:
@@ -495,7 +531,22 @@ REFUSALS_TABLE = [
     "| SQLite database of another program | `not an annotator project (an SQLite database of another program)` |",
     "| project from a newer version | `made by a newer version of annotator (schema N; this version reads up to M). Upgrade annotator to open it.` |",
     "| missing file | `no such project file`; with create, missing folder: `folder F does not exist` |",
-    "| older project opened read-only | `project needs upgrading; open it once for writing` |",
+    "| older project opened read-only | `project needs upgrading; open it once for writing` (where it cannot be written: `... for writing (on a read-only file system)`) |",
+    "| SQLite database of another program, or an empty one whose tables are in its -wal, with a pending -wal (file, -wal and -shm byte-identical after; `test_project_files.py::test_refusal_leaves_the_file_and_its_log_byte_identical`) | `not an annotator project (an SQLite database of another program)` |",
+    "| project whose newer version is only in its pending -wal (byte-identical after) | `made by a newer version of annotator (schema N; this version reads up to M). Upgrade annotator to open it.` |",
+    "| damaged project in rollback-journal mode (not switched to WAL: `test_damaged_rollback_journal_project_is_refused_untouched`) | `damaged project file (...)` |",
+    "| project missing a table, index, trigger or column its version has (`test_a_project_missing_part_of_its_schema_is_refused_at_open`) | `damaged project file (missing index events_by_annotator, index events_by_session, table events)`, `damaged project file (missing column articles.tokens)` |",
+    "| project another program holds locked for more than 5 s (an import filling a new project; `test_a_locked_project_is_reported_as_locked_not_damaged`) | `locked by another program that is writing it (an import filling it, say); try again when it has finished` |",
+    "| killed import (hot rollback journal) on a disk that cannot be written (`test_a_killed_import_on_a_read_only_file_system_says_how`); where it can, the next open rolls it back | `a write to it was interrupted (a killed import?) and its rollback journal p.db-journal can only be undone where the project can be written (on a read-only file system); open it once there` |",
+    "",
+    "A project this process cannot write opens read-only (`store.read_only` says why: `on a read-only file system`,",
+    "`no permission to write it`, `no permission to write in its folder`), and every change to it is refused",
+    "with ReadOnlyError, nothing changed (`test_a_project_without_write_permission_opens_read_only_and_refuses_changes`,",
+    "`test_cli_commands_that_write_say_the_project_is_read_only`, `test_a_project_on_a_read_only_file_system_opens_read_only`):",
+    "",
+    "| case | message (after `PATH: `) |",
+    "|---|---|",
+    "| a change (a decision, `annotator labels --add`, an import...) to a project that is read-only here | `the project is read-only here (no permission to write it); nothing was changed` |",
     "",
 ]
 

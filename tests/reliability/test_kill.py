@@ -1,11 +1,19 @@
 """The kill test: the real application, driven by key presses, killed with SIGKILL at random moments.
 
-Every decision the window showed as made must be in the project afterwards,
-and the database must be intact. The driver prints the state it shows after
-each decision (``scripts/gui_driver.py``); at the moment of the kill at most
-one more decision can have been committed without being shown, and the
-project must then equal the last shown state with exactly that one event
-applied (replayed from the event's own row-level changes).
+The driver (``scripts/gui_driver.py``) prints what the window SHOWS after each
+action, read from its widgets: the article's text and highlights (which
+entities, with which label, suggested or confirmed, decoded from the
+document's character formats), the status bar's counts, the queue's pending
+articles, the article's status and the Undo/Redo menu texts. Two things are
+checked, neither against the window's own database connection:
+
+- every action shows its effect (an accept shows the article accepted, a
+  relabel the new label...): a store or writer that records something else, or
+  nothing, fails here;
+- after the kill, a fresh connection finds exactly what the window last
+  showed, or, when a key was pressed after that, what it showed with that one
+  action applied (its event's row-level changes replayed back must give the
+  shown state).
 
 Also: two windows (two processes) on one project at once, and a window
 working while ``annotator import`` holds the write lock.
@@ -15,15 +23,18 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 
 from annotator import history
+from annotator.model import EntityState, Status
 from annotator.store import AnnotationStore
 
 from ._support import SCRIPTS, integrity, kill_rounds, make_review_project, subprocess_env, wait_for_writer
@@ -31,6 +42,14 @@ from ._support import SCRIPTS, integrity, kill_rounds, make_review_project, subp
 pytestmark = pytest.mark.gui
 
 DRIVER = str(SCRIPTS / "gui_driver.py")
+DECISIONS = {"accept": Status.ACCEPTED.value, "reject": Status.REJECTED.value, "skip": Status.SKIPPED.value}
+# the undo step each decision or edit key writes (its event's action)
+STEP_OF_KEY = {
+    "accept": "accept article", "reject": "reject article", "skip": "skip article", "confirm": "confirm entity",
+    "relabel": "relabel entity", "remove": "remove entity", "extend": "resize entity",
+}
+COUNTS = re.compile(r"accepted (\d+) · rejected (\d+) · skipped (\d+) · pending (\d+) of (\d+)")
+COUNTED = [Status.ACCEPTED.value, Status.REJECTED.value, Status.SKIPPED.value, Status.PENDING.value]
 
 
 def _start(project, settings, *args):
@@ -41,67 +60,177 @@ def _start(project, settings, *args):
 
 
 def _stored(path) -> dict:
+    """Through a fresh read-only connection: the undo log, the rows history writes, texts and hotkeys."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         ann_cols = ", ".join(history.COLUMNS["annotations"])
         art_cols = ", ".join(history.COLUMNS["articles"])
         return {
-            "events": {i: (state, json.loads(ops)) for i, state, ops in conn.execute("SELECT id, state, ops FROM events")},
+            "events": {  # id -> (state, action, annotator, ops, article id)
+                i: (state, action, annotator, json.loads(ops), article_id)
+                for i, state, action, annotator, ops, article_id in conn.execute(
+                    "SELECT id, state, action, annotator, ops, article_id FROM events"
+                )
+            },
             "annotations": [list(r) for r in conn.execute(f"SELECT {ann_cols} FROM annotations ORDER BY id")],
             "articles": [list(r) for r in conn.execute(f"SELECT {art_cols} FROM articles ORDER BY id")],
+            "texts": dict(conn.execute("SELECT id, text FROM articles")),
+            "hotkeys": dict(conn.execute("SELECT hotkey, name FROM labels WHERE hotkey IS NOT NULL")),
         }
     finally:
         conn.close()
 
 
-def _replay(shown: dict, ops: list, *, backward: bool) -> tuple[list, list]:
-    """The shown rows with one event's changes applied, exactly as the store's undo/redo applies them."""
+def _replay(rows: dict, ops: list, *, backward: bool) -> dict:
+    """The rows with one event's changes applied, exactly as the store's undo/redo applies them."""
     tables = {
-        name: {row[0]: dict(zip(history.COLUMNS[name], row)) for row in shown[name]}
+        name: {row[0]: dict(zip(history.COLUMNS[name], row)) for row in rows[name]}
         for name in ("annotations", "articles")
     }
     for table, row_id, before, after in history.steps(ops, backward=backward):
-        rows = tables[table]
+        found = tables[table]
         if after is None:
-            rows.pop(row_id, None)
+            found.pop(row_id, None)
         elif before is None:
-            rows[row_id] = {**dict.fromkeys(history.COLUMNS[table]), **after, "id": row_id}
+            found[row_id] = {**dict.fromkeys(history.COLUMNS[table]), **after, "id": row_id}
         else:
-            rows[row_id] = {**rows[row_id], **after}
-    return tuple(
-        [[rows[i][c] for c in history.COLUMNS[name]] for i in sorted(rows)]
-        for name, rows in tables.items()
-    )
+            found[row_id] = {**found[row_id], **after}
+    replayed = {
+        name: [[found[i][c] for c in history.COLUMNS[name]] for i in sorted(found)] for name, found in tables.items()
+    }
+    return {**rows, **replayed}
 
 
-def check_against_last_shown(path, shown: dict) -> str:
-    """Raise unless the project holds every shown decision (plus at most the one in flight)."""
+def _displayed(text: str) -> str:
+    """Text as a QTextDocument gives it back: "\r\n", "\r" and "\n" are each one paragraph break."""
+    return re.sub(r"\r\n?", "\n", text)
+
+
+def _article_shown(view: dict, texts: dict[int, str]) -> int | None:
+    found = [i for i, text in texts.items() if _displayed(text) == view["text"]]
+    assert len(found) <= 1 and (found or not view["text"]), f"the window shows a text no article has: {view['text']!r}"
+    return found[0] if found else None
+
+
+def _seen(view: dict, texts: dict[int, str]) -> dict:
+    """A SHOWN view, parsed: what the reviewer reads off the screen."""
+    match = COUNTS.fullmatch(view["counts"])
+    assert match, view["counts"]
+    *counts, total = map(int, match.groups())
+    assert sum(counts) == total, view["counts"]
+    article_id = _article_shown(view, texts)
+    status = view["position"].rsplit(" · ", 1)[1] if " · " in view["position"] else None
+    return {
+        "article": article_id,
+        "entities": [tuple(e) for e in view["entities"]],
+        "counts": dict(zip(COUNTED, counts)),
+        "status": status,
+        "pending": sorted(view["pending"]),
+    }
+
+
+def _would_show(rows: dict, article_id: int | None) -> dict:
+    """What the window would show of these rows, on this article (the same shape as ``_seen``)."""
+    statuses = {row[0]: row[1] for row in rows["articles"]}
+    tally = Counter(statuses.values())
+    columns = history.COLUMNS["annotations"]
+    entities = [dict(zip(columns, row)) for row in rows["annotations"] if row[1] == article_id]
+    text = rows["texts"].get(article_id, "")
+    return {
+        "article": article_id,
+        "entities": sorted((e["id"], _displayed(text[e["start"]:e["end"]]), e["label"], e["state"]) for e in entities),
+        "counts": {status: tally.get(status, 0) for status in COUNTED},
+        "status": statuses.get(article_id),
+        "pending": sorted(i for i, status in statuses.items() if status == Status.PENDING.value),
+    }
+
+
+def _menu_texts(events: dict, annotator: str) -> tuple[str, str]:
+    """The Undo and Redo menu texts the log calls for (as MainWindow._refresh_undo writes them)."""
+    mine = {i: e for i, e in events.items() if e[2] == annotator}
+    done = [i for i, e in mine.items() if e[0] == "done"]
+    undone = [i for i, e in mine.items() if e[0] == "undone"]
+    undo = f"Undo {history.describe(mine[max(done)][1], mine[max(done)][4])}" if done else "Undo"
+    redo = f"Redo {history.describe(mine[min(undone)][1], mine[min(undone)][4])}" if undone else "Redo"
+    return undo, redo
+
+
+def check_each_action_shows_its_effect(steps: list[tuple[dict | None, dict]], stored: dict) -> None:
+    """Between consecutive SHOWN views: the decision or edit keyed in between is what the view shows.
+
+    ``steps`` are (KEY line, SHOWN view) in order, the first with no key.
+    """
+    texts, hotkeys = stored["texts"], stored["hotkeys"]
+    before = _seen(steps[0][1], texts)
+    for key, view in steps[1:]:
+        after = _seen(view, texts)
+        action, target = key["action"], key["target"]
+        where = f"after {action} (key {key})"
+        if action in DECISIONS and before["article"] is not None:
+            was, now = before["status"], DECISIONS[action]
+            expected = dict(before["counts"])
+            expected[was] -= 1
+            expected[now] += 1
+            assert after["counts"] == expected, f"{where}: counts {after['counts']}, expected {expected}"
+            assert (before["article"] in after["pending"]) == (now == Status.PENDING.value), where
+            if after["article"] == before["article"]:
+                assert after["status"] == now, where
+        old = {e[0]: e for e in before["entities"]}
+        new = {e[0]: e for e in after["entities"]}
+        if target in old and action in ("confirm", "relabel", "remove"):
+            _, text, label, state = old[target]
+            if action == "remove":
+                assert target not in new, f"{where}: entity {target} still shown"
+            elif action == "confirm" and state == EntityState.SUGGESTED.value:
+                assert new.get(target) == (target, text, label, EntityState.CONFIRMED.value), f"{where}: {new.get(target)}"
+            elif action == "relabel":
+                label = hotkeys[str(key["digit"])]
+                assert new.get(target) == (target, text, label, EntityState.CONFIRMED.value), f"{where}: {new.get(target)}"
+        before = after
+
+
+def check_against_last_shown(path, view: dict, in_flight: str | None, annotator: str = "ada") -> str:
+    """Raise unless a fresh connection finds what the window last showed, or (when ``in_flight``
+    names the action keyed after it) that with exactly this one action's step applied."""
     stored = _stored(path)
-    was = {i: s for i, s in shown["events"]}
-    now = {i: s for i, (s, _) in stored["events"].items()}
-    data = (stored["annotations"], stored["articles"])
-    lost = [i for i in was if i not in now]
-    assert not lost, f"shown events missing from the project: {lost}"
-    changed = {i for i in now if was.get(i) != now[i]}
-    if not changed:
-        assert data == (shown["annotations"], shown["articles"]), "stored rows differ from the shown ones"
+    seen = _seen(view, stored["texts"])
+    article_id = seen["article"]
+    if _would_show(stored, article_id) == seen:
+        if in_flight is None:
+            assert _menu_texts(stored["events"], annotator) == (view["undo"], view["redo"]), "undo menu differs"
         return "as shown"
-    new = [i for i in changed if i not in was]
-    if new:  # one more decision committed (and any undone steps dropped by it)
-        assert len(new) == 1 and now[new[0]] == "done", f"more than one new event: {new}"
-        others = changed - set(new)
-        assert all(was[i] == "undone" and now[i] == "dropped" for i in others), {i: (was[i], now[i]) for i in others}
-        assert data == _replay(shown, stored["events"][new[0]][1], backward=False)
-        return "one more decision"
-    assert len(changed) == 1, f"several shown events changed state: {changed}"
-    (event,) = changed
-    if (was[event], now[event]) == ("done", "undone"):
-        assert event == max(i for i, s in was.items() if s == "done"), "undo of a step that was not the latest"
-        assert data == _replay(shown, stored["events"][event][1], backward=True)
-        return "one more undo"
-    assert (was[event], now[event]) == ("undone", "done"), f"event {event}: {was[event]} -> {now[event]}"
-    assert data == _replay(shown, stored["events"][event][1], backward=False)
-    return "one more redo"
+    assert in_flight not in (None, "previous"), (
+        f"the project differs from what the window showed:\nshown  {seen}\nstored {_would_show(stored, article_id)}"
+    )
+    mine = {i: e for i, e in stored["events"].items() if e[2] == annotator}
+    done = [i for i, e in mine.items() if e[0] == "done"]
+    undone = [i for i, e in mine.items() if e[0] == "undone"]
+    if in_flight == "undo":  # the step it undid is now the earliest undone one: redoing it must give the shown state
+        step, backward, verdict = min(undone, default=None), False, "one more undo"
+    else:  # a decision, an edit or a redo: its step is the latest done one, and undoing it must give the shown state
+        step, backward = max(done, default=None), True
+        verdict = "one more redo" if in_flight == "redo" else "one more decision"
+    assert step is not None, f"{in_flight} in flight, but no step of it in the log"
+    if in_flight in STEP_OF_KEY:
+        assert mine[step][1] == STEP_OF_KEY[in_flight], f"{in_flight} keyed, {mine[step][1]!r} logged"
+    reverted = _replay(stored, mine[step][3], backward=backward)
+    assert _would_show(reverted, article_id) == seen, (
+        f"the project differs from what the window showed by more than the {in_flight} in flight:\n"
+        f"shown  {seen}\nstored {_would_show(stored, article_id)}"
+    )
+    return verdict
+
+
+def _parse(lines: list[str]) -> tuple[list[tuple[dict | None, dict]], str | None]:
+    """(KEY, SHOWN view) pairs in order, and the action keyed after the last SHOWN, if any."""
+    steps, key = [], None
+    for line in lines:
+        if line.startswith("KEY "):
+            key = json.loads(line[len("KEY "):])
+        elif line.startswith("SHOWN "):
+            steps.append((key, json.loads(line[len("SHOWN "):])["view"]))
+            key = None
+    return steps, None if key is None else key["action"]
 
 
 def _kill_round(tmp_path, seed: int) -> tuple[int, str]:
@@ -113,7 +242,7 @@ def _kill_round(tmp_path, seed: int) -> tuple[int, str]:
     try:
         first = proc.stdout.readline()
         assert first.strip() == "READY", first + proc.stderr.read()
-        wanted = rng.randint(1, 30)
+        wanted = rng.randint(1, 30) + 1  # the first SHOWN is the window before any action
         lines = []
         while sum(line.startswith("SHOWN ") for line in lines) < wanted:
             line = proc.stdout.readline()
@@ -131,14 +260,15 @@ def _kill_round(tmp_path, seed: int) -> tuple[int, str]:
             stream.close()
     assert proc.returncode == -signal.SIGKILL
     assert not [line for line in lines if line.startswith(("MISMATCH", "FAILED", "TIMEOUT"))]
-    shown = [json.loads(line[len("SHOWN "):]) for line in lines if line.startswith("SHOWN ")]
+    steps, in_flight = _parse(lines)
     assert integrity(project) == "ok"
-    verdict = check_against_last_shown(project, shown[-1])
+    check_each_action_shows_its_effect(steps, _stored(project))
+    verdict = check_against_last_shown(project, steps[-1][1], in_flight)
     # And the project opens and takes decisions again at once.
     store = AnnotationStore.open(project, annotator="after")
     store.skip(1)
     store.close()
-    return len(shown), verdict
+    return len(steps), verdict
 
 
 def test_kill_the_window_at_random_moments(tmp_path):
@@ -157,32 +287,50 @@ def test_kill_the_window_many_times(tmp_path):
     print(verdicts)
 
 
-def test_the_replay_check_catches_a_lost_decision(tmp_path):
-    """The checker itself: a state with a decision that is not in the file must fail."""
+def _view_of(project, article_id: int, annotator: str = "ada") -> dict:
+    """A SHOWN view as the driver would print it for this state of the project (for testing the checks)."""
+    stored = _stored(project)
+    shown = _would_show(stored, article_id)
+    counts = shown["counts"]
+    undo, redo = _menu_texts(stored["events"], annotator)
+    return {
+        "text": _displayed(stored["texts"][article_id]),
+        "entities": [list(e) for e in shown["entities"]],
+        "counts": "accepted {} · rejected {} · skipped {} · pending {} of {}".format(*counts.values(), sum(counts.values())),
+        "position": f"Article {article_id} of {len(stored['texts'])} · {shown['status']}",
+        "pending": shown["pending"],
+        "undo": undo,
+        "redo": redo,
+    }
+
+
+def test_the_checks_catch_a_lost_or_a_wrong_decision(tmp_path):
+    """The checkers themselves: a shown decision missing from the file, or a different one, must fail."""
     project = make_review_project(tmp_path / "news.db")
     store = AnnotationStore.open(project, annotator="ada")
     store.accept(1)
     store.close()
-    conn = sqlite3.connect(str(project))
-    ann = ", ".join(history.COLUMNS["annotations"])
-    art = ", ".join(history.COLUMNS["articles"])
-    shown = {
-        "events": conn.execute("SELECT id, state FROM events").fetchall(),
-        "annotations": [list(r) for r in conn.execute(f"SELECT {ann} FROM annotations ORDER BY id")],
-        "articles": [list(r) for r in conn.execute(f"SELECT {art} FROM articles ORDER BY id")],
-    }
-    conn.close()
-    assert check_against_last_shown(project, shown) == "as shown"
+    shown = _view_of(project, 2)
+    assert check_against_last_shown(project, shown, None) == "as shown"
     store = AnnotationStore.open(project, annotator="ada")
     store.reject(2)
     store.close()
-    assert check_against_last_shown(project, shown) == "one more decision"
-    store = AnnotationStore.open(project, annotator="ada")
-    store.undo()
-    store.undo()  # two steps beyond what was shown: the reject and the shown accept
-    store.close()
     with pytest.raises(AssertionError):
-        check_against_last_shown(project, shown)
+        check_against_last_shown(project, shown, None)  # a change nobody keyed
+    assert check_against_last_shown(project, shown, "reject") == "one more decision"
+    store = AnnotationStore.open(project, annotator="ada")
+    store.accept(3)  # two decisions beyond what was shown, one keyed
+    store.close()
+    with pytest.raises(AssertionError, match="more than the accept in flight"):
+        check_against_last_shown(project, shown, "accept")
+    # an accept keyed, a reject shown
+    stored = _stored(project)
+    before, after = _view_of(project, 1), _view_of(project, 1)
+    after["counts"] = "accepted 0 · rejected 1 · skipped 0 · pending 7 of 8"
+    after["position"] = "Article 1 of 8 · rejected"
+    after["pending"] = [2, 3, 4, 5, 6, 7, 8]
+    with pytest.raises(AssertionError, match="after accept"):
+        check_each_action_shows_its_effect([(None, before), ({"action": "accept", "target": None}, after)], stored)
 
 
 # ------------------------------------------------------------------ two at once
@@ -218,7 +366,7 @@ def _own_events(lines, annotator, path) -> None:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     mine = {i for (i,) in conn.execute("SELECT id FROM events WHERE annotator = ?", (annotator,))}
     conn.close()
-    shown = {i: s for i, s in last["events"] if i in mine}
+    shown = {i: s for i, s in last["log"] if i in mine}
     assert {i: stored[i] for i in shown} == shown
 
 

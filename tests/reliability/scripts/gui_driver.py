@@ -2,17 +2,26 @@
 
 usage: gui_driver.py PROJECT SETTINGS_DIR --seed N [--annotator NAME] [--actions N] [--close] [--wait-go]
 
-Runs inside its own process (QT_QPA_PLATFORM=offscreen). After each action
-(a key press that makes a decision, an edit, an undo or a redo) it waits
-until the window has finished the write and redrawn, then prints one line:
+Runs inside its own process (QT_QPA_PLATFORM=offscreen). Before each action
+(a key press that makes a decision, an edit, an undo or a redo) it prints
 
-    SHOWN {"events": [[id, state], ...], "annotations": [...], "articles": [...]}
+    KEY {"action": name, "digit": n or null, "target": focused entity id or null}
 
-read through the window's own connection (what it displays). Every SHOWN
-state must be in the project afterwards, even if the process is killed the
-next instant. Other lines: READY, BUSY <seconds> (the writer is waiting for
-another program's lock), FAILED <message>, MISMATCH <details> (the view does
-not show what is stored), DONE.
+(the target is the entity focused when the action's last key is pressed), then
+waits until the window has finished the write and redrawn, and prints
+
+    SHOWN {"action": name, "view": {...}, "log": [[event id, state], ...]}
+
+``view`` is read from the widgets, never from the database: the article's text
+as the document holds it, every highlighted entity (its id, the text it covers,
+its label and state decoded from the character format's colour: a suggestion's
+pale fill or a confirmed entity's full one), the status bar's counts, the
+queue's pending articles, the article's status as the queue panel states it,
+and the Undo and Redo menu texts. ``log`` is the undo log through the window's
+own connection (the view does not show it), for the two-window test. Other
+lines: READY, BUSY <seconds> (the writer is waiting for another program's
+lock), FAILED <message>, MISMATCH <details> (the view does not show what is
+stored), DONE.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import time
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-from annotator import history
+from annotator.model import EntityState
 from annotator.store import AnnotationStore
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -49,15 +58,40 @@ ACTIONS = {
 DIGITS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4]
 
 
-def snapshot(store: AnnotationStore) -> dict:
-    """Everything a decision can change, as the window's read connection sees it."""
-    conn = store.conn
-    ann_cols = ", ".join(history.COLUMNS["annotations"])
-    art_cols = ", ".join(history.COLUMNS["articles"])
+def log(store: AnnotationStore) -> list:
+    """The undo log's states, through the window's own connection (not shown by the window)."""
+    return store.conn.execute("SELECT id, state FROM events ORDER BY id").fetchall()
+
+
+def colour_key(labels) -> dict[str, list[str]]:
+    """Background colour -> [label, state]: how the document tells entities apart (see ui.highlight)."""
+    from ui import theme
+
+    key = {}
+    for label in labels:
+        full = theme.label_color(label.color)
+        key[full.name()] = [label.name, EntityState.CONFIRMED.value]
+        key[theme.suggestion_fill(full).name()] = [label.name, EntityState.SUGGESTED.value]
+    assert len(key) == 2 * len(labels), "two labels or states share a colour: the view cannot tell them apart"
+    return key
+
+
+def view_of(window) -> dict:
+    """What the window displays, read from its widgets."""
+    from tests.gui.formatted import highlights
+    from ui.article_list_model import ArticleIdRole
+
+    doc = window.view.text_view.document()
+    colours = colour_key(window.controller.labels)
+    queue = window.queue.model
     return {
-        "events": conn.execute("SELECT id, state FROM events ORDER BY id").fetchall(),
-        "annotations": [list(r) for r in conn.execute(f"SELECT {ann_cols} FROM annotations ORDER BY id")],
-        "articles": [list(r) for r in conn.execute(f"SELECT {art_cols} FROM articles ORDER BY id")],
+        "text": doc.toPlainText(),
+        "entities": sorted([entity_id, text, *colours[colour]] for entity_id, (text, colour) in highlights(doc).items()),
+        "counts": window.status.progress.text(),
+        "position": window.queue.position.text(),
+        "pending": [queue.index(row, 0).data(ArticleIdRole) for row in range(queue.rowCount())],
+        "undo": window.actions_by_id["undo"].text(),
+        "redo": window.actions_by_id["redo"].text(),
     }
 
 
@@ -97,19 +131,27 @@ def main() -> int:
 
     wait_until(lambda: QTest.qWaitForWindowExposed(window, 50) and window.isActiveWindow())
     wait_until(lambda: window.session_id is not None)
-    settled = lambda: not window.runner.in_flight and window.controller.state != "transition"  # noqa: E731
+    settled = lambda: (  # noqa: E731 - the write landed, and the queue and status bar caught up
+        not window.runner.in_flight and window.controller.state != "transition" and not window.chrome_pending
+    )
     print("READY", flush=True)
     if args.wait_go:
         sys.stdin.readline()
+    wait_until(settled)  # the queue and status bar fill in after the first paint
+    print("SHOWN " + json.dumps({"action": "start", "view": view_of(window), "log": log(window.store)}), flush=True)
 
     rng = random.Random(args.seed)
     names = list(ACTIONS)
     weights = [ACTIONS[n][0] for n in names]
     for _ in range(args.actions):
         name = rng.choices(names, weights)[0]
-        for key, modifier in ACTIONS[name][1]:
-            if key == "digit":
-                key = rng.choice(DIGITS)
+        keys = [(rng.choice(DIGITS) if key == "digit" else key, modifier) for key, modifier in ACTIONS[name][1]]
+        for n, (key, modifier) in enumerate(keys):
+            if n == len(keys) - 1:
+                target = window.view.focused_entity()
+                digit = DIGITS.index(key) + 1 if key in DIGITS else None
+                key_line = {"action": name, "digit": digit, "target": None if target is None else target.id}
+                print("KEY " + json.dumps(key_line), flush=True)
             QTest.keyClick(window, key, modifier)
             wait_until(settled)
         app.processEvents()
@@ -119,7 +161,7 @@ def main() -> int:
             stored = [(e.id, e.start, e.end, e.label, e.state.value) for e in window.store.entities(article.id)]
             if shown != stored:
                 print(f"MISMATCH {name} article {article.id}: shown {shown} stored {stored}", flush=True)
-        print("SHOWN " + json.dumps({"action": name, **snapshot(window.store)}), flush=True)
+        print("SHOWN " + json.dumps({"action": name, "view": view_of(window), "log": log(window.store)}), flush=True)
     if args.close:
         window.close()
     print("DONE", flush=True)

@@ -240,8 +240,10 @@ def test_quit_closes_the_window_and_ends_the_session(make_main_window, qtbot, pr
     from annotator.store import AnnotationStore
 
     store = AnnotationStore.open(project)
-    assert store.sessions()[0]["ended_at"] is not None
-    store.close()
+    try:
+        assert store.sessions()[0]["ended_at"] is not None
+    finally:
+        store.close()
 
 
 def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path, qtbot, monkeypatch):

@@ -117,9 +117,11 @@ def fake_suggest(pipeline, items, labels, label_map):
 def unsuggested(tmp_path):
     path = tmp_path / "fresh.db"
     store = AnnotationStore.open(path, create=True)
-    store.add_labels(make_labels(["PERSON", "ORG"]))
-    store.add_articles([{"text": f"Word{i} and more words.", "title": f"Fresh {i}"} for i in range(12)])
-    store.close()
+    try:
+        store.add_labels(make_labels(["PERSON", "ORG"]))
+        store.add_articles([{"text": f"Word{i} and more words.", "title": f"Fresh {i}"} for i in range(12)])
+    finally:
+        store.close()
     return path
 
 
@@ -130,11 +132,13 @@ def test_lookahead_suggests_the_shown_article_and_the_next_ones(make_main_window
     qtbot.waitUntil(lambda: [e.label for e in w.view.entities()] == ["PERSON"], timeout=5000)
     qtbot.waitUntil(lambda: w.worker.state == READY and w.status.model.text() == "model: ready", timeout=5000)
     reader = AnnotationStore.open(unsuggested)
-    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 3, timeout=5000)
-    press(w, Qt.Key.Key_A)  # the next article was suggested ahead: it shows with its entity at once
-    assert [e.label for e in w.view.entities()] == ["PERSON"]
-    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
-    reader.close()
+    try:
+        qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 3, timeout=5000)
+        press(w, Qt.Key.Key_A)  # the next article was suggested ahead: it shows with its entity at once
+        assert [e.label for e in w.view.entities()] == ["PERSON"]
+        qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
+    finally:
+        reader.close()
 
 
 def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, unsuggested, qtbot, press, stored):

@@ -254,7 +254,8 @@ def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(story)], ""))
     w = make_main_window()
     w.import_files()
-    qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
+    # the counts and the queue follow the message, after the next paint
+    qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage() and not w.chrome_pending, timeout=5000)
     assert w.status.progress.text().endswith("pending 5 of 5")
     assert w.queue.model.rowCount() == 5
 

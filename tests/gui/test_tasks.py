@@ -84,6 +84,7 @@ def test_background_job_reports_progress_and_can_be_cancelled(project, qtbot):
         started.wait(5)
         job.cancel()
     job.wait(5)
+    assert not job.running  # its thread ended with the cancel
     assert reports and reports[0] == (0, 1000, "Counting")
 
 

@@ -119,3 +119,15 @@ def no_project_left_open():
     yield
     leaked = close_stores_opened_since(before)
     assert not leaked, f"the test left these projects open: {leaked} (close them in a finally or a fixture)"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path):
+    """QSettings go to a folder of this test's own: no test reads the developer's settings, or
+    the key bindings another test saved (the path is process-wide: set it for every test)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "qsettings"
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder

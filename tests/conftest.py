@@ -6,6 +6,7 @@ import time, before pytest-qt creates its application.
 """
 
 import os
+import sqlite3
 import sys
 import tempfile
 from collections import Counter
@@ -86,7 +87,7 @@ def no_mouse_button_left_down():
 
 def close_stores_opened_since(before: Counter) -> list[str]:
     """Close every project opened since ``before`` (a copy of schema._held) and still open;
-    the paths of those it closed.
+    the paths of those it found.
 
     schema's "file in use" records outlive a test that forgets to close its
     store, and a later file given the same inode was then refused as in use.
@@ -99,17 +100,21 @@ def close_stores_opened_since(before: Counter) -> list[str]:
     if not left:
         return []
     gc.collect()
-    closed = []
+    found = []
     for store in [obj for obj in gc.get_objects() if isinstance(obj, StoreBase) and obj._held in left]:
         if left[store._held] > 0:
             left[store._held] -= 1
-            closed.append(str(store.path))
-            store.close()
+            try:
+                store.close()
+            except sqlite3.ProgrammingError:  # a thread the test left running still uses it, and will close it
+                found.append(f"{store.path} (on a thread still running)")
+                continue
+            found.append(str(store.path))
     for key, count in left.items():  # records whose store was collected unclosed
         for _ in range(count):
             schema.release(key)
-            closed.append(f"a collected store on (device, inode) {key}")
-    return closed
+            found.append(f"a collected store on (device, inode) {key}")
+    return found
 
 
 @pytest.fixture(autouse=True)

@@ -97,6 +97,9 @@ def test_background_job_result_and_failure(project, qtbot):
     with qtbot.waitSignal(broken.failed) as blocker:
         broken.start()
     assert "out of range" in blocker.args[0]
+    for finished in (job, broken):  # a job reports, then closes its project: wait for that too
+        finished.wait(5)
+        assert not finished.running
 
 
 # ------------------------------------------------------------------ look-ahead

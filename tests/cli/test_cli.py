@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,13 @@ def assert_one_line_error(result, *fragments, code=None):
         assert fragment in lines[0]
 
 
+@contextmanager
 def read(project):
     store = AnnotationStore.open(project)
-    return store
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 # ------------------------------------------------------------------- help
@@ -74,15 +79,14 @@ def test_import_suggest_stats_export(runner, tmp_path, ruler_model):
     result = run(runner, "suggest", project)  # the project remembers its model
     assert "suggested entities for 1 article with en_ruler 0.1.0 (0 pending articles left)" in result.stdout
 
-    store = read(project)
-    assert [label.name for label in store.labels()] == ["PERSON", "ORG", "GPE"]
-    seed = store.article(1)
-    assert seed.title == "Kremlin Denies Signing Agreements During Kim Jong Un’s Russia Visit"
-    texts = {seed.text[e.start:e.end] for e in store.entities(1)}
-    assert {"Kremlin", "Kim Jong Un", "Putin", "Russia", "Moscow"} <= texts
-    assert store.tokens(1) is not None
-    store.accept(1)
-    store.close()
+    with read(project) as store:
+        assert [label.name for label in store.labels()] == ["PERSON", "ORG", "GPE"]
+        seed = store.article(1)
+        assert seed.title == "Kremlin Denies Signing Agreements During Kim Jong Un’s Russia Visit"
+        texts = {seed.text[e.start:e.end] for e in store.entities(1)}
+        assert {"Kremlin", "Kim Jong Un", "Putin", "Russia", "Moscow"} <= texts
+        assert store.tokens(1) is not None
+        store.accept(1)
 
     stats = json.loads(run(runner, "stats", project, "--json").stdout)
     assert stats["articles"] == 2 and stats["sessions"] == 0
@@ -111,11 +115,10 @@ def test_import_flags(runner, tmp_path):
     data.write_text(json.dumps({"text": "Putin spoke.", "spans": [{"start": 0, "end": 5, "label": "PER"}]}) + "\n", "utf-8")
     result = run(runner, "import", project, data, "--labels", "ORG, LOC", "--spans-as", "annotations", "--add-labels")
     assert "1 span as annotations; labels added: PER" in result.stdout
-    store = read(project)
-    assert [label.name for label in store.labels()] == ["ORG", "LOC", "PER"]
-    [entity] = store.entities(1)
+    with read(project) as store:
+        assert [label.name for label in store.labels()] == ["ORG", "LOC", "PER"]
+        [entity] = store.entities(1)
     assert (entity.label, entity.state) == ("PER", EntityState.CONFIRMED)
-    store.close()
 
 
 def test_undo_and_redo(runner, tmp_path):
@@ -123,18 +126,18 @@ def test_undo_and_redo(runner, tmp_path):
     (tmp_path / "a.txt").write_text("An article.", "utf-8")
     run(runner, "import", project, tmp_path / "a.txt", "--labels", "ORG")
     store = AnnotationStore.open(project, annotator="alice")
-    store.accept(1)
-    store.close()
+    try:
+        store.accept(1)
+    finally:
+        store.close()
     assert run(runner, "undo", project).stdout == "nothing to undo for tester\n"
     assert run(runner, "undo", project, "--annotator", "alice").stdout == "undone for alice: accept article (article 1)\n"
-    store = read(project)
-    assert store.article(1).status is Status.PENDING
-    store.close()
+    with read(project) as store:
+        assert store.article(1).status is Status.PENDING
     assert run(runner, "redo", project, "--annotator", "alice").stdout == "redone for alice: accept article (article 1)\n"
     assert run(runner, "redo", project, "--annotator", "alice").stdout == "nothing to redo for alice\n"
-    store = read(project)
-    assert store.article(1).status is Status.ACCEPTED
-    store.close()
+    with read(project) as store:
+        assert store.article(1).status is Status.ACCEPTED
 
 
 # ----------------------------------------------------------------- errors

@@ -19,10 +19,12 @@ def test_the_demo_is_built_once_with_suggestions(tmp_path, ruler_model):
     assert ensure_demo_project(path, model=ruler_model, on_progress=seen.append) == path
     assert {p.label for p in seen} == {"Importing", "Suggesting entities"}
     store = AnnotationStore.open(path)
-    seed = next(seeds_dir().glob("*.txt")).read_text("utf-8")
-    assert store.article(1).text == seed
-    assert {seed[e.start:e.end] for e in store.entities(1)} >= {"Putin", "Kremlin", "Russia"}
-    store.close()
+    try:
+        seed = next(seeds_dir().glob("*.txt")).read_text("utf-8")
+        assert store.article(1).text == seed
+        assert {seed[e.start:e.end] for e in store.entities(1)} >= {"Putin", "Kremlin", "Russia"}
+    finally:
+        store.close()
     assert sorted(p.name for p in path.parent.iterdir()) == ["demo.db"]
     stamp = path.stat().st_mtime_ns
     assert ensure_demo_project(path, model=ruler_model) == path

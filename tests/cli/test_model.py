@@ -30,9 +30,11 @@ def test_seed_article_import_suggest_accept_export(tmp_path):
         result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     store = AnnotationStore.open(project)
-    assert store.labels()[0].name == "PERSON" and len(store.labels()) == 18
-    store.accept(1)
-    store.close()
+    try:
+        assert store.labels()[0].name == "PERSON" and len(store.labels()) == 18
+        store.accept(1)
+    finally:
+        store.close()
     result = runner.invoke(cli, ["export", str(project), str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     [task] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
@@ -51,6 +53,8 @@ def test_seed_article_import_suggest_accept_export(tmp_path):
 def test_the_default_demo_project():
     path = ensure_demo_project()
     store = AnnotationStore.open(path)
-    assert store.article_count() == len(list(seeds_dir().glob("*.txt")))
-    assert sum(n["suggested"] for n in store.label_counts().values()) > 20
-    store.close()
+    try:
+        assert store.article_count() == len(list(seeds_dir().glob("*.txt")))
+        assert sum(n["suggested"] for n in store.label_counts().values()) > 20
+    finally:
+        store.close()

@@ -152,14 +152,16 @@ def test_export_then_import_round_trips_text_and_entities(project, tmp_path):
     out = tmp_path / "out.jsonl"
     export_jsonl(store, out)
     again = AnnotationStore.memory()
-    again.add_labels(make_labels(["PERSON", "ORG"]))
-    import_files(again, [out], spans_as="annotations")
-    article = again.article(1)
-    assert (article.text, article.title, article.meta) == (TEXT, "Meeting", store.article(ids[0]).meta)
-    assert [(e.start, e.end, e.label) for e in again.entities(1)] == [
-        (e.start, e.end, e.label) for e in store.entities(ids[0])
-    ]
-    again.close()
+    try:
+        again.add_labels(make_labels(["PERSON", "ORG"]))
+        import_files(again, [out], spans_as="annotations")
+        article = again.article(1)
+        assert (article.text, article.title, article.meta) == (TEXT, "Meeting", store.article(ids[0]).meta)
+        assert [(e.start, e.end, e.label) for e in again.entities(1)] == [
+            (e.start, e.end, e.label) for e in store.entities(ids[0])
+        ]
+    finally:
+        again.close()
 
 
 def _strict(line):

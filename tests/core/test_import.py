@@ -276,19 +276,23 @@ def test_a_new_project_takes_given_labels(project_path, tmp_path):
     (tmp_path / "a.txt").write_text("Text.", "utf-8")
     import_into_project(project_path, [tmp_path / "a.txt"], labels=["PER", "ORG", "PER"])
     store = AnnotationStore.open(project_path)
-    assert [(label.name, label.hotkey) for label in store.labels()] == [("PER", "1"), ("ORG", "2")]
-    store.close()
+    try:
+        assert [(label.name, label.hotkey) for label in store.labels()] == [("PER", "1"), ("ORG", "2")]
+    finally:
+        store.close()
 
 
 def test_a_new_project_takes_the_models_labels_without_loading_it(project_path, tmp_path):
     (tmp_path / "a.txt").write_text("Text.", "utf-8")
     import_into_project(project_path, [tmp_path / "a.txt"], model=DEFAULT_MODEL)
     store = AnnotationStore.open(project_path)
-    names = [label.name for label in store.labels()]
-    assert names == model_labels(DEFAULT_MODEL) == sort_names(names)
-    assert names[:3] == ["PERSON", "ORG", "GPE"] and len(names) == 18
-    assert store.setting("model") == DEFAULT_MODEL
-    store.close()
+    try:
+        names = [label.name for label in store.labels()]
+        assert names == model_labels(DEFAULT_MODEL) == sort_names(names)
+        assert names[:3] == ["PERSON", "ORG", "GPE"] and len(names) == 18
+        assert store.setting("model") == DEFAULT_MODEL
+    finally:
+        store.close()
 
 
 def test_a_failed_import_removes_the_project_it_created(project_path, tmp_path):

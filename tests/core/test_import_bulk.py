@@ -146,14 +146,16 @@ def test_an_existing_project_stays_wal_throughout(project_path, tmp_path):
     (tmp_path / "a.txt").write_text("First.", "utf-8")
     import_into_project(project_path, [tmp_path / "a.txt"], labels=["ORG"])
     reader = AnnotationStore.open(project_path, readonly=True)  # another window, say
-    path = write_jsonl(tmp_path / "many.jsonl", *({"text": f"Article {i}."} for i in range(2500)))
-    seen = []
-    report = import_into_project(
-        project_path, [path], on_progress=lambda p: seen.append(header_mode(project_path)),
-    )
-    assert report.added == 2500 and seen and set(seen) == {"wal"}
-    assert reader.article_count() == 2501
-    reader.close()
+    try:
+        path = write_jsonl(tmp_path / "many.jsonl", *({"text": f"Article {i}."} for i in range(2500)))
+        seen = []
+        report = import_into_project(
+            project_path, [path], on_progress=lambda p: seen.append(header_mode(project_path)),
+        )
+        assert report.added == 2500 and seen and set(seen) == {"wal"}
+        assert reader.article_count() == 2501
+    finally:
+        reader.close()
     assert journal_mode(project_path) == "wal"
 
 
@@ -178,15 +180,17 @@ def test_a_cancelled_import_of_a_new_project_leaves_no_file(project_path, tmp_pa
 
 def test_filling_a_new_file_stays_wal_when_someone_else_has_it_open(project_path):
     store = AnnotationStore.open(project_path, create=True)
-    other = sqlite3.connect(project_path)
-    other.execute("SELECT count(*) FROM articles").fetchone()  # holds the WAL open
-    with store.filling_new_file(), store.transaction():
-        assert header_mode(project_path) == "wal"
-        store.add_articles([{"text": "one"}, {"text": "two"}], ids=False)
-    assert other.execute("SELECT count(*) FROM articles").fetchone() == (2,)
-    other.close()
-    with store.filling_new_file(), store.transaction():
-        assert header_mode(project_path) == "rollback"  # alone now
-        store.add_articles([{"text": "three"}], ids=False)
-    store.close()
+    try:
+        other = sqlite3.connect(project_path)
+        other.execute("SELECT count(*) FROM articles").fetchone()  # holds the WAL open
+        with store.filling_new_file(), store.transaction():
+            assert header_mode(project_path) == "wal"
+            store.add_articles([{"text": "one"}, {"text": "two"}], ids=False)
+        assert other.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+        other.close()
+        with store.filling_new_file(), store.transaction():
+            assert header_mode(project_path) == "rollback"  # alone now
+            store.add_articles([{"text": "three"}], ids=False)
+    finally:
+        store.close()
     assert journal_mode(project_path) == "wal" and rows(project_path, "SELECT count(*) FROM articles") == [(3,)]

@@ -123,18 +123,24 @@ def test_a_new_decision_drops_the_redo_branch(project):
 def test_undo_survives_a_restart_and_is_per_annotator(tmp_path):
     path = tmp_path / "p.db"
     first = AnnotationStore.open(path, create=True, annotator="ann")
-    first.add_labels(make_labels(["PERSON"]))
-    (article_id,), _ = first.add_articles([{"text": TEXT}])
-    first.add_entity(article_id, 0, 5, "PERSON")
-    first.close()
+    try:
+        first.add_labels(make_labels(["PERSON"]))
+        (article_id,), _ = first.add_articles([{"text": TEXT}])
+        first.add_entity(article_id, 0, 5, "PERSON")
+    finally:
+        first.close()
     other = AnnotationStore.open(path, annotator="bob")
-    assert other.undo() is None  # bob has nothing to undo
-    other.close()
+    try:
+        assert other.undo() is None  # bob has nothing to undo
+    finally:
+        other.close()
     again = AnnotationStore.open(path, annotator="ann")
-    assert again.undo_status().undo == f"add entity (article {article_id})"
-    again.undo()
-    assert again.entities(article_id) == []
-    again.close()
+    try:
+        assert again.undo_status().undo == f"add entity (article {article_id})"
+        again.undo()
+        assert again.entities(article_id) == []
+    finally:
+        again.close()
 
 
 def test_drawing_over_a_suggestion_replaces_it_but_confirmed_entities_block(project):
@@ -266,9 +272,11 @@ def test_open_refuses_missing_and_foreign_files(tmp_path):
 
 def test_new_project_is_wal_and_versioned(tmp_path):
     store = AnnotationStore.open(tmp_path / "p.db", create=True)
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
-    store.close()
+    try:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    finally:
+        store.close()
 
 
 def test_a_truncated_large_project_is_refused_without_reading_every_page(tmp_path, monkeypatch):
@@ -276,9 +284,11 @@ def test_a_truncated_large_project_is_refused_without_reading_every_page(tmp_pat
 
     path = tmp_path / "big.db"
     store = AnnotationStore.open(path, create=True)
-    store.add_articles([{"text": f"article {i} " + "x" * 3000} for i in range(50)])
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+    try:
+        store.add_articles([{"text": f"article {i} " + "x" * 3000} for i in range(50)])
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
     monkeypatch.setattr(schema, "FULL_CHECK_BYTES", 0)  # treat it as large: no quick_check
     AnnotationStore.open(path).close()
     data = path.read_bytes()

@@ -1,4 +1,4 @@
-"""GUI test fixtures: isolated settings, small projects made through the store, and a window factory.
+"""GUI test fixtures: small projects made through the store, and a window factory.
 
 No test loads spaCy's model: windows run without the look-ahead worker unless
 a test passes a fake one.
@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from annotator.labels import make_labels  # noqa: E402
 from annotator.offsets import flatten  # noqa: E402
@@ -56,15 +56,6 @@ def _make_project(path: Path, articles=ARTICLES, labels=LABELS) -> Path:
     finally:
         store.close()
     return path
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    """QSettings go to a temp folder: tests never read or write the developer's settings."""
-    folder = tmp_path / "qsettings"
-    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-    yield folder
 
 
 @pytest.fixture

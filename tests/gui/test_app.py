@@ -23,17 +23,22 @@ def invoke(*args):
     return CliRunner().invoke(cli, list(args), obj={"launch": _launch})
 
 
+def main_windows() -> list[MainWindow]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
 @pytest.mark.parametrize("content", [None, b"just some text, not a database\n"])
 def test_open_refuses_a_bad_project_in_one_line(tmp_path, content):
     path = tmp_path / "bad.db"
     if content is not None:
         path.write_bytes(content)
+    earlier = main_windows()  # closed windows of earlier tests linger, hidden, until deleted
     result = invoke("open", str(path))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "bad.db" in lines[0]
     assert "Traceback" not in result.output
-    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    assert [w for w in main_windows() if w not in earlier] == []
 
 
 def test_open_appears_in_help():

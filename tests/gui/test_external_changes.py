@@ -5,7 +5,6 @@ from PySide6.QtCore import Qt
 
 from annotator.labels import make_labels
 from annotator.store import AnnotationStore
-from ui.main_window import WATCH_MS
 
 pytestmark = pytest.mark.gui
 
@@ -64,6 +63,13 @@ def test_another_connections_changes_show_without_a_key_press(make_main_window, 
     assert w.queue.list.currentIndex().row() == 0  # the shown article is still the selected one
 
 
+def _count_looks(window) -> list[None]:
+    """A list that grows each time the window has looked at the project for outside changes."""
+    looks = []
+    window._watch_timer.timeout.connect(lambda: looks.append(None))  # runs after the window's own look
+    return looks
+
+
 def test_nothing_is_redrawn_while_in_transition(make_main_window, qtbot, other):
     """A decision on its way decides what shows next; a redraw in between would flash the old article."""
     w = make_main_window()
@@ -74,7 +80,9 @@ def test_nothing_is_redrawn_while_in_transition(make_main_window, qtbot, other):
     w.controller.state = "transition"
     vladivostok = next(e for e in w.view.entities() if e.label == "ORG")
     other(w.path).relabel_entity(vladivostok.id, "GPE")
-    qtbot.wait(WATCH_MS * 2)
+    looks = _count_looks(w)
+    qtbot.waitUntil(lambda: bool(looks), timeout=SHOWS_WITHIN_MS)  # the watch looked after the change...
+    assert w._seen_version != w.store.data_version()  # ... saw it, and left it for later
     assert redraws == [] and "GPE" not in [e.label for e in w.view.entities()]
     w.controller.state = "reviewing"  # the change was deferred, not lost
     qtbot.waitUntil(lambda: "GPE" in [e.label for e in w.view.entities()], timeout=SHOWS_WITHIN_MS)
@@ -87,9 +95,11 @@ def test_own_writes_are_not_shown_twice(make_main_window, qtbot, press):
     press(w, Qt.Key.Key_Tab)
     press(w, Qt.Key.Key_2)  # relabel to ORG, shown through the write's Changes
     press(w, Qt.Key.Key_X)  # reject: the queue reloads through the write's Changes
-    with qtbot.assertNotEmitted(w.queue.model.modelReset, wait=WATCH_MS * 2):
-        pass
-    assert w._seen_version == w.store.data_version()  # the poll did look
+    resets = []
+    w.queue.model.modelReset.connect(lambda: resets.append(1))
+    looks = _count_looks(w)
+    qtbot.waitUntil(lambda: bool(looks) and w._seen_version == w.store.data_version(), timeout=SHOWS_WITHIN_MS)  # the poll looked
+    assert resets == []
 
 
 def test_an_empty_project_shows_its_first_article_once_another_process_imports(make_main_window, make_project, tmp_path, qtbot, other):

@@ -192,7 +192,9 @@ def test_close_reopen_and_export_hold_exactly_the_decisions(make_main_window, pr
 
     out = tmp_path / "out.jsonl"
     store = AnnotationStore.open(project)
-    assert export_jsonl(store, out) == 1
-    store.close()
+    try:
+        assert export_jsonl(store, out) == 1
+    finally:
+        store.close()
     task = json.loads(out.read_text("utf-8"))
     assert sorted((task["text"][s["start"]:s["end"]], s["label"]) for s in task["spans"]) == labels

@@ -302,8 +302,10 @@ def test_quit_closes_the_window_and_ends_the_session(make_main_window, qtbot, pr
     from annotator.store import AnnotationStore
 
     store = AnnotationStore.open(project)
-    assert store.sessions()[0]["ended_at"] is not None
-    store.close()
+    try:
+        assert store.sessions()[0]["ended_at"] is not None
+    finally:
+        store.close()
 
 
 def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path, qtbot, monkeypatch):
@@ -314,9 +316,8 @@ def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(story)], ""))
     w = make_main_window()
     w.import_files()
-    qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
-    # The counts follow the message once the article's next paint is done (see MainWindow._refresh_chrome).
-    qtbot.waitUntil(lambda: not w.chrome_pending)
+    # the counts and the queue follow the message, after the next paint
+    qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage() and not w.chrome_pending, timeout=5000)
     assert w.status.progress.text().endswith("pending 5 of 5")
     assert w.queue.model.rowCount() == 5
 

@@ -133,9 +133,13 @@ def test_a_very_long_next_article_is_not_prepared_ahead(make_main_window, qtbot,
     import ui.review_controller as review_controller
 
     monkeypatch.setattr(review_controller, "PREPARE_MAX_CHARS", 10)  # every test article is longer
+    looked = []  # the articles after whose paint the controller looked at the next one
+    prepare_next = review_controller.ReviewController._prepare_next
+    monkeypatch.setattr(review_controller.ReviewController, "_prepare_next",
+                        lambda self: (prepare_next(self), looked.append(self.article.id)))
     w = make_main_window()
     following = w.store.next_to_review(w.controller.article.id)
-    qtbot.wait(200)  # the paint, and the idle moment after it
+    qtbot.waitUntil(lambda: w.controller.article.id in looked)
     assert w.view.prepared is None
     press(w, Qt.Key.Key_A)
     assert w.controller.article.id == following

@@ -1,6 +1,6 @@
 """ReviewView: literal text, highlights, focus order, selection snapping and keys left to the window."""
 
-import time
+import sys
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -153,7 +153,9 @@ def test_a_long_article_opens_at_its_top_even_after_a_resize(view, qtbot):
     long_text = "\n\n".join(f"Paragraph {i} about Putin and Kim." for i in range(200))
     view.show_article(article(long_text), [], None)
     view.resize(700, 500)
-    qtbot.wait(50)
+    doc = view.text_view.document()
+    # Qt lays the rest of a long text out in idle steps after the resize: wait until it is all laid out
+    qtbot.waitUntil(lambda: doc.lastBlock().layout().lineCount() > 0 and doc.pageSize().width() == view.text_view.viewport().width())
     assert view.text_view.verticalScrollBar().value() == 0
 
 
@@ -238,6 +240,8 @@ def test_double_click_selects_a_word(view, qtbot):
     i = TEXT.index("agreed")
     rect = view.text_view.cursorRect(_cursor_at(view, i + 2))
     qtbot.mouseDClick(view.text_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # QTest's double click ends with the button still down (its button state is global): let go
+    qtbot.mouseRelease(view.text_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert view.selected_span() == (i, i + len("agreed"))
 
 
@@ -317,23 +321,37 @@ def test_tags_paint_with_many_entities(view):
 
 def test_void_qt_calls_do_not_leak_or_crash(view):
     # PySide6 6.12 on Python 3.11 leaked a reference to None on every call returning void
-    # and aborted after some thousands of calls; the pin keeps us below it (DEVELOPERS.md pitfall 1)
+    # and aborted after some thousands of calls; the pin keeps us below it (DEVELOPERS.md pitfall 1).
+    # None is immortal from Python 3.12 on (its count is fixed), so the count check bites on 3.11 and 3.10.
+    view.text_view.setPlainText("0123456789")
     cursor = QTextCursor(view.text_view.document())
+    nones = sys.getrefcount(None)
     for i in range(20_000):
         cursor.setPosition(i % 10)
         view.resize(900 + i % 2, 600)
+    assert sys.getrefcount(None) - nones < 1_000  # a leak per void call would add 40,000
+    assert cursor.position() == 19_999 % 10 and view.width() == 901
 
 
-def test_show_article_is_fast(view):
+def test_showing_a_long_article_is_one_edit_laid_out_lazily(view):
+    """What keeps show_article fast on 100,000 chars and ~2,500 entities, checked without a clock
+    (the time itself is the benchmark's "next article (b)" figure): the text and all its entity
+    formats reach the document in one fill, and Qt lays out only the visible part at once,
+    not the whole text."""
     words = "Kremlin spokesman Dmitry Peskov said Kim Jong Un will visit 😀 Vladivostok soon.\r\n"
     text = (words * (100_000 // len(words) + 1))[:100_000]
     positions = [i for i in range(len(text) - 12) if text.startswith("Peskov", i) or text.startswith("Kim", i)]
     many = [Entity(n, 1, p, p + 3, "PERSON", EntityState.SUGGESTED) for n, p in enumerate(positions[:2500])]
-    view.show_article(article(text), many, None)  # warm-up
-    started = time.perf_counter()
+    view.show_article(article(text), many, None)  # the first fill of an empty document
+    doc = view.text_view.document()
+    changes = []
+    doc.contentsChange.connect(lambda *args: changes.append(args))
     view.show_article(article(text), many, None)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.25, f"show_article took {elapsed * 1000:.0f} ms"  # ~30 ms measured; loose for CI machines
+    size = doc.characterCount()
+    assert changes == [(0, size, 0), (0, 0, size)]  # cleared, then filled: no change per entity
+    assert len(view.text_view.highlighter.index.spans) == len(many)
+    laid_out = sum(1 for n in range(doc.blockCount()) if doc.findBlockByNumber(n).layout().lineCount() > 0)
+    assert 0 < laid_out < doc.blockCount() // 10, f"{laid_out} of {doc.blockCount()} paragraphs laid out at once"
 
 
 def _hover(widget, point):

@@ -84,6 +84,7 @@ def test_background_job_reports_progress_and_can_be_cancelled(project, qtbot):
         started.wait(5)
         job.cancel()
     job.wait(5)
+    assert not job.running  # its thread ended with the cancel
     assert reports and reports[0] == (0, 1000, "Counting")
 
 
@@ -96,6 +97,9 @@ def test_background_job_result_and_failure(project, qtbot):
     with qtbot.waitSignal(broken.failed) as blocker:
         broken.start()
     assert "out of range" in blocker.args[0]
+    for finished in (job, broken):  # a job reports, then closes its project: wait for that too
+        finished.wait(5)
+        assert not finished.running
 
 
 # ------------------------------------------------------------------ look-ahead
@@ -117,9 +121,11 @@ def fake_suggest(pipeline, items, labels, label_map):
 def unsuggested(tmp_path):
     path = tmp_path / "fresh.db"
     store = AnnotationStore.open(path, create=True)
-    store.add_labels(make_labels(["PERSON", "ORG"]))
-    store.add_articles([{"text": f"Word{i} and more words.", "title": f"Fresh {i}"} for i in range(12)])
-    store.close()
+    try:
+        store.add_labels(make_labels(["PERSON", "ORG"]))
+        store.add_articles([{"text": f"Word{i} and more words.", "title": f"Fresh {i}"} for i in range(12)])
+    finally:
+        store.close()
     return path
 
 
@@ -130,11 +136,13 @@ def test_lookahead_suggests_the_shown_article_and_the_next_ones(make_main_window
     qtbot.waitUntil(lambda: [e.label for e in w.view.entities()] == ["PERSON"], timeout=5000)
     qtbot.waitUntil(lambda: w.worker.state == READY and w.status.model.text() == "model: ready", timeout=5000)
     reader = AnnotationStore.open(unsuggested)
-    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 3, timeout=5000)
-    press(w, Qt.Key.Key_A)  # the next article was suggested ahead: it shows with its entity at once
-    assert [e.label for e in w.view.entities()] == ["PERSON"]
-    qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
-    reader.close()
+    try:
+        qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 3, timeout=5000)
+        press(w, Qt.Key.Key_A)  # the next article was suggested ahead: it shows with its entity at once
+        assert [e.label for e in w.view.entities()] == ["PERSON"]
+        qtbot.waitUntil(lambda: len([a for a in range(1, 13) if reader.article(a).suggested_by]) == 4, timeout=5000)
+    finally:
+        reader.close()
 
 
 def test_lookahead_output_for_an_article_decided_meanwhile_is_dropped(make_main_window, unsuggested, qtbot, press, stored):

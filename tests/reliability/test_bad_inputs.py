@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 
 import pytest
 
@@ -138,9 +137,7 @@ def test_a_bad_last_line_leaves_an_existing_project_as_it_was(tmp_path):
     source = tmp_path / "big.jsonl"
     lines = _write_jsonl(source, 4, bad_last_line=True)
     before = dump(project)
-    started = time.monotonic()
     outcome = run_case(Case("big-bad-last-line", "", {}, ["import", "project.db", "big.jsonl"], ""), tmp_path)
     assert outcome.exit_code == 1
     assert outcome.stderr.strip().startswith(f"Error: big.jsonl:{lines + 1}: malformed JSON")
     assert dump(project) == before
-    assert time.monotonic() - started < 60

@@ -131,8 +131,10 @@ def test_two_processes_creating_the_same_new_project_at_once(tmp_path):
         if not failures:
             assert integrity(path) == "ok"
             store = AnnotationStore.open(path)
-            assert store.article_count() == 3
-            store.close()
+            try:
+                assert store.article_count() == 3
+            finally:
+                store.close()
     assert not failures, f"concurrent create failed: {failures}"
 
 
@@ -155,50 +157,72 @@ def test_on_busy_is_called_while_another_connection_holds_the_write_lock(project
             other.execute("COMMIT")  # the other writer finishes; ours must then go through
 
     store.on_busy = on_busy
-    entity, _ = store.add_entity(1, 0, 7, "PERSON")
-    assert len(waits) == 3
-    assert waits == sorted(waits) and waits[0] >= 0
-    assert [e.id for e in store.entities(1)] == [entity.id]
-    assert store.article(1).title == "held"  # the other writer's change is kept too
-    store.close()
-    other.close()
+    try:
+        entity, _ = store.add_entity(1, 0, 7, "PERSON")
+        assert len(waits) == 3
+        assert waits == sorted(waits) and waits[0] >= 0
+        assert [e.id for e in store.entities(1)] == [entity.id]
+        assert store.article(1).title == "held"  # the other writer's change is kept too
+    finally:
+        store.close()
+        other.close()
     assert integrity(project) == "ok"
 
 
-def test_reads_do_not_wait_for_a_writer(project):
+def _never_waiting(monkeypatch) -> list[float]:
+    """Make every wait for a lock fail at once, and record the store's waits (on_busy).
+
+    Connections get no busy timeout and the store's write loop no patience, so an
+    operation that would have waited raises instead: its success proves it did not
+    wait, with no clock in the test.
+    """
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, **{**k, "timeout": 0}))
+    monkeypatch.setattr(store_module, "LOCK_WAIT_SECONDS", 0)
+    return []
+
+
+def test_reads_do_not_wait_for_a_writer(project, monkeypatch):
     """WAL: the window keeps showing articles while another process holds the write lock."""
+    waits = _never_waiting(monkeypatch)
     other = _hold_write_lock(project)
-    started = time.monotonic()
-    store = AnnotationStore.open(project, annotator="alice")
-    assert store.article(1).title is None  # committed state only
-    assert store.article_count() == 20
-    assert store.entities(1) == []
-    assert time.monotonic() - started < 1.0
-    other.execute("ROLLBACK")
-    other.close()
-    store.close()
+    try:
+        store = AnnotationStore.open(project, annotator="alice")
+        try:
+            store.on_busy = waits.append
+            assert store.article(1).title is None  # committed state only
+            assert store.article_count() == 20
+            assert store.entities(1) == []
+            assert not waits
+        finally:
+            store.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 
 def test_writer_gives_up_with_a_clear_message_and_changes_nothing(project, monkeypatch):
     monkeypatch.setattr(store_module, "LOCK_WAIT_SECONDS", 0.5)
     store = AnnotationStore.open(project, annotator="alice")
-    other = _hold_write_lock(project)
-    waits = []
-    store.on_busy = waits.append
-    with pytest.raises(AnnotatorError, match="locked by another program"):
-        store.accept(1)
-    assert waits, "on_busy was never called while waiting"
-    other.execute("ROLLBACK")
-    other.close()
-    assert store.article(1).status.value == "pending"
-    assert store.undo_status().undo is None
-    assert not store.conn.in_transaction
-    store.accept(1)  # and the next attempt works
-    assert store.article(1).status.value == "accepted"
-    store.close()
+    try:
+        other = _hold_write_lock(project)
+        waits = []
+        store.on_busy = waits.append
+        with pytest.raises(AnnotatorError, match="locked by another program"):
+            store.accept(1)
+        assert waits, "on_busy was never called while waiting"
+        other.execute("ROLLBACK")
+        other.close()
+        assert store.article(1).status.value == "pending"
+        assert store.undo_status().undo is None
+        assert not store.conn.in_transaction
+        store.accept(1)  # and the next attempt works
+        assert store.article(1).status.value == "accepted"
+    finally:
+        store.close()
 
 
-def test_a_killed_writer_does_not_leave_the_project_locked(project):
+def test_a_killed_writer_does_not_leave_the_project_locked(project, monkeypatch):
     """A process killed inside its write transaction: its change vanishes, the lock is released."""
     proc = subprocess.Popen(
         [sys.executable, DECIDE, str(project), "alice", "1", "1", "1", "--hold", "30"],
@@ -212,15 +236,16 @@ def test_a_killed_writer_does_not_leave_the_project_locked(project):
     proc.wait(timeout=10)
     proc.stdout.close()
     proc.stderr.close()
+    waits = _never_waiting(monkeypatch)  # the lock is free at once, or skip fails
     store = AnnotationStore.open(project, annotator="bob")
-    waits = []
-    store.on_busy = waits.append
-    started = time.monotonic()
-    store.skip(2)
-    assert time.monotonic() - started < 1.0 and not waits
-    assert store.entities(1) == []  # the killed, uncommitted decision is gone
-    assert store.article(2).status.value == "skipped"
-    store.close()
+    try:
+        store.on_busy = waits.append
+        store.skip(2)
+        assert not waits
+        assert store.entities(1) == []  # the killed, uncommitted decision is gone
+        assert store.article(2).status.value == "skipped"
+    finally:
+        store.close()
     assert integrity(project) == "ok"
 
 
@@ -258,12 +283,16 @@ def _kill_round(tmp_path, seed: int, *, hold: float) -> int:
     assert (log, state) == expected_after(ids, len(log))
     # Read-only commands (export, stats) read it as left, -wal and all...
     reader = AnnotationStore.open(path, readonly=True)
-    assert sum(reader.counts().values()) == len(ids)
-    reader.close()
+    try:
+        assert sum(reader.counts().values()) == len(ids)
+    finally:
+        reader.close()
     # ...and the project opens and takes new decisions at once.
     store = AnnotationStore.open(path, annotator="bob")
-    store.skip(ids[0])
-    store.close()
+    try:
+        store.skip(ids[0])
+    finally:
+        store.close()
     return len(shown)
 
 

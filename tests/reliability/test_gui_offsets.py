@@ -59,15 +59,17 @@ def test_import_view_and_export_agree(qapp, article):
         record = {"text": text, "spans": [{"start": s, "end": e, "label": "PERSON"} for s, e in spans]}
         source.write_bytes((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         store = AnnotationStore.memory()
-        store.add_labels(make_labels(["PERSON"]))
-        import_files(store, [source], spans_as="annotations")
-        (article_id,) = [a.id for a, _, _ in store.iter_articles()]
-        stored = store.article(article_id).text
-        entities = store.entities(article_id)
-        store.accept(article_id)
-        export_jsonl(store, Path(tmp) / "out.jsonl")
-        task = json.loads((Path(tmp) / "out.jsonl").read_bytes())
-        store.close()
+        try:
+            store.add_labels(make_labels(["PERSON"]))
+            import_files(store, [source], spans_as="annotations")
+            (article_id,) = [a.id for a, _, _ in store.iter_articles()]
+            stored = store.article(article_id).text
+            entities = store.entities(article_id)
+            store.accept(article_id)
+            export_jsonl(store, Path(tmp) / "out.jsonl")
+            task = json.loads((Path(tmp) / "out.jsonl").read_bytes())
+        finally:
+            store.close()
 
     assert stored == text and task["text"] == text
     doc = QTextDocument()

@@ -40,11 +40,13 @@ def window(qtbot, tmp_path):
 
     path = tmp_path / "markup.db"
     store = AnnotationStore.open(path, create=True, annotator="<b>ann</b>")
-    store.add_labels(make_labels(MARKUP_LABELS))
-    ids, _ = store.add_articles([{"text": "Ada Lovelace met <b>Charles</b> Babbage.", "title": "<h1>T</h1>", "meta": META}])
-    source = store.source_id("model", "<b>model</b>", "<i>1</i>")
-    store.save_suggestions(source, [(ids[0], [(0, 12, MARKUP_LABELS[0], 0.5), (17, 31, MARKUP_LABELS[2], None)], None)])
-    store.close()
+    try:
+        store.add_labels(make_labels(MARKUP_LABELS))
+        ids, _ = store.add_articles([{"text": "Ada Lovelace met <b>Charles</b> Babbage.", "title": "<h1>T</h1>", "meta": META}])
+        source = store.source_id("model", "<b>model</b>", "<i>1</i>")
+        store.save_suggestions(source, [(ids[0], [(0, 12, MARKUP_LABELS[0], 0.5), (17, 31, MARKUP_LABELS[2], None)], None)])
+    finally:
+        store.close()
     store = AnnotationStore.open(path, annotator="<b>ann</b>")
     w = MainWindow(store, settings=Settings(), worker_factory=None, show_summary=False)
     qtbot.addWidget(w)

@@ -65,60 +65,66 @@ def test_store_round_trip_keeps_text_and_offsets_exact(articles, labels, data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "p.db"
         store = AnnotationStore.open(path, create=True, annotator="ada")
-        store.add_labels(make_labels(labels))
-        records = [{"text": t, "title": t[:10], "meta": {"t": t, "nested": {"list": [t, 1, None]}}} for t, _ in articles]
-        ids, duplicates = store.add_articles(records)
-        distinct = {t for t, _ in articles}
-        assert duplicates == len(articles) - len(distinct)
-        expected = {}
-        for article_id, (text, spans) in zip(ids, articles):
-            if article_id is None:
-                continue
-            chosen = [(s, e, data.draw(st.sampled_from(labels))) for s, e in spans]
-            for s, e, label in chosen:
-                entity, _ = store.add_entity(article_id, s, e, label)
-                assert (entity.start, entity.end, entity.label) == (s, e, label)
-            expected[article_id] = (text, chosen)
-        store.close()
+        try:
+            store.add_labels(make_labels(labels))
+            records = [{"text": t, "title": t[:10], "meta": {"t": t, "nested": {"list": [t, 1, None]}}} for t, _ in articles]
+            ids, duplicates = store.add_articles(records)
+            distinct = {t for t, _ in articles}
+            assert duplicates == len(articles) - len(distinct)
+            expected = {}
+            for article_id, (text, spans) in zip(ids, articles):
+                if article_id is None:
+                    continue
+                chosen = [(s, e, data.draw(st.sampled_from(labels))) for s, e in spans]
+                for s, e, label in chosen:
+                    entity, _ = store.add_entity(article_id, s, e, label)
+                    assert (entity.start, entity.end, entity.label) == (s, e, label)
+                expected[article_id] = (text, chosen)
+        finally:
+            store.close()
 
         store = AnnotationStore.open(path, annotator="ada")  # read back from disk
-        seen = {}
-        for article, entities, _tokens in store.iter_articles():
-            seen[article.id] = (article.text, [(e.start, e.end, e.label) for e in entities])
-            assert article.text.encode("utf-8") == expected[article.id][0].encode("utf-8")
-            assert article.meta == {"t": article.text, "nested": {"list": [article.text, 1, None]}}
-            for e in entities:
-                assert article.text[e.start:e.end] == expected[article.id][0][e.start:e.end]
-        assert seen == expected
-        for article_id, (text, chosen) in expected.items():
-            assert [(e.start, e.end, e.label) for e in store.entities(article_id)] == chosen
-        assert {label.name for label in store.labels()} == set(labels)
-        store.close()
+        try:
+            seen = {}
+            for article, entities, _tokens in store.iter_articles():
+                seen[article.id] = (article.text, [(e.start, e.end, e.label) for e in entities])
+                assert article.text.encode("utf-8") == expected[article.id][0].encode("utf-8")
+                assert article.meta == {"t": article.text, "nested": {"list": [article.text, 1, None]}}
+                for e in entities:
+                    assert article.text[e.start:e.end] == expected[article.id][0][e.start:e.end]
+            assert seen == expected
+            for article_id, (text, chosen) in expected.items():
+                assert [(e.start, e.end, e.label) for e in store.entities(article_id)] == chosen
+            assert {label.name for label in store.labels()} == set(labels)
+        finally:
+            store.close()
 
 
 @SETTINGS
 @given(text=texts, data=st.data())
 def test_store_refuses_bad_spans_without_changing_anything(text, data):
     store = AnnotationStore.memory()
-    store.add_labels(make_labels(["PERSON"]))
-    (article_id,), _ = store.add_articles([{"text": text}])
-    n = len(text)
-    start = data.draw(st.integers(-3, n + 3))
-    end = data.draw(st.integers(-3, n + 3))
-    valid = 0 <= start < end <= n
-    if valid:
-        store.add_entity(article_id, start, end, "PERSON")
-        assert len(store.entities(article_id)) == 1
-    else:
-        try:
+    try:
+        store.add_labels(make_labels(["PERSON"]))
+        (article_id,), _ = store.add_articles([{"text": text}])
+        n = len(text)
+        start = data.draw(st.integers(-3, n + 3))
+        end = data.draw(st.integers(-3, n + 3))
+        valid = 0 <= start < end <= n
+        if valid:
             store.add_entity(article_id, start, end, "PERSON")
-        except EditError as e:
-            assert str(e)
+            assert len(store.entities(article_id)) == 1
         else:
-            raise AssertionError(f"span {start}-{end} accepted on a text of {n} characters")
-        assert store.entities(article_id) == []
-        assert store.undo_status().undo is None
-    store.close()
+            try:
+                store.add_entity(article_id, start, end, "PERSON")
+            except EditError as e:
+                assert str(e)
+            else:
+                raise AssertionError(f"span {start}-{end} accepted on a text of {n} characters")
+            assert store.entities(article_id) == []
+            assert store.undo_status().undo is None
+    finally:
+        store.close()
 
 
 # ------------------------------------------------------------------ snapping
@@ -370,30 +376,32 @@ def test_import_then_export_keeps_text_and_spans_exact(articles, label, ascii_js
             (tmp / "in.jsonl").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
             files.append(tmp / "in.jsonl")
         store = AnnotationStore.memory()
-        store.add_labels(make_labels([label]))
-        report = import_files(store, files)
-        assert report.added == len(articles)
-        for article, _, _ in list(store.iter_articles()):
-            store.accept(article.id)
-        out = tmp / "out.jsonl"
-        assert export_jsonl(store, out) == len(articles)
-        exported = {}
-        for raw in out.read_bytes().split(b"\n")[:-1]:
-            task = json.loads(raw)
-            exported[task["text"]] = task
-        expected = {t: (s, txt) for t, (_, s), txt in zip(imported, articles, as_txt)}
-        assert set(exported) == set(expected)
-        for text, task in exported.items():
-            spans, txt = expected[text]
-            assert task["text"].encode("utf-8") == text.encode("utf-8")
-            got = [(s["start"], s["end"], s["label"]) for s in task["spans"]]
-            assert got == ([] if txt else [(s, e, label) for s, e in spans])
-            tokens = task["tokens"]
-            for tok in tokens:
-                assert text[tok["start"]:tok["end"]] == tok["text"]
-            for s in task["spans"]:
-                touched = [t["id"] for t in tokens if t["start"] < s["end"] and s["start"] < t["end"]]
-                assert s["token_start"] <= s["token_end"]
-                if touched:  # the first and last token the span touches (Prodigy's inclusive indices)
-                    assert (s["token_start"], s["token_end"]) == (touched[0], touched[-1])
-        store.close()
+        try:
+            store.add_labels(make_labels([label]))
+            report = import_files(store, files)
+            assert report.added == len(articles)
+            for article, _, _ in list(store.iter_articles()):
+                store.accept(article.id)
+            out = tmp / "out.jsonl"
+            assert export_jsonl(store, out) == len(articles)
+            exported = {}
+            for raw in out.read_bytes().split(b"\n")[:-1]:
+                task = json.loads(raw)
+                exported[task["text"]] = task
+            expected = {t: (s, txt) for t, (_, s), txt in zip(imported, articles, as_txt)}
+            assert set(exported) == set(expected)
+            for text, task in exported.items():
+                spans, txt = expected[text]
+                assert task["text"].encode("utf-8") == text.encode("utf-8")
+                got = [(s["start"], s["end"], s["label"]) for s in task["spans"]]
+                assert got == ([] if txt else [(s, e, label) for s, e in spans])
+                tokens = task["tokens"]
+                for tok in tokens:
+                    assert text[tok["start"]:tok["end"]] == tok["text"]
+                for s in task["spans"]:
+                    touched = [t["id"] for t in tokens if t["start"] < s["end"] and s["start"] < t["end"]]
+                    assert s["token_start"] <= s["token_end"]
+                    if touched:  # the first and last token the span touches (Prodigy's inclusive indices)
+                        assert (s["token_start"], s["token_end"]) == (touched[0], touched[-1])
+        finally:
+            store.close()

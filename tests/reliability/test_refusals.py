@@ -19,8 +19,10 @@ def _project_bytes(tmp_path) -> bytes:
     """A real project big enough to have many pages, closed cleanly (no -wal left)."""
     path = tmp_path / "source.db"
     store = AnnotationStore.open(path, create=True, annotator="maker")
-    store.add_articles([{"text": f"Article number {i}. " * 100} for i in range(200)])
-    store.close()
+    try:
+        store.add_articles([{"text": f"Article number {i}. " * 100} for i in range(200)])
+    finally:
+        store.close()
     data = path.read_bytes()
     path.unlink()
     assert len(data) > 64 * 1024
@@ -126,8 +128,10 @@ def test_an_empty_sqlite_database_becomes_a_project(tmp_path):
     conn.execute("VACUUM")
     conn.close()
     store = AnnotationStore.open(path)
-    assert store.article_count() == 0
-    store.close()
+    try:
+        assert store.article_count() == 0
+    finally:
+        store.close()
 
 
 # ------------------------------------------------------------------ migration
@@ -166,10 +170,12 @@ def test_migration_machinery_backs_up_then_migrates(tmp_path, monkeypatch):
     before = dump(path)
     _migration_tables(monkeypatch, "ALTER TABLE articles ADD COLUMN note TEXT;\nCREATE TABLE extra (x INTEGER);")
     store = AnnotationStore.open(path)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert store.article(1).text == "Ada Lovelace wrote.\r\nThe end 😀"
-    assert [(e.start, e.end, e.label) for e in store.entities(1)] == [(0, 12, "PERSON")]
-    store.close()
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.article(1).text == "Ada Lovelace wrote.\r\nThe end 😀"
+        assert [(e.start, e.end, e.label) for e in store.entities(1)] == [(0, 12, "PERSON")]
+    finally:
+        store.close()
     backups = sorted(tmp_path.glob("old.db.v1-*.bak"))
     assert len(backups) == 1
     assert dump(backups[0]) == before
@@ -209,15 +215,17 @@ def test_older_project_is_migrated_after_a_backup(tmp_path):
     _v1_project(path)
     before = dump(path)
     store = AnnotationStore.open(path, annotator="ada")
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-    article = store.article(1)
-    assert article.text == "Ada Lovelace wrote.\r\nThe end 😀"
-    assert article.meta == {"k": [1, {"x": None}]}
-    assert article.status.value == "accepted"
-    assert [(e.start, e.end, e.label, e.state.value) for e in store.entities(1)] == [(0, 12, "PERSON", "confirmed")]
-    assert [label.name for label in store.labels()] == ["PERSON"]
-    store.accept(1)  # and it takes decisions
-    store.close()
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        article = store.article(1)
+        assert article.text == "Ada Lovelace wrote.\r\nThe end 😀"
+        assert article.meta == {"k": [1, {"x": None}]}
+        assert article.status.value == "accepted"
+        assert [(e.start, e.end, e.label, e.state.value) for e in store.entities(1)] == [(0, 12, "PERSON", "confirmed")]
+        assert [label.name for label in store.labels()] == ["PERSON"]
+        store.accept(1)  # and it takes decisions
+    finally:
+        store.close()
     backups = sorted(tmp_path.glob("old.db.v1-*.bak"))
     assert len(backups) == 1, f"expected one backup next to the project, found {siblings(path)}"
     assert dump(backups[0]) == before

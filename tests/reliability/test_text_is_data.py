@@ -198,28 +198,30 @@ def test_hostile_strings_never_reach_the_sql_text(tmp_path, recorded, monkeypatc
         "spans": [{"start": 0, "end": 3, "label": f"L{MARK}"}],
     }) + "\n", "utf-8")
     store = AnnotationStore.open(tmp_path / "p.db", create=True)
-    assert store.annotator == f"ann{MARK}"
-    store.add_labels(make_labels([f"P{MARK}"]))
-    import_files(store, [source], add_labels=True)
-    store.set_setting(f"key{MARK}", {MARK: MARK})
-    assert store.setting(f"key{MARK}") == {MARK: MARK}
-    store.source_id("model", f"m{MARK}", f"v{MARK}")
-    store.start_session()
-    (article_id,) = [a.id for a, _, _ in store.iter_articles()]
-    entity = store.entities(article_id)[0]
-    store.relabel_entity(entity.id, f"P{MARK}")
-    added, _ = store.add_entity(article_id, 4, 8, f"L{MARK}")
-    store.accept(article_id)
-    store.undo()
-    store.redo()
-    assert store.search(MARK)[0][0] == article_id
-    assert store.search("100%")[0][0] == article_id and store.search("%") and store.search("_under_")
-    assert store.search("zz%zz") == []
-    store.queue()
-    store.label_counts()
-    store.end_session()
-    export_jsonl(store, tmp_path / "out.jsonl")
-    store.close()
+    try:
+        assert store.annotator == f"ann{MARK}"
+        store.add_labels(make_labels([f"P{MARK}"]))
+        import_files(store, [source], add_labels=True)
+        store.set_setting(f"key{MARK}", {MARK: MARK})
+        assert store.setting(f"key{MARK}") == {MARK: MARK}
+        store.source_id("model", f"m{MARK}", f"v{MARK}")
+        store.start_session()
+        (article_id,) = [a.id for a, _, _ in store.iter_articles()]
+        entity = store.entities(article_id)[0]
+        store.relabel_entity(entity.id, f"P{MARK}")
+        added, _ = store.add_entity(article_id, 4, 8, f"L{MARK}")
+        store.accept(article_id)
+        store.undo()
+        store.redo()
+        assert store.search(MARK)[0][0] == article_id
+        assert store.search("100%")[0][0] == article_id and store.search("%") and store.search("_under_")
+        assert store.search("zz%zz") == []
+        store.queue()
+        store.label_counts()
+        store.end_session()
+        export_jsonl(store, tmp_path / "out.jsonl")
+    finally:
+        store.close()
 
     assert len(recorded) > 30, "the recording connection was not used"
     leaked = [sql for sql in recorded if "zq'" in sql or "DROP TABLE" in sql]

@@ -23,12 +23,16 @@ TEXT = "Ada Lovelace met Charles Babbage in London."
 def pair(tmp_path):
     path = tmp_path / "shared.db"
     ada = AnnotationStore.open(path, create=True, annotator="ada")
-    ada.add_labels(make_labels(["PERSON", "ORG", "GPE"]))
-    (article_id,), _ = ada.add_articles([{"text": TEXT}])
-    bob = AnnotationStore.open(path, annotator="bob")
-    yield ada, bob, article_id
-    ada.close()
-    bob.close()
+    try:
+        ada.add_labels(make_labels(["PERSON", "ORG", "GPE"]))
+        (article_id,), _ = ada.add_articles([{"text": TEXT}])
+        bob = AnnotationStore.open(path, annotator="bob")
+        try:
+            yield ada, bob, article_id
+        finally:
+            bob.close()
+    finally:
+        ada.close()
     assert integrity(path) == "ok"
 
 
@@ -81,21 +85,25 @@ def test_separate_histories_on_separate_articles(tmp_path):
     """The common case works: each undoes only their own steps, nothing else moves."""
     path = tmp_path / "shared.db"
     ada = AnnotationStore.open(path, create=True, annotator="ada")
-    ada.add_labels(make_labels(["PERSON", "ORG"]))
-    (one, two), _ = ada.add_articles([{"text": TEXT}, {"text": TEXT + " Again."}])
-    bob = AnnotationStore.open(path, annotator="bob")
-    ada.add_entity(one, 0, 12, "PERSON")
-    bob.add_entity(two, 17, 32, "PERSON")
-    ada.accept(one)
-    bob.reject(two)
-    assert ada.undo_status().undo == f"accept article (article {one})"
-    assert bob.undo_status().undo == f"reject article (article {two})"
-    ada.undo()
-    ada.undo()
-    assert ada.entities(one) == [] and ada.article(one).status.value == "pending"
-    assert _spans(bob, two) == [(17, 32, "PERSON", "bob")] and bob.article(two).status.value == "rejected"
-    ada.redo()
-    ada.redo()
-    assert ada.article(one).status.value == "accepted" and len(ada.entities(one)) == 1
-    ada.close()
-    bob.close()
+    try:
+        ada.add_labels(make_labels(["PERSON", "ORG"]))
+        (one, two), _ = ada.add_articles([{"text": TEXT}, {"text": TEXT + " Again."}])
+        bob = AnnotationStore.open(path, annotator="bob")
+        try:
+            ada.add_entity(one, 0, 12, "PERSON")
+            bob.add_entity(two, 17, 32, "PERSON")
+            ada.accept(one)
+            bob.reject(two)
+            assert ada.undo_status().undo == f"accept article (article {one})"
+            assert bob.undo_status().undo == f"reject article (article {two})"
+            ada.undo()
+            ada.undo()
+            assert ada.entities(one) == [] and ada.article(one).status.value == "pending"
+            assert _spans(bob, two) == [(17, 32, "PERSON", "bob")] and bob.article(two).status.value == "rejected"
+            ada.redo()
+            ada.redo()
+            assert ada.article(one).status.value == "accepted" and len(ada.entities(one)) == 1
+        finally:
+            bob.close()
+    finally:
+        ada.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import labels as label_set
 from . import schema
-from .errors import AnnotatorError, InputError, UnknownLabels
+from .errors import AnnotatorError, InputError, UnknownLabels, is_disk_full
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
@@ -378,11 +378,13 @@ def import_into_project(
                 store, paths, spans_as=spans_as, add_labels=add_labels,
                 on_progress=on_progress, should_cancel=should_cancel,
             )
-    except BaseException:
+    except BaseException as e:
         store.close()
         if created:
             for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm"), Path(f"{project}-journal")):
                 leftover.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise AnnotatorError(f"{project}: the disk is full; the import changed nothing (free some space and import again)") from None
         raise
     store.close()
     return report

@@ -27,6 +27,8 @@ IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed
 # Longer articles are not prepared ahead: filling one holds the GUI thread (a 5 MB article for
 # about 2 s) while the reviewer reads the one before, for a saving they would not notice.
 PREPARE_MAX_CHARS = 250_000
+# How a message names a decision that could not be saved ("Could not save the acceptance of article 3 ...").
+DECISION_NOUNS = {"accept": "acceptance", "reject": "rejection", "skip": "skip"}
 
 
 class ReviewController(QObject):
@@ -163,7 +165,8 @@ class ReviewController(QObject):
         article_id = self.article.id
         self.state = TRANSITION
         (
-            StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self)
+            StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self,
+                    what=f"the {DECISION_NOUNS[method]} of article {article_id}")
             .success(lambda _: self._after_decision(article_id))
             .failure(self._failed_transition)
             .run()
@@ -309,7 +312,7 @@ class ReviewController(QObject):
             return
         self.state = TRANSITION
         (
-            StoreOp(self.runner, lambda s: getattr(s, method)(), initiator=self)
+            StoreOp(self.runner, lambda s: getattr(s, method)(), initiator=self, what=f"the {method}")
             .success(lambda changes: self._after_travel(method, changes))
             .failure(self._failed_transition)
             .run()

@@ -39,7 +39,7 @@ ANSWERS = {
 }
 
 
-PIECE = 1 << 16  # characters of a string, or token rows, written at once
+PIECE = 1 << 14  # characters of a string, or token rows, written at once
 
 # json.dumps(value, ensure_ascii=False), without building an encoder per call.
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -112,7 +112,7 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
     if tokens is None:
         tokens = token_spans(text)
     elif not isinstance(tokens, Tokens):
-        tokens = Tokens(array("q", (s for s, _ in tokens)), array("q", (e for _, e in tokens)))
+        tokens = Tokens(array("i", (s for s, _ in tokens)), array("i", (e for _, e in tokens)))
     starts, ends = tokens.starts, tokens.ends
     spans = []
     for entity in entities:

@@ -27,6 +27,10 @@ from .wording import plural
 SUFFIXES = (".txt", ".jsonl")
 SPANS_AS = ("suggestions", "annotations")
 MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
+# One article (a .txt file, or a JSONL line with its spans and meta) may be this big. Export, import
+# and the window each hold a few copies of an article; above this the window takes seconds to show it.
+MAX_ARTICLE_MB = 10
+MAX_ARTICLE_BYTES = MAX_ARTICLE_MB * 2**20
 BATCH_SIZE = 500
 
 
@@ -121,8 +125,17 @@ def guess_title(text: str) -> str | None:
     return first
 
 
+def _too_big(where: str, size: int) -> InputError:
+    return InputError(
+        f"{where}: article is {size / 2**20:.1f} MB; the limit is {MAX_ARTICLE_MB} MB per article "
+        "(split it into smaller articles)"
+    )
+
+
 def read_txt(path: Path, name: str) -> _Record:
     where = str(path)
+    if path.stat().st_size > MAX_ARTICLE_BYTES:
+        raise _too_big(where, path.stat().st_size)
     text = _decode(path.read_bytes(), where)  # bytes, so "\r\n" stays as it is in the file
     if not text.strip():
         raise InputError(f"{where}: empty file, no text to import")
@@ -132,13 +145,26 @@ def read_txt(path: Path, name: str) -> _Record:
 def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
     """(line number, bytes read, record) per non-blank line, checked as it is read."""
     with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
+        # readline with a limit: a line over it is measured and refused without being held whole
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_ARTICLE_BYTES + 2), b""), start=1):
             where = f"{path}:{number}"
+            if len(raw.rstrip(b"\r\n")) > MAX_ARTICLE_BYTES:
+                raise _too_big(where, len(raw) + _rest_of_line(f))
             line = _decode(raw, where)
             if line.strip():
                 yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
             else:
                 yield number, len(raw), None
+
+
+def _rest_of_line(f) -> int:
+    """Read past the rest of the current line a megabyte at a time; returns its length in bytes."""
+    length = 0
+    while chunk := f.readline(2**20):
+        length += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return length
 
 
 def _parse_line(line: str, where: str) -> _Record:

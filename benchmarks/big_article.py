@@ -1,6 +1,6 @@
 """One huge article through import, the window and export: time and peak memory of each.
 
-    python -m benchmarks.big_article 10 [WORKDIR]     # a 10 MB article
+    python -m benchmarks.big_article 10 [WORKDIR]     # a JSONL line of 10 MB (the import's limit)
 
 Each step runs in a fresh process; peak RSS is that process's ``ru_maxrss``.
 The article is news-like prose with a suggested PERSON span every ~600 characters.
@@ -26,8 +26,9 @@ PARAGRAPH = (
 
 
 def write_article(path: Path, megabytes: float) -> int:
-    """One JSONL line holding an article of about ``megabytes`` MB; returns the span count."""
-    repeats = max(1, int(megabytes * 1_000_000 / len(PARAGRAPH.encode("utf-8"))))
+    """One JSONL line of at most ``megabytes`` MB (2**20 bytes) holding one article; returns its span count."""
+    span_json = len(json.dumps({"start": 10**7, "end": 10**7, "label": "PERSON"})) + 2
+    repeats = max(1, int(megabytes * 2**20 / (len(PARAGRAPH.encode("utf-8")) + span_json)))
     spans = [{"start": i * len(PARAGRAPH), "end": i * len(PARAGRAPH) + 5, "label": "PERSON"} for i in range(repeats)]
     with path.open("w", encoding="utf-8") as f:
         f.write(json.dumps({"text": PARAGRAPH * repeats, "meta": {"source": "bench"}, "spans": spans}, ensure_ascii=False))
@@ -88,7 +89,7 @@ def main(megabytes: float, workdir: Path) -> None:
     for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm"), out):
         leftover.unlink(missing_ok=True)
     spans = write_article(source, megabytes)
-    size = source.stat().st_size / 1e6
+    size = source.stat().st_size / 2**20
     annotator = [sys.executable, "-m", "annotator"]
     env = dict(os.environ, XDG_CONFIG_HOME=str(workdir / "config"), ANNOTATOR_DATA_DIR=str(workdir / "data"))
     rows = []
@@ -100,7 +101,7 @@ def main(megabytes: float, workdir: Path) -> None:
     rows.append(("window: A accepted (saved)", figures["accept_s"], figures["peak_rss_mb"]))
     t, result = _timed(["/usr/bin/time", "-f", "%M", *annotator, "export", str(project), str(out)], env=env)
     rows.append(("export", t, _rss(result)))
-    print(f"one article of {size:.1f} MB in its JSONL line, {spans} spans; export {out.stat().st_size / 1e6:.1f} MB")
+    print(f"one article of {size:.1f} MB in its JSONL line, {spans} spans; export {out.stat().st_size / 2**20:.1f} MB")
     print(f"{'step':<28} {'seconds':>8} {'peak RSS MB':>12}")
     for name, seconds, peak in rows:
         print(f"{name:<28} {seconds:8.1f} {peak:12.0f}")

@@ -39,7 +39,8 @@ ANSWERS = {
 }
 
 
-PIECE = 1 << 14  # characters of a string, or token rows, written at once
+PIECE = 1 << 14  # characters of a long string written at once
+ROWS = 1000  # token rows made and written at once (about 70 KB of JSON)
 
 # json.dumps(value, ensure_ascii=False), without building an encoder per call.
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -228,8 +229,8 @@ def write_task(f, task: dict) -> None:
         f.write(f"{', ' if i else ''}{_dumps(key)}: ")
         if isinstance(value, TokenRows):
             f.write("[")
-            for start in range(0, len(value), PIECE):
-                f.write((", " if start else "") + ", ".join(map(_dumps, value[start:start + PIECE])))
+            for start in range(0, len(value), ROWS):
+                f.write((", " if start else "") + ", ".join(map(_dumps, value[start:start + ROWS])))
             f.write("]")
         elif isinstance(value, str) and len(value) > PIECE:
             f.write('"')

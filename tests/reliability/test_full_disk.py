@@ -81,10 +81,12 @@ def _jsonl(path, n: int):
 def test_export_onto_a_full_disk_names_the_file_and_writes_nothing(small_disk, tmp_path):
     project, out = tmp_path / "p.db", small_disk / "out.jsonl"
     _accepted_project(project)
+    out.write_text("an earlier export\n", "utf-8")
     fill(small_disk)
     code, error = run_cli(["export", str(project), str(out)])
     assert (code, error) == (1, f"Error: {out}: the disk is full; nothing was written (free some space and export again)")
-    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no output, no temporary file
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "out.jsonl"]  # no temporary file left
+    assert out.read_text("utf-8") == "an earlier export\n"
     (small_disk / "filler").unlink()
     assert run_cli(["export", str(project), str(out)])[0] == 0
     assert len(out.read_text("utf-8").splitlines()) == 30

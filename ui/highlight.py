@@ -221,6 +221,14 @@ class Highlighter:
         self._format_now(step)
         self._schedule()
 
+    def pause(self) -> None:
+        """Stop applying pending formats for now (a decision is leaving this text: they would only
+        compete with its write for the interpreter); ``resume`` carries on."""
+        self._generation += 1
+
+    def resume(self) -> None:
+        self._schedule()
+
     def flush(self) -> None:
         """Apply every pending format now (before a change compares what is applied)."""
         pending, self._pending = self._pending, []

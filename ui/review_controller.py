@@ -164,6 +164,7 @@ class ReviewController(QObject):
             return
         article_id = self.article.id
         self.state = TRANSITION
+        self.view.pause_highlights()
         (
             StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self,
                     what=f"the {DECISION_NOUNS[method]} of article {article_id}")
@@ -182,6 +183,7 @@ class ReviewController(QObject):
 
     def _failed_transition(self, message: str) -> None:
         self.state = REVIEWING if self.article is not None else IDLE
+        self.view.resume_highlights()
         self.message.emit(message)
 
     # ------------------------------------------------------------- navigation

@@ -19,7 +19,6 @@ import os
 import re
 import secrets
 import sys
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -110,10 +109,7 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
     Its ``tokens`` is a ``TokenRows`` (a sequence of the row dicts); ``write_task`` writes it as a list.
     """
     text = article.text
-    if tokens is None:
-        tokens = token_spans(text)
-    elif not isinstance(tokens, Tokens):
-        tokens = Tokens(array("i", (s for s, _ in tokens)), array("i", (e for _, e in tokens)))
+    tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
     starts, ends = tokens.starts, tokens.ends
     spans = []
     for entity in entities:

@@ -44,6 +44,10 @@ class Tokens(Sequence[tuple[int, int]]):
         numbers = array("i", (int(m.group()) for m in _INT.finditer(flat)))
         return cls(numbers[0::2], numbers[1::2])
 
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[int, int]]) -> Tokens:
+        return pairs if isinstance(pairs, Tokens) else cls(array("i", (s for s, _ in pairs)), array("i", (e for _, e in pairs)))
+
     def __len__(self) -> int:
         return len(self.starts)
 

@@ -251,7 +251,7 @@ class BackgroundJob(QObject):
         except Cancelled:
             self.cancelled.emit()
         except BaseException as e:
-            self.failed.emit(describe_error(e))
+            self.failed.emit(describe_error(e, None, self._path))
         else:
             if self._cancel.is_set():
                 self.cancelled.emit()

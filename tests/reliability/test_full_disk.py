@@ -212,3 +212,24 @@ def test_a_decision_failing_with_sqlite_full_says_so_and_the_window_stays_usable
     qtbot.keyClick(window, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: _settled(window) and window.controller.article.id != current, timeout=10_000)
     assert _status(project, current) == "accepted"
+
+
+def test_a_background_import_failing_with_sqlite_full_names_the_project(tmp_path, qtbot):
+    from ui.tasks import BackgroundJob
+
+    project = tmp_path / "news.db"
+    make_project(project, 3)
+    before = dump(project)
+
+    def import_then_full(store, on_progress, should_cancel):
+        with store.transaction():
+            store.add_articles([{"text": "Half an import."}])
+            raise DISK_FULL
+
+    job = BackgroundJob(project, "ada", import_then_full)
+    with qtbot.waitSignal(job.failed) as blocker:
+        job.start()
+    job.wait()
+    assert blocker.args == ["Could not save the change to news.db: the disk is full. "
+                            "Nothing shown as saved was lost; free some space and try again."]
+    assert dump(project) == before

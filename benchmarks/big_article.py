@@ -5,7 +5,7 @@
 Each step runs in a fresh process; peak RSS is that process's ``ru_maxrss``.
 The article is news-like prose with a suggested PERSON span every ~600 characters.
 Not part of ``python -m benchmarks`` (a 10 MB article takes about a minute end to end);
-the numbers are in the README's "What happens when..." and ``benchmarks/results/big-article.txt``.
+the numbers are in ``benchmarks/results/big-article.txt`` and the README's "What happens when...".
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def test_yes_adds_the_labels_and_imports(make_main_window, jsonl, answer, qtbot)
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
     assert asked == ["The file uses labels the project doesn't have: POLITICIAN, <b>PLACE</b>. Add them?"]
     assert [label.name for label in w.controller.labels][-2:] == ["POLITICIAN", "<b>PLACE</b>"]
-    assert w.status.progress.text().endswith("pending 5 of 5")
+    qtbot.waitUntil(lambda: w.status.progress.text().endswith("pending 5 of 5"))  # the counts follow the message
     store = AnnotationStore.open(w.path)
     try:
         entities = store.entities(5)

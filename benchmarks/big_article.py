@@ -3,7 +3,7 @@
     python -m benchmarks.big_article 10 [WORKDIR]     # a JSONL line of 10 MB (the import's limit)
 
 Each step runs in a fresh process; peak RSS is that process's ``ru_maxrss``.
-The article is news-like prose with a suggested PERSON span every ~600 characters.
+The article is news-like prose (curly quotes, accents, an emoji) with a suggested PERSON span per ~330-character paragraph.
 Not part of ``python -m benchmarks`` (a 10 MB article takes about a minute end to end);
 the numbers are in ``benchmarks/results/big-article.txt`` and the README's "What happens when...".
 """

@@ -199,7 +199,10 @@ def remove_stale_temps(out: Path) -> list[Path]:
     for path in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
         found = pattern.fullmatch(path.name)
         if found and not _running(int(found.group(1))):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                continue  # not ours to remove (another user's, in a sticky folder): it does not stop this export
             removed.append(path)
     return removed
 

@@ -18,10 +18,13 @@ from functools import lru_cache
 
 PIECE = 100_000  # characters tokenized at once
 
-# A cut the tokenizer cannot see: after one plain space between two non-space characters.
-# spaCy splits text on changes between space and non-space before any other rule, and a
-# single space there only marks the token before it as followed by a space.
-_CUT = re.compile(r"(?<=\S) (?=\S)")
+# Cuts the tokenizer cannot see: spaCy splits text on changes between space and non-space
+# before any other rule, so a cut after a paragraph break ("\n\n", its own token) or after
+# one plain space (which only marks the token before it as followed by a space), between
+# non-space characters, gives the tokens of the whole text. A paragraph break is preferred:
+# a model reading the pieces sees whole paragraphs.
+_PARAGRAPH = re.compile(r"(?<=\S)\n\n(?=\S)")
+_SPACE = re.compile(r"(?<=\S) (?=\S)")
 _INT = re.compile(r"\d+")
 
 
@@ -63,17 +66,26 @@ class Tokens(Sequence[tuple[int, int]]):
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
 
 
+def pieces(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of the text cut into pieces of about ``size`` characters where tokens cannot tell."""
+    begin = 0
+    while begin < len(text):
+        end = len(text)
+        if end - begin > size:
+            cut = _PARAGRAPH.search(text, begin + size, begin + 2 * size) or _SPACE.search(text, begin + size)
+            end = cut.end() if cut else end
+        yield begin, text[begin:end]
+        begin = end
+
+
 def token_spans(text: str) -> Tokens:
     """The text's tokens, whitespace tokens such as a paragraph break included, piece by piece."""
     starts, ends = array("i"), array("i")
-    tokenizer, begin = _tokenizer(), 0
-    while begin < len(text):
-        cut = _CUT.search(text, begin + PIECE) if len(text) - begin > PIECE else None
-        end = cut.end() if cut else len(text)
-        for token in tokenizer(text[begin:end]):
+    tokenizer = _tokenizer()
+    for begin, piece in pieces(text, PIECE):
+        for token in tokenizer(piece):
             starts.append(begin + token.idx)
             ends.append(begin + token.idx + len(token.text))
-        begin = end
     return Tokens(starts, ends)
 
 

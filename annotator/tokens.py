@@ -3,11 +3,29 @@
 spaCy's rule-based English tokenizer (the one every English pipeline shares)
 gives the same tokens a model run stores, so snapping and exported token
 indices agree whether or not suggestions were made. Offsets are code points.
+
+A long text is tokenized a piece at a time and its boundaries kept in two
+arrays of ints (``Tokens``): a spaCy ``Doc`` of a whole 47 MB article, or a
+list of a tuple per token, takes gigabytes.
 """
 
 from __future__ import annotations
 
+import re
+from array import array
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+
+PIECE = 100_000  # characters tokenized at once
+
+# Cuts the tokenizer cannot see: spaCy splits text on changes between space and non-space
+# before any other rule, so a cut after a paragraph break ("\n\n", its own token) or after
+# one plain space (which only marks the token before it as followed by a space), between
+# non-space characters, gives the tokens of the whole text. A paragraph break is preferred:
+# a model reading the pieces sees whole paragraphs.
+_PARAGRAPH = re.compile(r"(?<=\S)\n\n(?=\S)")
+_SPACE = re.compile(r"(?<=\S) (?=\S)")
+_INT = re.compile(r"\d+")
 
 
 @lru_cache(maxsize=1)
@@ -17,6 +35,60 @@ def _tokenizer():
     return spacy.blank("en").tokenizer
 
 
+class Tokens(Sequence[tuple[int, int]]):
+    """(start, end) of every token, held as two arrays (8 bytes a token, not ~100 as tuples)."""
+
+    def __init__(self, starts: array, ends: array):
+        self.starts, self.ends = starts, ends
+
+    @classmethod
+    def from_flat_json(cls, flat: str) -> Tokens:
+        """From the store's JSON ``[start, end, start, end, ...]``, read number by number."""
+        numbers = array("i", (int(m.group()) for m in _INT.finditer(flat)))
+        return cls(numbers[0::2], numbers[1::2])
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[int, int]]) -> Tokens:
+        return pairs if isinstance(pairs, Tokens) else cls(array("i", (s for s, _ in pairs)), array("i", (e for _, e in pairs)))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(zip(self.starts[index], self.ends[index]))
+        return self.starts[index], self.ends[index]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.starts, self.ends)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
+
+
+def pieces(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of the text cut into pieces of about ``size`` characters where tokens cannot tell."""
+    begin = 0
+    while begin < len(text):
+        end = len(text)
+        if end - begin > size:
+            cut = _PARAGRAPH.search(text, begin + size, begin + 2 * size) or _SPACE.search(text, begin + size)
+            end = cut.end() if cut else end
+        yield begin, text[begin:end]
+        begin = end
+
+
+def token_spans(text: str) -> Tokens:
+    """The text's tokens, whitespace tokens such as a paragraph break included, piece by piece."""
+    starts, ends = array("i"), array("i")
+    tokenizer = _tokenizer()
+    for begin, piece in pieces(text, PIECE):
+        for token in tokenizer(piece):
+            starts.append(begin + token.idx)
+            ends.append(begin + token.idx + len(token.text))
+    return Tokens(starts, ends)
+
+
 def tokenize(text: str) -> list[tuple[int, int]]:
     """(start, end) of every token, whitespace tokens such as a paragraph break included."""
-    return [(token.idx, token.idx + len(token.text)) for token in _tokenizer()(text)]
+    return list(token_spans(text))

@@ -10,7 +10,10 @@ index, position to code point a bisect.
 Highlights are character formats on the document rather than
 ExtraSelections: measured ten times faster for thousands of entities. A change
 re-formats only the entities that changed, inside one edit block, so the
-document lays out once.
+document lays out once. A new text gets the formats of its first
+``FORMAT_STEP`` entities at once and the rest a step at a time from the event
+loop, so a huge article shows (and takes keys) while its later highlights
+are still being made; every entity is placed (``index``) from the start.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 
 from annotator.model import Entity, EntityState, Label
@@ -36,51 +39,56 @@ _UNEVEN = re.compile("\r\n|[\U00010000-\U0010ffff]|\\A\ufeff")
 _NARROW = ("\r\n", "\ufeff")
 _KEEP = QTextCursor.MoveMode.KeepAnchor  # looked up once: PySide enum access is slow in a loop of thousands
 _MOVE = QTextCursor.MoveMode.MoveAnchor
+FORMAT_STEP = 2000  # entities formatted in one go (about 0.1 s): the first at once, the rest from the event loop
 
 
 class OffsetMap:
     """Code points of a text <-> positions in the QTextDocument made by ``setPlainText(text)``.
 
-    Equal to ``annotator.offsets.utf16_prefix`` for texts without "\\r\\n" (tested),
-    but built by filling whole runs between uneven characters, several times faster
-    than a per-character loop on long articles.
+    Equal to ``annotator.offsets.utf16_prefix`` for texts without "\\r\\n" (tested).
+    Kept sparse: where the shift between the two changes (after each uneven
+    character) and the shift from there on, so a long article costs memory
+    per uneven character, not per character (a table of every position of a
+    10 MB article took 360 MB). Both directions are a bisect.
     """
 
-    __slots__ = ("_table", "_length")
+    __slots__ = ("_ends", "_shifts", "_starts_qt", "_length")
 
     def __init__(self, text: str):
         self._length = len(text)
-        table: list[int] | None = None  # None: positions are code points, the common case
-        shift, done = 0, 0
-        # the table is built run by run (extend), not filled in over list(range(...)): a quarter faster
+        ends, shifts, starts_qt = [], [], [0]  # segment k+1 begins at ends[k] with shifts[k]
+        shift = 0
         for match in _UNEVEN.finditer(text):
-            if table is None:
-                table = []
-                extend = table.extend
-            after = match.end()
-            extend(range(done + shift, after + shift))
             # the "\r" of a pair takes the separator's position, so the "\n" has none
             shift += -1 if match.group() in _NARROW else 1
-            done = after
-        if table is not None:
-            extend(range(done + shift, len(text) + 1 + shift))
-        self._table = table
+            ends.append(match.end())
+            shifts.append(shift)
+            starts_qt.append(match.end() + shift)
+        self._ends, self._shifts, self._starts_qt = ends, shifts, starts_qt
+
+    @property
+    def even(self) -> bool:
+        """No uneven character: every position is its code point."""
+        return not self._ends
 
     @property
     def qt_length(self) -> int:
-        return self._length if self._table is None else self._table[-1]
+        return self._length + (self._shifts[-1] if self._shifts else 0)
 
     def to_qt(self, index: int) -> int:
         index = min(max(index, 0), self._length)
-        return index if self._table is None else self._table[index]
+        k = bisect_right(self._ends, index)
+        return index + (self._shifts[k - 1] if k else 0)
 
     def to_index(self, position: int) -> int:
         """The code point at a Qt position: inside a surrogate pair rounds down; after a
         "\\r\\n" separator means after both characters."""
-        if self._table is None:
-            return min(max(position, 0), self._length)
-        # bisect rather than a reverse table: selections and clicks are rare, articles load often
-        return max(0, bisect_right(self._table, position) - 1)
+        if position < 0:
+            return 0
+        k = bisect_right(self._starts_qt, position) - 1  # the last segment starting at or before it
+        shift = self._shifts[k - 1] if k else 0
+        last = self._ends[k] - 1 if k < len(self._ends) else self._length
+        return min(position - shift, last)
 
 
 class Span(NamedTuple):
@@ -132,7 +140,9 @@ class Highlighter:
         self._colors: dict[str, str] = {}
         self._formats: dict[tuple[str, EntityState], QTextCharFormat] = {}
         self._qcolors: dict[str, QColor] = {}
-        self._applied: dict[Entity, Span] = {}
+        self._applied: dict[Entity, Span] = {}  # every entity placed in the document, formatted or still pending
+        self._pending: list[Entity] = []  # placed, formats still to come (a step at a time)
+        self._generation = 0  # a new text makes the steps queued for the old one do nothing
         self.map = OffsetMap("")
         self.index = SpanIndex()
         # Line rectangles of spans in document coordinates, valid for one revision and width of the
@@ -150,6 +160,7 @@ class Highlighter:
         if colors == self._colors:
             return
         self._colors, self._formats, self._qcolors = colors, {}, {}
+        self._pending = []  # every placed entity is formatted again below
         entities = list(self._applied)
         cursor = QTextCursor(self._doc)
         cursor.beginEditBlock()
@@ -178,18 +189,61 @@ class Highlighter:
         """
         self.map = OffsetMap(text)
         self._applied = {}
+        self._generation += 1
+        entities = sorted(entities, key=attrgetter("start"))  # the top of the article is formatted first
         cursor = QTextCursor(self._doc)
         cursor.beginEditBlock()  # clear() inside it, as setPlainText does: Qt sees one fill from empty
         self._doc.clear()
         if self._block_format is not None:
             cursor.setBlockFormat(self._block_format)
         cursor.insertText(text)
+        self._apply(cursor, entities[:FORMAT_STEP])
+        cursor.endEditBlock()
+        self._pending = entities[FORMAT_STEP:]
+        self._apply(None, self._pending)
+        self._reindex()
+        self._schedule()
+
+    @property
+    def formatting(self) -> bool:
+        """Are formats of the current text still being applied a step at a time?"""
+        return bool(self._pending)
+
+    def _schedule(self) -> None:
+        if self._pending:
+            generation = self._generation
+            QTimer.singleShot(0, self._doc, lambda: self._format_step(generation))
+
+    def _format_step(self, generation: int) -> None:
+        if generation != self._generation or not self._pending:
+            return  # another text since, or flushed
+        step, self._pending = self._pending[:FORMAT_STEP], self._pending[FORMAT_STEP:]
+        self._format_now(step)
+        self._schedule()
+
+    def pause(self) -> None:
+        """Stop applying pending formats for now (a decision is leaving this text: they would only
+        compete with its write for the interpreter); ``resume`` carries on."""
+        self._generation += 1
+
+    def resume(self) -> None:
+        self._schedule()
+
+    def flush(self) -> None:
+        """Apply every pending format now (before a change compares what is applied)."""
+        pending, self._pending = self._pending, []
+        if pending:
+            self._format_now(pending)
+
+    def _format_now(self, entities: list[Entity]) -> None:
+        cursor = QTextCursor(self._doc)
+        cursor.beginEditBlock()
         self._apply(cursor, entities)
         cursor.endEditBlock()
-        self._reindex()
 
     def update(self, entities: Sequence[Entity]) -> bool:
         """Re-format only what changed since the last call; returns whether anything did."""
+        self.flush()
         new = set(entities)
         removed = [self._applied.pop(e) for e in list(self._applied) if e not in new]
         added = [e for e in entities if e not in self._applied]
@@ -208,22 +262,24 @@ class Highlighter:
         self._reindex()
         return True
 
-    def _apply(self, cursor: QTextCursor, entities: Iterable[Entity]) -> None:
+    def _apply(self, cursor: QTextCursor | None, entities: Iterable[Entity]) -> None:
+        """Place the entities (``_applied``) and, with a cursor, format them."""
         # a loop of thousands on a long article: everything it calls is looked up once, and
         # what is the same for many entities (the offset map, the base formats) is not redone
         to_qt, applied = self.map.to_qt, self._applied
-        table, length = self.map._table, self.map._length
-        set_position, set_format = cursor.setPosition, cursor.setCharFormat
+        even, length = self.map.even, self.map._length
+        set_position, set_format = (None, None) if cursor is None else (cursor.setPosition, cursor.setCharFormat)
         # One format per label and state, given each entity's id in turn: setCharFormat copies
         # the format into the document, so the same object can be changed for the next entity
         # (measured: a third of the loop was copying a base format per entity).
         confirmed, formats = EntityState.CONFIRMED, {}  # keyed without hashing the enum (a Python call)
         for entity in entities:
             start, end = entity.start, entity.end
-            if not 0 <= start <= end <= length:
+            if not (even and 0 <= start <= end <= length):
                 start, end = to_qt(start), to_qt(end)
-            elif table is not None:
-                start, end = table[start], table[end]
+            applied[entity] = Span(start, end, entity)
+            if cursor is None:
+                continue
             key = (entity.label, entity.state is confirmed)
             fmt = formats.get(key)
             if fmt is None:
@@ -232,7 +288,6 @@ class Highlighter:
             set_position(start)  # MoveAnchor by default: measured twice as fast as passing the enum
             set_position(end, _KEEP)
             set_format(fmt)
-            applied[entity] = Span(start, end, entity)
 
     def _format(self, cursor: QTextCursor, start: int, end: int, fmt: QTextCharFormat) -> None:
         cursor.setPosition(start, _MOVE)

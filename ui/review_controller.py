@@ -31,6 +31,8 @@ IDLE, REVIEWING, TRANSITION, CLOSED = "idle", "reviewing", "transition", "closed
 # about 2 s) while the reviewer reads the one before, for a saving they would not notice.
 PREPARE_MAX_CHARS = 250_000
 SKIP_AT_MOST = 20  # unreadable articles skipped in a row before staying where the reviewer is
+# How a message names a decision that could not be saved ("Could not save the acceptance of article 3 ...").
+DECISION_NOUNS = {"accept": "acceptance", "reject": "rejection", "skip": "skip"}
 
 
 def end_of_queue(counts: Mapping[str, int], keys: Mapping[str, tuple[str, ...]]) -> str:
@@ -209,8 +211,10 @@ class ReviewController(QObject):
             return
         article_id = self.article.id
         self.state = TRANSITION
+        self.view.pause_highlights()
         (
-            StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self)
+            StoreOp(self.runner, lambda s: getattr(s, method)(article_id), initiator=self,
+                    what=f"the {DECISION_NOUNS[method]} of article {article_id}")
             .success(lambda _: self._after_decision(article_id))
             .failure(self._failed_transition)
             .run()
@@ -226,6 +230,7 @@ class ReviewController(QObject):
 
     def _failed_transition(self, message: str) -> None:
         self.state = REVIEWING if self.article is not None else IDLE
+        self.view.resume_highlights()
         self.message.emit(message)
 
     # ------------------------------------------------------------- navigation
@@ -355,7 +360,7 @@ class ReviewController(QObject):
             return
         self.state = TRANSITION
         (
-            StoreOp(self.runner, lambda s: getattr(s, method)(), initiator=self)
+            StoreOp(self.runner, lambda s: getattr(s, method)(), initiator=self, what=f"the {method}")
             .success(lambda changes: self._after_travel(method, changes))
             .failure(self._failed_transition)
             .run()

@@ -436,6 +436,13 @@ class ReviewView(QWidget):
         self._text.setTextCursor(QTextCursor(self._text.document()))
         self._show_top()
 
+    def pause_highlights(self) -> None:
+        """The article is being left: its highlights still to come wait (see ``Highlighter.pause``)."""
+        self._text.highlighter.pause()
+
+    def resume_highlights(self) -> None:
+        self._text.highlighter.resume()
+
     def prepare(self, article: Article, entities: list[Entity]) -> None:
         """Get ``article`` ready to be shown at once by ``show_prepared`` (while this one is read)."""
         self._prepared = (article, entities)

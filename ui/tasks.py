@@ -26,15 +26,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from annotator.errors import AnnotatorError, Cancelled, FileLost
+from annotator.errors import AnnotatorError, Cancelled, FileLost, is_disk_full
 from annotator.model import Changes
 from annotator.store import AnnotationStore
 
 
-def describe_error(error: BaseException) -> str:
-    """A one-line message for the status bar or a dialog."""
+def describe_error(error: BaseException, what: str | None = None, project: Path | None = None) -> str:
+    """A one-line message for the status bar or a dialog; ``what`` the failed write names, if any."""
     if isinstance(error, AnnotatorError):
         return str(error)
+    if is_disk_full(error):
+        # The failed transaction rolled back whole: every earlier commit is in the file.
+        where = f" to {project.name}" if project is not None else ""
+        return (f"Could not save {what or 'the change'}{where}: the disk is full. "
+                "Nothing shown as saved was lost; free some space and try again.")
     return f"unexpected error: {type(error).__name__}: {error}"
 
 
@@ -51,10 +56,11 @@ CHECKPOINT_IDLE_MS = 2000  # the writer's log goes into the project file once de
 
 
 class _Job:
-    __slots__ = ("fn", "on_success", "on_failure", "initiator", "future")
+    __slots__ = ("fn", "on_success", "on_failure", "initiator", "what", "future")
 
-    def __init__(self, fn, on_success, on_failure, initiator):
+    def __init__(self, fn, on_success, on_failure, initiator, what=None):
         self.fn, self.on_success, self.on_failure, self.initiator = fn, on_success, on_failure, initiator
+        self.what = what  # what the write saves, for a message when it cannot ("the acceptance of article 3")
         self.future: Future = Future()
 
 
@@ -86,12 +92,13 @@ class TaskRunner(QObject):
         self._checkpointer: threading.Thread | None = None
         self.lost: str | None = None
 
-    def submit(self, fn: Callable[[AnnotationStore], object], *, on_success=None, on_failure=None, initiator=None) -> Future:
+    def submit(self, fn: Callable[[AnnotationStore], object], *, on_success=None, on_failure=None, initiator=None,
+               what: str | None = None) -> Future:
         """Queue ``fn``; the returned Future also lets a worker thread wait for the result.
 
         Safe to call from any thread; callbacks still run on the GUI thread.
         """
-        job = _Job(fn, on_success, on_failure, initiator)
+        job = _Job(fn, on_success, on_failure, initiator, what)
         with self._lock:
             self._pending += 1
         self._queue.put(job)
@@ -137,7 +144,7 @@ class TaskRunner(QObject):
             self.lost = error.reason
             self.file_lost.emit(error.reason)
         if error is not None:
-            message = describe_error(error)
+            message = describe_error(error, job.what, self.path)
             if job.on_failure is not None:
                 job.on_failure(message)
             else:
@@ -176,8 +183,9 @@ class TaskRunner(QObject):
 class StoreOp:
     """An undoable store operation, built then run (Anki's CollectionOp)."""
 
-    def __init__(self, runner: TaskRunner, fn: Callable[[AnnotationStore], object], *, initiator=None):
-        self._runner, self._fn, self._initiator = runner, fn, initiator
+    def __init__(self, runner: TaskRunner, fn: Callable[[AnnotationStore], object], *, initiator=None,
+                 what: str | None = None):
+        self._runner, self._fn, self._initiator, self._what = runner, fn, initiator, what
         self._success: Callable | None = None
         self._failure: Callable[[str], None] | None = None
 
@@ -190,7 +198,8 @@ class StoreOp:
         return self
 
     def run(self) -> Future:
-        return self._runner.submit(self._fn, on_success=self._success, on_failure=self._failure, initiator=self._initiator)
+        return self._runner.submit(self._fn, on_success=self._success, on_failure=self._failure,
+                                   initiator=self._initiator, what=self._what)
 
 
 class BackgroundJob(QObject):
@@ -247,7 +256,7 @@ class BackgroundJob(QObject):
         except Cancelled:
             self.cancelled.emit()
         except BaseException as e:
-            self.failed.emit(describe_error(e))
+            self.failed.emit(describe_error(e, None, self._path))
         else:
             if self._cancel.is_set():
                 self.cancelled.emit()

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 from ..model import Article, Entity, Status
+from ..tokens import Tokens
 from .base import content_hash, reports_damage
 from .rows import article_from_row
 
@@ -184,7 +185,7 @@ class ArticleStore:
     # ---------------------------------------------------------- export, stats
     def iter_articles(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000
-    ) -> Iterator[tuple[Article, list[Entity], list[tuple[int, int]] | None]]:
+    ) -> Iterator[tuple[Article, list[Entity], Tokens | None]]:
         """Stream (article, entities, tokens) in id order, batch by batch (bounded memory)."""
         last = 0
         where, args = ["id > ?"], []
@@ -201,8 +202,7 @@ class ArticleStore:
                 return
             ents = self.entities_for([r[0] for r in rows])
             for row in rows:
-                flat = None if row[8] is None else json.loads(row[8])
-                tokens = None if flat is None else list(zip(flat[::2], flat[1::2]))
+                tokens = None if row[8] is None else Tokens.from_flat_json(row[8])
                 yield article_from_row(row[:8]), ents[row[0]], tokens
             last = rows[-1][0]
 

@@ -183,3 +183,56 @@ def test_nan_and_infinity_of_an_older_project_are_exported_as_strings(store, tmp
     (task,) = [_strict(line) for line in out.read_text("utf-8").splitlines()]
     assert task["meta"] == {"score": "NaN", "range": ["Infinity", "-Infinity", 1.5], "deep": {"x": "NaN"}}
     assert task["text"] == "Ada Lovelace."
+
+
+# ------------------------------------------------------------ a huge article
+BIG = "Putin \"met\" Kim in 北京 🙂.\r\n\r\nThe Kremlin  said\tnothing. " * 6000  # 330,000 characters, 84,000 tokens
+
+
+class Recorder:
+    """A text file that keeps what is written to it and the size of its largest single write."""
+
+    def __init__(self):
+        self.parts, self.largest = [], 0
+
+    def write(self, s):
+        self.parts.append(s)
+        self.largest = max(self.largest, len(s))
+
+    def flush(self):
+        pass
+
+
+def test_a_huge_article_is_written_in_bounded_pieces_equal_to_one_json_line(store, monkeypatch):
+    """The line is written a piece at a time: never the whole text, token list or line in one string."""
+    store.add_labels(make_labels(["PERSON"]))
+    [article_id], _ = store.add_articles([{"text": BIG, "meta": {"n": 1}}])
+    store.add_entity(article_id, 0, 5, "PERSON")
+    store.accept(article_id)
+    out = Recorder()
+    monkeypatch.setattr("sys.stdout", out)
+    assert export_jsonl(store, "-") == 1
+    line = "".join(out.parts)
+    task = json.loads(line)
+    assert task["text"] == BIG and len(task["tokens"]) == len(tokenize(BIG)) > 80_000
+    assert [(t["start"], t["end"]) for t in task["tokens"]] == tokenize(BIG)
+    assert line == json.dumps(task, ensure_ascii=False) + "\n"  # byte for byte what one json.dumps writes
+    assert task["_input_hash"] == stable_hash({"text": BIG})
+    assert out.largest < 200_000 < len(line) // 30  # the old exporter wrote the whole line (6.6 MB) at once
+
+
+def test_a_task_keeps_its_tokens_compact_and_makes_rows_on_demand(project):
+    store, ids = project
+    task = prodigy_task(store.article(ids[0]), [], None)
+    rows = task["tokens"]
+    assert not isinstance(rows, list)  # no dict per token held for the whole article
+    assert list(rows) == [rows[i] for i in range(len(rows))] and rows[-1] == rows[len(rows) - 1]
+    assert rows[0] == {"text": "Putin", "start": 0, "end": 5, "id": 0, "ws": True}
+
+
+def test_the_streamed_input_hash_is_the_canonical_json_hash():
+    from annotator.exporting import PIECE, input_hash
+
+    for text in ["", "a\"b\\\n\x00\x1f\u2028🙂 ж", "x" * PIECE + "é\"" + "ж" * (PIECE + 7), BIG]:
+        assert input_hash(text) == stable_hash({"text": text})
+    assert input_hash("Putin met Kim.") == 1276866361  # pinned: the hash of {"text": ...} as canonical JSON

@@ -255,6 +255,29 @@ def test_memory_stays_flat_for_a_large_file(store, tmp_path):
     assert size > 20_000_000 and peak < size / 10  # batches of 500 lines, never the whole file
 
 
+def test_an_article_over_the_limit_is_refused_without_reading_its_line_whole(labelled, tmp_path, monkeypatch):
+    from annotator import importing
+
+    monkeypatch.setattr(importing, "MAX_ARTICLE_BYTES", 2**20)  # 1 MB here, so the test stays small
+    monkeypatch.setattr(importing, "MAX_ARTICLE_MB", 1)
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps({"text": "Fine."}) + "\n")
+        f.write(json.dumps({"text": "word " * (16 * 2**20 // 5)}) + "\n")  # a 16 MB line
+    (tmp_path / "big.txt").write_text("word " * (2**20 // 5 + 1), "utf-8")
+    before = snapshot(labelled)
+    tracemalloc.start()
+    with pytest.raises(InputError) as refused:
+        import_files(labelled, [path])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert str(refused.value) == f"{path}:2: article is 16.0 MB; the limit is 1 MB per article (split it into smaller articles)"
+    assert peak < 8 * 2**20  # the limit and read buffers, never the 16 MB line (or copies of it)
+    with pytest.raises(InputError, match=r"big.txt: article is 1.0 MB; the limit is 1 MB per article"):
+        import_files(labelled, [tmp_path / "big.txt"])
+    assert snapshot(labelled) == before
+
+
 def test_cancel_rolls_the_whole_import_back(store, tmp_path):
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(f"Article {i}.", "utf-8")

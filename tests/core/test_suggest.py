@@ -108,6 +108,20 @@ def test_suggest_texts_maps_labels_and_gives_tokens_in_input_order(pipeline):
     assert list(zip(tokens[::2], tokens[1::2])) == tokenize(TEXTS[0])
 
 
+def test_an_article_longer_than_the_model_takes_is_suggested_in_pieces(pipeline):
+    paragraph = TEXTS[0] + "\n\n"
+    long = paragraph * 40_000  # 1.36 million characters: spaCy refuses a text over nlp.max_length (a million)
+    assert len(long) > pipeline.nlp.max_length
+    results = list(suggest_texts(pipeline, [(1, long), (2, TEXTS[1])], {"PER", "ORG", "LOC"}, {}))
+    assert [r[0] for r in results] == [1, 2]
+    _, spans, tokens = results[0]
+    assert len(spans) == 3 * 40_000
+    assert {(long[s:e], label) for s, e, label, _ in spans} == {("Putin", "PER"), ("Kim Jong Un", "PER"), ("Russia", "LOC")}
+    assert [s for s, _, _, _ in spans[-3:]] == [len(long) - len(paragraph) + paragraph.index(w) for w in ("Putin", "Kim", "Russia")]
+    assert list(zip(tokens[::2], tokens[1::2])) == tokenize(long)
+    assert [(TEXTS[1][s:e], label) for s, e, label, _ in results[1][1]] == [("Kremlin", "ORG")]
+
+
 def test_project_label_map_overrides_and_drops(pipeline):
     overrides = {"ORG": None, "GPE": "ORG"}
     [(_, spans, _)] = suggest_texts(pipeline, [(1, TEXTS[3])], {"ORG", "GPE"}, overrides)

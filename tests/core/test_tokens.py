@@ -18,3 +18,15 @@ def test_only_single_spaces_fall_between_tokens():
     gaps = [text[a[1]:b[0]] for a, b in zip(tokens, tokens[1:])]
     assert set(gaps) <= {"", " "}
     assert tokenize("") == []
+
+
+def test_a_long_text_tokenized_a_piece_at_a_time_gets_the_tokens_of_the_whole(monkeypatch):
+    from annotator import tokens
+
+    text = "Putin’s U.S. visit at 9 a.m. — don't  stop!\n\n(e-mail http://x.com/a?b=c) 🙂\r\n\tMr. Kim's $4.5bn... " * 300
+    whole = [(t.idx, t.idx + len(t.text)) for t in tokens._tokenizer()(text)]
+    monkeypatch.setattr(tokens, "PIECE", 97)  # cuts in hundreds of places
+    assert tokenize(text) == whole
+    flat = tokens.token_spans(text)
+    assert flat == whole and len(flat.starts) == len(whole)
+    assert tokens.Tokens.from_flat_json(str([x for pair in whole for x in pair])) == whole

@@ -337,6 +337,14 @@ CASES: list[Case] = [
     Case("big-article", "a single 5 MB article (accepted, stored exactly)",
          {"big.txt": BIG_TEXT.encode("utf-8")}, [*IMPORT, "big.txt"], "imported 1 article", ok=True,
          check=_check_big, group="Files"),
+    Case("article-too-big-jsonl", "a JSONL line (one article) of 10.5 MB, over the 10 MB limit per article",
+         {}, [*IMPORT, "big.jsonl"],
+         "big.jsonl:2: article is 10.5 MB; the limit is 10 MB per article (split it into smaller articles)",
+         group="Files", setup=lambda folder: _oversized(folder / "big.jsonl", jsonl=True)),
+    Case("article-too-big-txt", "a .txt file of 10.5 MB, over the 10 MB limit per article",
+         {}, [*IMPORT, "big.txt"],
+         "big.txt: article is 10.5 MB; the limit is 10 MB per article (split it into smaller articles)",
+         group="Files", setup=lambda folder: _oversized(folder / "big.txt", jsonl=False)),
     Case("bad-line-new-project", "a bad line while importing into a new project (the new file is removed)",
          {"in.jsonl": jl(GOOD, ["x"])}, ["import", "new.db", "in.jsonl", "--labels", "PERSON"],
          "in.jsonl:2: expected a JSON object", new_project=True, group="Files"),
@@ -408,6 +416,16 @@ def _sqlite_database(path: Path) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def _oversized(path: Path, *, jsonl: bool) -> None:
+    """An article of 10.5 MB: line 2 of a JSONL file (after a good line), or a whole .txt file."""
+    size = 21 * 2**19
+    if jsonl:
+        body = "w" * (size - len('{"text": ""}'))
+        path.write_text(json.dumps(GOOD) + "\n" + json.dumps({"text": body}) + "\n", "utf-8")
+    else:
+        path.write_text("w " * (size // 2), "utf-8")
 
 
 def _damaged_model(target: Path) -> None:
@@ -510,6 +528,7 @@ def render(results: list[tuple[Case, Outcome]]) -> str:
         out.append(f"| `{case.id}` | {case.what} | {result} | `{table_message(case, outcome)}` |")
     out.append("")
     out += REFUSALS_TABLE
+    out += FULL_DISK_TABLE
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -547,6 +566,21 @@ REFUSALS_TABLE = [
     "| case | message (after `PATH: `) |",
     "|---|---|",
     "| a change (a decision, `annotator labels --add`, an import...) to a project that is read-only here | `the project is read-only here (no permission to write it); nothing was changed` |",
+    "",
+]
+
+
+FULL_DISK_TABLE = [
+    "## A full disk",
+    "",
+    "Checked by `tests/reliability/test_full_disk.py`, each on a real full disk (a small tmpfs; skipped where",
+    "mounting is not permitted) and with the error injected (`OSError(ENOSPC)`, SQLite's \"database or disk is full\").",
+    "",
+    "| what fails | message | afterwards |",
+    "|---|---|---|",
+    "| `annotator export` | `Error: OUT: the disk is full; nothing was written (free some space and export again)` | no output file, no temporary file; an earlier OUT is unchanged |",
+    "| `annotator import` | `Error: PROJECT: the disk is full; the import changed nothing (free some space and import again)` | every table as before |",
+    "| a decision in the window (`A`) | `Could not save the acceptance of article N to PROJECT: the disk is full. Nothing shown as saved was lost; free some space and try again.` | the article stays shown and undecided; every decision shown as saved is in the file; once space is free the same key saves it |",
     "",
 ]
 

@@ -43,14 +43,15 @@ def fts_query(query: str) -> str | None:
 
     Every whitespace-separated word becomes a quoted phrase (``"`` doubled), so
     FTS5 sees words only, never operators; a word of punctuation only is left
-    out (it holds no token). While the last word is being typed (no space after
-    it) it matches as a prefix: ``zür`` finds "Zürich".
+    out (it holds no token). While the last word is being typed (it ends the
+    query in a letter or digit) it matches as a prefix: ``zür`` finds "Zürich";
+    ``100%`` does not find "1000".
     """
     words = [w for w in query.split() if any(c.isalnum() for c in w)]
     if not words:
         return None
     phrases = ['"' + w.replace('"', '""') + '"' for w in words]
-    if not query[-1].isspace():
+    if query[-1].isalnum():
         phrases[-1] += "*"
     return " ".join(phrases)
 

@@ -199,13 +199,6 @@ def test_queue_reads(project):
     assert store.queue(Status.PENDING, after_id=ids[1])[0][0] == ids[2]
 
 
-def test_search_treats_wildcards_literally(store):
-    store.add_articles([{"text": "100% sure"}, {"text": "1000 sure"}, {"text": "snake_case"}, {"text": "snakeXcase"}])
-    assert [t for _, t, _ in store.search("100%")] == ["100% sure"]
-    assert [t for _, t, _ in store.search("e_c")] == ["snake_case"]
-    assert store.search("  ") == []
-
-
 def test_session_summary_counts_decisions_that_stand(project):
     store, ids = project
     session = store.start_session()

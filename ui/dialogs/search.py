@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPalette, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDialog, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QVBoxLayout,
 )
@@ -123,7 +123,7 @@ class HitDelegate(QStyledItemDelegate):
             return
         style = option.widget.style() if option.widget else None
         if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(option.rect, option.palette.color(QPalette.ColorRole.Highlight).lighter(135))
+            painter.fillRect(option.rect, theme.SELECTION)  # light, as in the article: the grey context stays readable
         icon = index.data(Qt.ItemDataRole.DecorationRole)
         icon_size = option.decorationSize
         if icon is not None and style is not None:
@@ -144,7 +144,7 @@ class SearchDialog(QDialog):
         self._searcher.found.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self._searcher.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         self._asked: str | None = None  # the query whose results are awaited
-        self._shown = ""  # the query whose results are on show
+        self.shown = ""  # the query whose results (or failure) are on show
         self._choose_when_found = False
         self.finished.connect(self._searcher.stop)
         self.setWindowTitle("Search articles")
@@ -177,7 +177,7 @@ class SearchDialog(QDialog):
     def _show(self, query: str, hits: list) -> None:
         if query != self._asked:
             return  # an older query's answer: the user has typed on
-        self._asked, self._shown = None, query
+        self._asked, self.shown = None, query
         self.results.clear()
         for hit in hits:
             item = QListWidgetItem(status_icon(hit.status), hit.title.text or f"Article {hit.article_id}")
@@ -195,7 +195,7 @@ class SearchDialog(QDialog):
         elif len(hits) >= LIMIT:
             self.status.setText(f"The first {LIMIT} matches, in queue order: add words to narrow them")
         else:
-            self.status.setText(f"{len(hits)} article{'s' if len(hits) != 1 else ''} match")
+            self.status.setText("1 article matches" if len(hits) == 1 else f"{len(hits)} articles match")
         if self._choose_when_found:
             self._choose_when_found = False
             self._choose()
@@ -203,7 +203,7 @@ class SearchDialog(QDialog):
     def _failed(self, query: str, message: str) -> None:
         if query != self._asked:
             return
-        self._asked, self._choose_when_found = None, False
+        self._asked, self.shown, self._choose_when_found = None, query, False
         self.results.clear()
         self.status.setText(message)
 
@@ -224,5 +224,5 @@ class SearchDialog(QDialog):
             return
         item = self.results.currentItem()
         if item is not None:
-            self.article_chosen.emit(item.data(Qt.ItemDataRole.UserRole), self._shown)
+            self.article_chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.shown)
             self.accept()

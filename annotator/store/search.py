@@ -2,12 +2,15 @@
 
 The user's words are plain terms: each is quoted for FTS5, so nothing typed
 (``AND``, ``"``, ``*``, ``-``, ``:``) is read as query syntax, and the last word
-also matches as a prefix while it is being typed. Matched words come back as
+also matches as a prefix while it is being typed. The index keeps no word
+positions (``detail = none``: a quarter cheaper to build on import), so a query
+is words that must all occur, never a phrase. Matched words come back as
 code-point ranges, so nothing downstream parses markup made from article text.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import NamedTuple
 
@@ -38,19 +41,22 @@ class SearchHit(NamedTuple):
     context: Marked  # a few words of the text around the matches, whitespace runs as one space
 
 
+_WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: what the index's tokenizer keeps as one token
+
+
 def fts_query(query: str) -> str | None:
     """The FTS5 query for what the user typed (None: no word to look for).
 
-    Every whitespace-separated word becomes a quoted phrase (``"`` doubled), so
-    FTS5 sees words only, never operators; a word of punctuation only is left
-    out (it holds no token). While the last word is being typed (it ends the
-    query in a letter or digit) it matches as a prefix: ``zür`` finds "Zürich";
-    ``100%`` does not find "1000".
+    The query is cut into words at anything but letters and digits, as the
+    index was (``end-of-year`` is three words, all required), and each word is
+    quoted, so FTS5 sees words only, never operators. While the last word is
+    being typed (the query ends in a letter or digit) it matches as a prefix:
+    ``zür`` finds "Zürich"; ``100%`` does not find "1000".
     """
-    words = [w for w in query.split() if any(c.isalnum() for c in w)]
+    words = _WORD.findall(query)
     if not words:
         return None
-    phrases = ['"' + w.replace('"', '""') + '"' for w in words]
+    phrases = [f'"{w}"' for w in words]
     if query[-1].isalnum():
         phrases[-1] += "*"
     return " ".join(phrases)

@@ -126,7 +126,8 @@ def test_an_index_error_is_a_clear_message(store, monkeypatch):
 
 
 def test_fts_query_quotes_every_word():
-    assert fts_query('say "hi" AND-or*') == '"say" """hi""" "AND-or*"'
+    assert fts_query('say "hi" AND-or*') == '"say" "hi" "AND" "or"'
+    assert fts_query("don't") == '"don" "t"*'
     assert fts_query("zür") == '"zür"*'
     assert fts_query("- * :") is None
 

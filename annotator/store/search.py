@@ -98,7 +98,7 @@ def _markers(*texts: str) -> tuple[str, str]:
 class SearchStore:
     _FIRST = _markers()
 
-    def search(self, query: str, *, limit: int = 100) -> list[SearchHit]:
+    def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
         """Articles holding every word of ``query`` (case and accents folded), in queue order,
         each with its title and a few words of context, the matched words marked."""
         fts = fts_query(query)

@@ -5,6 +5,7 @@ and that release refuses the migrated file with its own clear message."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -13,6 +14,7 @@ from io import BytesIO
 import pytest
 
 from annotator import schema
+from annotator.errors import ProjectError
 from annotator.store import AnnotationStore
 
 from ._support import REPO, dump, file_state, integrity, subprocess_env
@@ -89,3 +91,17 @@ def test_the_previous_release_refuses_a_migrated_project_with_a_clear_message(v1
             "Upgrade annotator to open it.") in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
     assert file_state(v1_copy) == state
+
+
+def test_a_project_missing_its_search_index_is_refused(v1_copy):
+    AnnotationStore.open(v1_copy).close()
+    conn = sqlite3.connect(str(v1_copy))
+    conn.execute("DROP TABLE articles_fts")  # its shadow tables go with it
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError) as raised:
+        AnnotationStore.open(v1_copy)
+    assert str(raised.value) == (
+        f"{v1_copy}: damaged project file (missing table articles_fts, table articles_fts_config, "
+        "table articles_fts_data, table articles_fts_idx)"
+    )

@@ -121,12 +121,11 @@ class HitDelegate(QStyledItemDelegate):
         if hit is None:
             super().paint(painter, option, index)
             return
-        style = option.widget.style() if option.widget else None
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, theme.SELECTION)  # light, as in the article: the grey context stays readable
         icon = index.data(Qt.ItemDataRole.DecorationRole)
         icon_size = option.decorationSize
-        if icon is not None and style is not None:
+        if icon is not None:
             icon.paint(painter, option.rect.left() + 4, option.rect.top() + self.MARGIN + 2, icon_size.width(), icon_size.height())
         document = self.document(hit, option.rect.width() - icon_size.width() - 8)
         painter.save()

@@ -5,7 +5,7 @@
     python -m benchmarks --only import,export  # some figures only
     python -m benchmarks --out benchmarks/out/results.json
 
-Figures: import, spans, suggest, open, next, export, memory, queries (see README, "Benchmarks").
+Figures: import, spans, suggest, open, next, export, memory, queries, search (see README, "Benchmarks").
 The work directory (generated corpus, projects) is reused between runs.
 """
 
@@ -32,6 +32,7 @@ FIGURES = {
     "export": "export_figure",
     "memory": "memory_figure",
     "queries": "queries_figure",
+    "search": "search_figure",
 }
 ORDER = list(FIGURES)
 

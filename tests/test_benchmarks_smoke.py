@@ -17,7 +17,7 @@ from benchmarks.figures import review_offenders
 from benchmarks.project import Workspace
 from benchmarks.run import run, table
 
-EVERY_FIGURE = ["import", "spans", "open", "next", "export", "memory", "queries"]
+EVERY_FIGURE = ["import", "spans", "open", "next", "export", "memory", "queries", "search"]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,9 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
     assert len(found["open"]) == 2
     assert len(found["next"]) == 6
     assert [r.ok is None for r in found["next"]] == [False, True] * 3
+    assert len(found["search"]) == 2  # median and p95 against the LIKE scan
+    hits = found["search"][0].extra["hits"]
+    assert hits["spokesperson"] > 0 and hits["zurich"] > 0 and hits["qwertyzzz"] == 0
 
 
 @pytest.mark.gui

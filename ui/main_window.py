@@ -368,9 +368,17 @@ class MainWindow(QMainWindow):
 
     def search(self) -> None:
         dialog = SearchDialog(self.store, self)
-        dialog.article_chosen.connect(self.controller.go_to)
+        dialog.article_chosen.connect(self.show_search_hit)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def show_search_hit(self, article_id: int, query: str) -> None:
+        """Go to the article a search found, with its matches marked and the first in view."""
+        self.controller.go_to(article_id)
+        article = self.controller.article
+        if article is not None and article.id == article_id:
+            # one article's row through the index: milliseconds, on the window's own read connection
+            self.controller.view.mark_matches(self.store.match_ranges(article_id, query))
 
     def keyboard_map(self) -> None:
         dialog = KeyboardMapDialog(self.keys, self.controller.labels, self)

@@ -37,7 +37,7 @@ from annotator.model import Article, Entity, Label
 from annotator.offsets import snap, word_tokens
 
 from . import theme
-from .highlight import Highlighter, Span
+from .highlight import Highlighter, Span, range_rects
 
 MAX_COLUMN = 760  # px: about 85 characters a line, the upper end of comfortable reading
 MIN_SIDE = 28
@@ -191,13 +191,31 @@ class ArticleText(QTextEdit):
         return self.highlighter.index.between(first, last + 1)
 
     def scroll_to(self, span: Span) -> None:
-        rects = self.highlighter.rects(span)
+        self._scroll_to_rects(self.highlighter.rects(span))
+
+    def _scroll_to_rects(self, rects: list[QRectF]) -> None:
         if not rects:
             return
         bar, height = self.verticalScrollBar(), self.viewport().height()
         top, bottom = rects[0].top() - self._tag_height - 6, rects[-1].bottom() + 6
         if top < bar.value() or bottom > bar.value() + height:
             bar.setValue(int(top - height / 3))
+
+    def mark_matches(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Mark a search's matches ([start, end) in code points) and scroll the first into view;
+        an empty list takes the marks away."""
+        offsets, selections = self.highlighter.map, []
+        for start, end in ranges:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = QTextCursor(self.document())
+            selection.cursor.setPosition(offsets.to_qt(start))
+            selection.cursor.setPosition(offsets.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+            selection.format.setBackground(theme.SEARCH_MARK)
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        if selections:
+            first = selections[0].cursor
+            self._scroll_to_rects(range_rects(self.document(), first.selectionStart(), first.selectionEnd()))
 
     # ------------------------------------------------------------ painting
     def paintEvent(self, event) -> None:
@@ -474,6 +492,7 @@ class ReviewView(QWidget):
 
     def _show_header(self, article: Article, tokens) -> None:
         self._article, self._tokens = article, tokens
+        self._text.mark_matches([])  # a search's marks belong to the article it found
         self._title.setText(article.title or "")
         self._title.setVisible(bool(article.title))
         meta = _meta_line(article.meta or {})
@@ -484,6 +503,9 @@ class ReviewView(QWidget):
         self._anchor = -1
         self._set_focus(None)
         self._text.verticalScrollBar().setValue(0)
+
+    def mark_matches(self, ranges: Sequence[tuple[int, int]]) -> None:
+        self._text.mark_matches(ranges)
 
     def update_entities(self, entities: list[Entity]) -> None:
         highlighter = self._text.highlighter

@@ -12,6 +12,7 @@ MUTED = QColor("#656d76")
 RULE = QColor("#e4e1da")
 SELECTION = QColor("#b9d5f5")
 FOCUS = QColor("#1d3557")  # the focused entity's outline: dark enough to read on every pastel
+SEARCH_MARK = QColor("#ffe38a")  # marker-pen yellow behind words a search matched (results and article)
 UNKNOWN_LABEL = QColor("#d0d4dc")  # an entity whose label the project no longer has
 
 _READING_FAMILIES = ("Inter", "Segoe UI", "SF Pro Text", "Noto Sans", "Source Sans 3", "Ubuntu", "Cantarell", "DejaVu Sans")

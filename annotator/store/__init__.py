@@ -10,7 +10,8 @@ from the thread that opened it. The GUI opens one for its writer thread and one
 read-only for the GUI thread; WAL lets them run side by side.
 
 - ``base``: opening, transactions, settings, labels
-- ``articles``: the queue, search, import writes, export reads
+- ``articles``: the queue, import writes, export reads
+- ``search``: full-text search (Ctrl+F)
 - ``suggestions``: model runs and the entities shown for an article
 - ``decisions``: every decision, with the undo log and its replay
 - ``sessions``: review sessions and their summaries
@@ -19,11 +20,12 @@ read-only for the GUI thread; WAL lets them run side by side.
 from .articles import ArticleStore
 from .base import StoreBase, content_hash, now
 from .decisions import DecisionStore
+from .search import SearchStore
 from .sessions import SessionStore
 from .suggestions import SuggestionStore
 
 __all__ = ["AnnotationStore", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, SuggestionStore, ArticleStore, SessionStore, StoreBase):
+class AnnotationStore(DecisionStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
     """One project file, through one connection."""

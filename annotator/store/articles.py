@@ -1,4 +1,4 @@
-"""Articles: the queue and positions, search, import writes and export reads."""
+"""Articles: the queue and positions, import writes and export reads."""
 
 from __future__ import annotations
 
@@ -106,18 +106,6 @@ class ArticleStore:
             [*statuses, after_id, up_to_id],
         ).fetchone()[0]
 
-    def search(self, query: str, *, limit: int = 100) -> list[tuple[int, str, str]]:
-        """Articles whose title or text contains ``query`` (case-insensitive for ASCII)."""
-        if not query.strip():
-            return []
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self.conn.execute(
-            "SELECT id, coalesce(title, substr(text, 1, 80)), status FROM articles "
-            "WHERE text LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
-            (pattern, pattern, limit),
-        )
-        return [(i, " ".join(t.split())[:80], s) for i, t, s in rows]
-
     def tokens(self, article_id: int) -> list[tuple[int, int]] | None:
         row = self.conn.execute("SELECT tokens FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None or row[0] is None:
@@ -150,14 +138,31 @@ class ArticleStore:
         new_ids: list[int | None] = []
         with nullcontext() if self.conn.in_transaction else self.transaction():
             cursor = self.conn.cursor()
+            # New rows get ids above every id there is (INTEGER PRIMARY KEY: max + 1)
+            (last,) = cursor.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
             if not ids:
                 # rowcount, not total_changes: the status_counts trigger's updates must not count
                 cursor.executemany(sql, rows)
-                return new_ids, len(records) - cursor.rowcount
-            for row in rows:
-                cursor.execute(sql, row)
-                new_ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
-        return new_ids, new_ids.count(None)
+                duplicates = len(records) - cursor.rowcount
+            else:
+                for row in rows:
+                    cursor.execute(sql, row)
+                    new_ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
+                duplicates = new_ids.count(None)
+            self._index_for_search(last)
+        return new_ids, duplicates
+
+    def _index_for_search(self, after_id: int) -> None:
+        """Add the articles with ids above ``after_id`` to the search index, in one statement.
+
+        Not a trigger per row: FTS5 writes its pending index to disk at every statement's
+        savepoint, so row-by-row indexing made a 20,000-article import 15 times slower;
+        this costs about half the inserts' time. Duplicates (ignored rows) are not new rows.
+        """
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, text) SELECT id, title, text FROM articles WHERE id > ?",
+            (after_id,),
+        )
 
     @contextmanager
     def filling_new_file(self) -> Iterator[None]:

@@ -215,13 +215,6 @@ def test_queue_rows_hold_whole_titles_and_the_opening_words_of_untitled_articles
     assert rows[1][1] == text[:80].strip()
 
 
-def test_search_treats_wildcards_literally(store):
-    store.add_articles([{"text": "100% sure"}, {"text": "1000 sure"}, {"text": "snake_case"}, {"text": "snakeXcase"}])
-    assert [t for _, t, _ in store.search("100%")] == ["100% sure"]
-    assert [t for _, t, _ in store.search("e_c")] == ["snake_case"]
-    assert store.search("  ") == []
-
-
 def test_session_summary_counts_decisions_that_stand(project):
     store, ids = project
     session = store.start_session()

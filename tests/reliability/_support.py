@@ -64,7 +64,10 @@ def dump(path: Path) -> dict[str, list]:
         for table in tables:
             # Names come from sqlite_master of our own test file; quoted as identifiers.
             quoted = '"' + table.replace('"', '""') + '"'
-            out[table] = conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid").fetchall()
+            try:
+                out[table] = conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid").fetchall()
+            except sqlite3.OperationalError:  # a WITHOUT ROWID table (the search index's config)
+                out[table] = conn.execute(f"SELECT * FROM {quoted} ORDER BY 1").fetchall()
         return out
     finally:
         conn.close()

@@ -1,0 +1,107 @@
+"""A project made by the previous release (schema 1, tests/data/v1_project.db, see make_v1_project.py)
+opens in this version: migrated to schema 2 after a backup, every row kept, its articles searchable;
+and that release refuses the migrated file with its own clear message."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from io import BytesIO
+
+import pytest
+
+from annotator import schema
+from annotator.errors import ProjectError
+from annotator.store import AnnotationStore
+
+from ._support import REPO, dump, file_state, integrity, subprocess_env
+
+V1_PROJECT = REPO / "tests" / "data" / "v1_project.db"
+V1_RELEASE = "d518715"  # the commit that made V1_PROJECT
+
+
+@pytest.fixture
+def v1_copy(tmp_path):
+    path = tmp_path / "news.db"
+    shutil.copyfile(V1_PROJECT, path)
+    return path
+
+
+def test_the_release_file_is_schema_one():
+    assert dump(V1_PROJECT)["_pragmas"] == [(1,), (schema.APPLICATION_ID,)]
+
+
+def test_a_release_v1_project_is_migrated_after_a_backup_keeping_every_row(v1_copy):
+    before = dump(v1_copy)
+    store = AnnotationStore.open(v1_copy, annotator="ada")
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 2
+        assert [h.title.text for h in store.search("zurich")] == ["Talks in Zürich"]
+        assert [h.title.text for h in store.search("hamb")] == ["Harbour news"]
+        assert [h.article_id for h in store.search("café")] == [3]  # untitled
+        assert [h.title.text for h in store.search("AND stock")] == ["Markets"]
+        (harbour,) = store.search("hamburg")
+        text = store.article(harbour.article_id).text
+        assert [text[a:b] for a, b in store.match_ranges(harbour.article_id, "hamburg")] == ["Hamburg"]
+    finally:
+        store.close()
+    after = dump(v1_copy)
+    assert {table: rows for table, rows in after.items() if table in before and not table.startswith("_")} == {
+        table: rows for table, rows in before.items() if not table.startswith("_")
+    }
+    assert len(before["articles"]) == 4 and len(before["annotations"]) == 3 and len(before["events"]) == 5
+    store = AnnotationStore.open(v1_copy, annotator="ada")
+    try:
+        store.accept(3)  # and it takes decisions
+        assert store.article(3).status.value == "accepted"
+    finally:
+        store.close()
+    backups = sorted(v1_copy.parent.glob("news.db.v1-*.bak"))
+    assert len(backups) == 1
+    assert dump(backups[0]) == before
+    assert integrity(v1_copy) == "ok"
+
+
+def _old_release(folder):
+    """The previous release's ``annotator`` package, from git (skip where the history is not there)."""
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", "--format=tar", V1_RELEASE, "annotator"],
+            capture_output=True, check=True, timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip(f"git history with release {V1_RELEASE} is not available")
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def test_the_previous_release_refuses_a_migrated_project_with_a_clear_message(v1_copy, tmp_path):
+    AnnotationStore.open(v1_copy).close()
+    state = file_state(v1_copy)
+    release = _old_release(tmp_path / "release")
+    env = subprocess_env(PYTHONPATH=str(release))
+    done = subprocess.run([sys.executable, "-m", "annotator", "stats", str(v1_copy)], cwd=release, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert (f"{v1_copy}: made by a newer version of annotator (schema 2; this version reads up to 1). "
+            "Upgrade annotator to open it.") in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+    assert file_state(v1_copy) == state
+
+
+def test_a_project_missing_its_search_index_is_refused(v1_copy):
+    AnnotationStore.open(v1_copy).close()
+    conn = sqlite3.connect(str(v1_copy))
+    conn.execute("DROP TABLE articles_fts")  # its shadow tables go with it
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError) as raised:
+        AnnotationStore.open(v1_copy)
+    assert str(raised.value) == (
+        f"{v1_copy}: damaged project file (missing table articles_fts, table articles_fts_config, "
+        "table articles_fts_data, table articles_fts_idx)"
+    )

@@ -563,6 +563,8 @@ class MainWindow(QMainWindow):
             summary = self.runner.submit(lambda s: s.end_session()).result(timeout=30)
         except Exception as e:  # the decisions are already saved; only the session's end time is lost
             self.status.say(f"could not close the review session: {e}")
+        for dialog in self.findChildren(SearchDialog):
+            dialog.shut()
         self.runner.close()
         self.store.close()
         self.settings.sync()

@@ -40,13 +40,18 @@ class Searcher(QObject):
     def __init__(self, path: Path, parent=None):
         super().__init__(parent)
         self._queries: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._work, args=(path,), name="annotator-search", daemon=True).start()
+        self._thread = threading.Thread(target=self._work, args=(path,), name="annotator-search", daemon=True)
+        self._thread.start()
 
     def ask(self, query: str) -> None:
         self._queries.put(query)
 
     def stop(self) -> None:
         self._queries.put(None)
+
+    def join(self, timeout: float) -> None:
+        """Wait until the thread has closed its connection (a closing window lets go of the project)."""
+        self._thread.join(timeout)
 
     def _work(self, path: Path) -> None:
         try:
@@ -167,6 +172,12 @@ class SearchDialog(QDialog):
         layout.addWidget(self.results)
         layout.addWidget(self.status)
         self.resize(640, 460)
+
+    def shut(self) -> None:
+        """Close, and wait for the search thread to let go of the project."""
+        self.reject()
+        self._searcher.stop()
+        self._searcher.join(5)
 
     def run_search(self) -> None:
         self._timer.stop()

@@ -226,6 +226,8 @@ class DecisionStore:
         self._update("annotations", entity_id, values)
 
     def _set_status(self, article_id: int, status: Status) -> None:
+        if self._row("articles", article_id)["status"] == status.value:
+            return  # deciding again what the article already is (a second press, a held key) is no step
         self._update("articles", article_id, {"status": status.value, "annotator": self.annotator, "decided_at": now()})
 
     def _update(self, table: str, row_id: int, values: dict) -> None:

@@ -100,12 +100,16 @@ def make_main_window(show_window, tmp_path):
 
 @pytest.fixture
 def settle(qtbot):
-    """settle(window): wait until every queued write has landed, the reviewer is out of transition
-    and the queue and status bar have caught up (they follow the article's paint)."""
+    """settle(window): wait until every queued write has landed, the reviewer is out of transition,
+    the queue and status bar have caught up (they follow the article's paint), and the keys just
+    released are past their quiet interval (ui.one_press: a quicker press of the same key is a repeat)."""
 
     def wait(window) -> None:
         qtbot.waitUntil(
-            lambda: not window.runner.in_flight and window.controller.state != "transition" and not window.chrome_pending,
+            lambda: not window.runner.in_flight
+            and window.controller.state != "transition"
+            and not window.chrome_pending
+            and window.one_press.ready(),
             timeout=5000,
         )
 

@@ -97,7 +97,9 @@ def main() -> int:
 
     wait_until(lambda: QTest.qWaitForWindowExposed(window, 50) and window.isActiveWindow())
     wait_until(lambda: window.session_id is not None)
-    settled = lambda: not window.runner.in_flight and window.controller.state != "transition"  # noqa: E731
+    settled = lambda: (  # noqa: E731  (one_press: a quicker press of a key just released would count as a repeat)
+        not window.runner.in_flight and window.controller.state != "transition" and window.one_press.ready()
+    )
     print("READY", flush=True)
     if args.wait_go:
         sys.stdin.readline()

@@ -23,7 +23,7 @@ from .actions import ACTIONS, resolve_keys
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
-from .dialogs.sessions import SessionsDialog, show_summary
+from .dialogs.sessions import SessionsDialog, SummaryBox
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
 from .label_bar import LabelBar
 from .messages import ask, warn
@@ -470,4 +470,4 @@ class MainWindow(QMainWindow):
         self.store.close()
         self.settings.sync()
         if self.show_summary and self.settings.show_summary and summary and summary["decided"]:
-            show_summary(self, summary)
+            SummaryBox(summary, self).exec()

@@ -89,7 +89,8 @@ def make_main_window(show_window, tmp_path):
     def factory(path: Path | None = None, *, annotator: str = "tester", worker_factory=None, **kwargs):
         path = path or _make_project(tmp_path / f"news{len(windows) or ''}.db")
         store = AnnotationStore.open(path, annotator=annotator)
-        window = MainWindow(store, settings=Settings(), worker_factory=worker_factory, show_summary=False, **kwargs)
+        kwargs.setdefault("show_summary", False)  # a modal box at closing would wait for a key
+        window = MainWindow(store, settings=Settings(), worker_factory=worker_factory, **kwargs)
         windows.append(window)
         return show_window(window)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,15 +36,21 @@ def summary_text(summary: dict) -> str:
     return f"{summary['annotator']} reviewed for {_minutes(summary)}: {session_counts(summary)}."
 
 
-def show_summary(parent, summary: dict) -> None:
+class SummaryBox(QMessageBox):
     """The summary at quitting: the project is already saved and closed, so any one of Enter, Esc
     or Q dismisses it (Settings turns it off)."""
-    box = QMessageBox(QMessageBox.Icon.Information, "Session summary", summary_text(summary), QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)  # the annotator's name is data
-    box.setInformativeText("Enter, Esc or Q closes this; Settings can turn it off.")
-    box.setEscapeButton(QMessageBox.StandardButton.Ok)
-    QShortcut(QKeySequence("Q"), box, box.accept)
-    box.exec()
+
+    def __init__(self, summary: dict, parent=None):
+        super().__init__(QMessageBox.Icon.Information, "Session summary", summary_text(summary), QMessageBox.StandardButton.Ok, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the annotator's name is data
+        self.setInformativeText("Enter, Esc or Q closes this; Settings can turn it off.")
+        self.setEscapeButton(QMessageBox.StandardButton.Ok)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Q and not event.modifiers():
+            self.accept()
+        else:
+            super().keyPressEvent(event)
 
 
 class SessionsDialog(QDialog):

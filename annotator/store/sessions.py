@@ -64,7 +64,7 @@ class SessionStore:
             "SELECT action, count(*) FROM events WHERE id IN ("
             " SELECT max(e.id) FROM events e JOIN events d INDEXED BY events_by_annotator"
             " ON d.annotator = e.annotator AND d.state = 'done' AND d.id = e.id"
-            f" WHERE e.session_id = ? AND e.action IN ({', '.join('?' * len(DECISION_STATUS))})"
+            " WHERE e.session_id = ? AND e.action IN (?, ?, ?, ?)"  # the four DECISION_STATUS actions
             " GROUP BY e.article_id"
             ") GROUP BY action",
             (session_id, *DECISION_STATUS),

@@ -86,8 +86,7 @@ class OnePressKeys(QObject):
     def _first_sight(self, watched: QObject) -> bool:
         """A key event climbs from the focus widget to its parents, passing here at each: count it once,
         and only while this window is the active one (another window follows its own keys)."""
-        focus = QGuiApplication.focusObject()
-        return self._window.isActiveWindow() and (watched is focus or focus is None)
+        return self._window.isActiveWindow() and watched is QGuiApplication.focusObject()
 
     def _watched(self, event) -> bool:
         return QKeySequence(event.keyCombination()) in self._sequences

@@ -25,7 +25,7 @@ from .errors import AnnotatorError
 from .model import Status
 from .progress import Progress
 from .store import AnnotationStore
-from .wording import plural
+from .wording import plural, session_counts
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -279,6 +279,8 @@ def stats(ctx, project, as_json):
         "statuses": {s.value: statuses.get(s.value, 0) for s in Status},
         "labels": store.label_counts(),
         "sessions": store.session_count(),
+        # articles as the latest session left them: the numbers its summary and the window showed
+        "last_session": next(iter(store.sessions(limit=1)), None),
     }
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
@@ -286,6 +288,9 @@ def stats(ctx, project, as_json):
     click.echo(f"{project}: {plural(numbers['articles'], 'article')}, {plural(numbers['sessions'], 'review session')}")
     for status, n in numbers["statuses"].items():
         click.echo(f"  {status:<10} {n:>8}")
+    if numbers["last_session"]:
+        last = numbers["last_session"]
+        click.echo(f"  last session ({last['annotator']}, {last['started_at'][:16]}): {session_counts(last)}")
     if numbers["labels"]:
         width = max(10, *(len(name) for name in numbers["labels"]))
         click.echo(f"  {'label':<{width}} {'confirmed':>9} {'suggested':>9}")

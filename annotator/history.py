@@ -32,5 +32,20 @@ def steps(ops: list, *, backward: bool) -> Iterator[tuple[str, int, dict | None,
                 yield table, row_id, before, after
 
 
+def touched_entities(ops: list) -> tuple[int, ...]:
+    """The annotation rows a step changed, the one it was about first.
+
+    Every edit records the rows it cleared out of its way (overlapped
+    suggestions) before the entity it added, moved, relabelled or removed, so
+    that entity is the step's last annotation op; accepting an article touches
+    many alike in one op.
+    """
+    ids: list[int] = []
+    for table, row_ids, _, _ in reversed(ops):
+        if table == "annotations":
+            ids.extend(row_ids if isinstance(row_ids, list) else [row_ids])
+    return tuple(dict.fromkeys(ids))
+
+
 def describe(action: str, article_id: int | None) -> str:
     return action if article_id is None else f"{action} (article {article_id})"

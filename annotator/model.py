@@ -71,6 +71,9 @@ class Changes:
     statuses: bool = False
     labels: bool = False
     articles_added: bool = False
+    # The entities an undone or redone step touched, the one it was about first: where the
+    # reviewer's focus goes back to.
+    entity_ids: tuple[int, ...] = ()
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -78,6 +81,7 @@ class Changes:
             self.statuses or other.statuses,
             self.labels or other.labels,
             self.articles_added or other.articles_added,
+            tuple(dict.fromkeys(self.entity_ids + other.entity_ids)),
         )
 
 

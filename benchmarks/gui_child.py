@@ -225,7 +225,7 @@ def next_baseline(project: str, presses: int, width: int = 900, height: int = 70
                      viewport=[size.width(), size.height()]))
 
 
-def _press_loop(app, target, watch, articles, presses, QTest, Qt, pause: float = 0.0) -> list[float]:
+def _press_loop(app, target, watch, articles, presses, QTest, Qt, pause: float = 0.0, ready=None) -> list[float]:
     """Press A ``presses`` times; each time from the press to the end of the paint showing the next article.
 
     The wait is a real event loop (as the app runs for a reviewer), not a polling
@@ -233,7 +233,10 @@ def _press_loop(app, target, watch, articles, presses, QTest, Qt, pause: float =
     The press counts as painted in a zero timer started by the paint, which runs
     once the paint (and the rest of that repaint of the window) has finished.
     ``pause``: seconds of reading between a paint and the next press, with the
-    event loop running (0: back to back).
+    event loop running (0: back to back). ``ready``: when given, each press waits (before its clock
+    starts) until it says the key may be pressed again: the window takes a press of a decision key
+    within 30 ms of its release for a held key's repeat (ui/one_press.py), and these synthetic
+    events carry no timestamps, so the gap is real time.
     """
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -254,6 +257,12 @@ def _press_loop(app, target, watch, articles, presses, QTest, Qt, pause: float =
         state.clear()
         first = _qt_position(article.text, entities[0].start) if entities else None
         state.update(before=watch.paints, expect=(article.text, first, _qt_length(article.text)))
+        if ready is not None and not ready():
+            poll = QTimer()
+            poll.timeout.connect(lambda: ready() and loop.quit())
+            poll.start(1)
+            loop.exec()
+            poll.stop()
         deadline.start(30_000)
         t0 = time.perf_counter()
         QTest.keyClick(target, Qt.Key.Key_A)

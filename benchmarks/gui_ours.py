@@ -200,7 +200,10 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
-    times = _press_loop(app, target, watch, articles, presses_n, QTest, Qt, int(pause_ms) / 1000)
+    one_press = getattr(window, "one_press", None)  # absent in the windows of older versions, measured too
+    times = _press_loop(
+        app, target, watch, articles, presses_n, QTest, Qt, int(pause_ms) / 1000, ready=one_press and one_press.ready
+    )
     if profile:
         profiler.stop()
         Path(profile).write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")

@@ -23,10 +23,11 @@ from .actions import ACTIONS, resolve_keys
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
-from .dialogs.sessions import SessionsDialog, summary_text
+from .dialogs.sessions import SessionsDialog, SummaryBox
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
 from .label_bar import LabelBar
-from .messages import ask, inform, warn
+from .messages import ask, warn
+from .one_press import OnePressKeys
 from .label_picker import LabelPicker
 from .lookahead import SuggestionWorker
 from .queue_panel import FILTER_SETTING, QueuePanel
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}
+        self.one_press = OnePressKeys(self)  # a held decision key decides once, even unflagged X repeats
         self._build_menus()
         self._wire()
 
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         for action_id, action in self.actions_by_id.items():
             action.setShortcuts([QKeySequence(k, QKeySequence.SequenceFormat.PortableText) for k in keys[action_id]])
         self.keys = self.controller.keys = keys
+        self.one_press.set_keys(k for action_id, spec in ACTIONS.items() if not spec.auto_repeat for k in keys[action_id])
         if problems:
             self.status.say("shortcut settings: " + "; ".join(problems), timeout=0)
 
@@ -396,6 +399,7 @@ class MainWindow(QMainWindow):
             model=self.model or "",
             allow_overlap=bool(self.store.setting("allow_overlap", False)),
             shortcuts=self.settings.shortcuts,
+            show_summary=self.settings.show_summary,
         )
         dialog = SettingsDialog(values, self.controller.labels, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
@@ -413,6 +417,7 @@ class MainWindow(QMainWindow):
             self.model = values.model or None
             self._restart_worker()
         self.settings.shortcuts = values.shortcuts
+        self.settings.show_summary = values.show_summary
         self._apply_keys()
 
     def _switch_annotator(self, name: str) -> None:
@@ -550,6 +555,7 @@ class MainWindow(QMainWindow):
         self._save_position()
         self._pace_timer.stop()
         self._watch_timer.stop()
+        self.one_press.close()
         # Background threads may still report (queued); nothing may read the closing store.
         self.controller.close()
         if self.worker is not None:
@@ -568,5 +574,5 @@ class MainWindow(QMainWindow):
         self.runner.close()
         self.store.close()
         self.settings.sync()
-        if self.show_summary and summary and summary["decisions"]:
-            inform(self, "Session summary", summary_text(summary))
+        if self.show_summary and self.settings.show_summary and summary and summary["decided"]:
+            SummaryBox(summary, self).exec()

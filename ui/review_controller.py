@@ -61,6 +61,8 @@ class ReviewController(QObject):
         self.keys = resolve_keys({})[0]  # the window's keys, for messages that name them
         # (article id, its tokens, their word tokens): a key press is not a pass over a long article
         self._words: tuple = (None, None, None)
+        # article id -> the entity focused when it was last decided: undoing the decision brings it back there
+        self._focus_at_decision: dict[int, int | None] = {}
         view.focus_changed.connect(self._on_focus)
         label_bar.label_chosen.connect(self.apply_label)
         picker.chosen.connect(self.apply_label)
@@ -210,6 +212,8 @@ class ReviewController(QObject):
         if self.state != REVIEWING:
             return
         article_id = self.article.id
+        focused = self.view.focused_entity()
+        self._focus_at_decision[article_id] = focused.id if focused else None
         self.state = TRANSITION
         self.view.pause_highlights()
         (
@@ -367,10 +371,19 @@ class ReviewController(QObject):
         )
 
     def _after_travel(self, method: str, changes: Changes | None) -> None:
-        """Show the article the undone (or redone) step touched."""
+        """Show the article the undone (or redone) step touched, focused where the step was: on the
+        entity an edit touched, or where the focus was when a decision was made."""
         if changes is None:
             self.state = REVIEWING if self.article is not None else IDLE
             self.message.emit(f"nothing to {method}")
             return
         touched = sorted(changes.article_ids)
-        self.show(touched[0] if touched else (self.article.id if self.article else None))
+        target = touched[0] if touched else (self.article.id if self.article else None)
+        if changes.statuses or self.article is None or target != self.article.id:
+            self.show(target)
+        else:  # an edit of the shown article: redrawn in place, where the reviewer had scrolled
+            self.state = REVIEWING
+            self.on_changes(changes, None)
+        if self.article is not None and self.article.id == target:
+            places = [self._focus_at_decision.get(target)] if changes.statuses else list(changes.entity_ids)
+            self._focus_first([i for i in places if i is not None])

@@ -59,6 +59,15 @@ class Settings:
     def shortcuts(self, overrides: dict) -> None:
         self._s.setValue("shortcuts", json.dumps(overrides))
 
+    @property
+    def show_summary(self) -> bool:
+        """Whether quitting shows the session's summary (on unless turned off in Settings)."""
+        return self._s.value("show_summary", True, type=bool)
+
+    @show_summary.setter
+    def show_summary(self, on: bool) -> None:
+        self._s.setValue("show_summary", bool(on))
+
     # ----------------------------------------------------------------- window
     @property
     def geometry(self) -> QByteArray | None:

@@ -31,8 +31,8 @@ def progress_text(counts: dict[str, int]) -> str:
 
 
 def pace_text(summary: dict | None, now: datetime | None = None) -> str:
-    """Articles decided in this session and their pace per hour."""
-    decided = 0 if not summary else summary["accepted"] + summary["rejected"] + summary["skipped"]
+    """Articles decided in this session (as they stand: see SessionStore.session_summary) and their pace per hour."""
+    decided = summary["decided"] if summary else 0
     if decided == 0:
         return "session: nothing decided yet"
     started = datetime.fromisoformat(summary["started_at"])

@@ -151,7 +151,8 @@ class DecisionStore:
             if row is None:
                 return None
             event_id, article_id, action, ops = row
-            steps = list(history.steps(json.loads(ops), backward=backward))
+            ops = json.loads(ops)
+            steps = list(history.steps(ops, backward=backward))
             conflict = self._conflict(steps, article_id)
             if conflict is None:
                 for table, row_id, before, after in steps:
@@ -162,7 +163,10 @@ class DecisionStore:
         if conflict is not None:
             raise EditError(f"cannot {verb} {history.describe(action, article_id)}: {conflict}; it was left out of the history")
         ids = frozenset() if article_id is None else frozenset({article_id})
-        return Changes(article_ids=ids, statuses=any(step[0] == "articles" for step in steps))
+        statuses = any(step[0] == "articles" for step in steps)
+        # A decision's focus is the window's to remember (accepting touches every suggestion alike).
+        entities = () if statuses else history.touched_entities(ops)
+        return Changes(article_ids=ids, statuses=statuses, entity_ids=entities)
 
     def _conflict(self, steps: list, article_id: int | None) -> str | None:
         """Why these steps can no longer be replayed, or None."""
@@ -226,6 +230,8 @@ class DecisionStore:
         self._update("annotations", entity_id, values)
 
     def _set_status(self, article_id: int, status: Status) -> None:
+        if self._row("articles", article_id)["status"] == status.value:
+            return  # deciding again what the article already is (a second press, a held key) is no step
         self._update("articles", article_id, {"status": status.value, "annotator": self.annotator, "decided_at": now()})
 
     def _update(self, table: str, row_id: int, values: dict) -> None:

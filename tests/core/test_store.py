@@ -318,3 +318,31 @@ def test_deferred_checkpoints_leave_the_log_to_a_later_checkpoint(tmp_path):
         assert reader.execute("SELECT status FROM articles WHERE id = ?", (ids[0],)).fetchone()[0] == "accepted"
     finally:
         reader.close()
+
+
+def test_undo_and_redo_name_the_entity_the_step_was_about(project):
+    store, ids = project
+    entities = store.entities(ids[0])
+    first = entities[0]
+    store.resize_entity(first.id, first.start, first.end - 1)
+    assert store.undo().entity_ids[0] == first.id
+    assert store.redo().entity_ids[0] == first.id
+    store.accept(ids[0])
+    assert store.undo().entity_ids == ()  # a decision's focus is the window's to remember
+
+
+def test_a_session_counts_articles_as_they_stand(project):
+    store, ids = project
+    store.start_session()
+    store.accept(ids[0])
+    store.reject(ids[0])  # changed: counts once, as rejected
+    store.accept(ids[1])
+    store.undo()  # undone: not counted
+    store.skip(ids[2])
+    store.reopen(ids[2])  # pending again: not counted
+    store.reject(ids[0])  # the same decision again: no step
+    summary = store.end_session()
+    assert {k: summary[k] for k in ("accepted", "rejected", "skipped", "decided")} == {
+        "accepted": 0, "rejected": 1, "skipped": 0, "decided": 1,
+    }
+    assert store.undo_status().undo == "reopen article (article %d)" % ids[2]

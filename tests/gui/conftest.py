@@ -80,7 +80,8 @@ def make_main_window(show_window, tmp_path):
     def factory(path: Path | None = None, *, annotator: str = "tester", worker_factory=None, **kwargs):
         path = path or _make_project(tmp_path / f"news{len(windows) or ''}.db")
         store = AnnotationStore.open(path, annotator=annotator)
-        window = MainWindow(store, settings=Settings(), worker_factory=worker_factory, show_summary=False, **kwargs)
+        kwargs.setdefault("show_summary", False)  # a modal box at closing would wait for a key
+        window = MainWindow(store, settings=Settings(), worker_factory=worker_factory, **kwargs)
         windows.append(window)
         return show_window(window)
 
@@ -91,12 +92,16 @@ def make_main_window(show_window, tmp_path):
 
 @pytest.fixture
 def settle(qtbot):
-    """settle(window): wait until every queued write has landed, the reviewer is out of transition
-    and the queue and status bar have caught up (they follow the article's paint)."""
+    """settle(window): wait until every queued write has landed, the reviewer is out of transition,
+    the queue and status bar have caught up (they follow the article's paint), and the keys just
+    released are past their quiet interval (ui.one_press: a quicker press of the same key is a repeat)."""
 
     def wait(window) -> None:
         qtbot.waitUntil(
-            lambda: not window.runner.in_flight and window.controller.state != "transition" and not window.chrome_pending,
+            lambda: not window.runner.in_flight
+            and window.controller.state != "transition"
+            and not window.chrome_pending
+            and window.one_press.ready(),
             timeout=5000,
         )
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from annotator.wording import session_counts
 
 
 def _when(stamp: str | None) -> str:
@@ -21,15 +33,28 @@ def _minutes(summary: dict) -> str:
 
 
 def summary_text(summary: dict) -> str:
-    return (
-        f"{summary['annotator']} reviewed for {_minutes(summary)}: "
-        f"accepted {summary['accepted']}, rejected {summary['rejected']}, skipped {summary['skipped']} "
-        f"({summary['decisions']} decisions in all)."
-    )
+    return f"{summary['annotator']} reviewed for {_minutes(summary)}: {session_counts(summary)}."
+
+
+class SummaryBox(QMessageBox):
+    """The summary at quitting: the project is already saved and closed, so any one of Enter, Esc
+    or Q dismisses it (Settings turns it off)."""
+
+    def __init__(self, summary: dict, parent=None):
+        super().__init__(QMessageBox.Icon.Information, "Session summary", summary_text(summary), QMessageBox.StandardButton.Ok, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the annotator's name is data
+        self.setInformativeText("Enter, Esc or Q closes this; Settings can turn it off.")
+        self.setEscapeButton(QMessageBox.StandardButton.Ok)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Q and not event.modifiers():
+            self.accept()
+        else:
+            super().keyPressEvent(event)
 
 
 class SessionsDialog(QDialog):
-    COLUMNS = ["Started", "Length", "Annotator", "Accepted", "Rejected", "Skipped", "Decisions"]
+    COLUMNS = ["Started", "Length", "Annotator", "Accepted", "Rejected", "Skipped", "Decided"]
 
     def __init__(self, sessions: list[dict], parent=None):
         super().__init__(parent)
@@ -37,7 +62,7 @@ class SessionsDialog(QDialog):
         self.table = QTableWidget(len(sessions), len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         for r, s in enumerate(sessions):
-            cells = [_when(s["started_at"]), _minutes(s), s["annotator"], s["accepted"], s["rejected"], s["skipped"], s["decisions"]]
+            cells = [_when(s["started_at"]), _minutes(s), s["annotator"], s["accepted"], s["rejected"], s["skipped"], s["decided"]]
             for c, value in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))
         self.table.verticalHeader().hide()

@@ -1,4 +1,4 @@
-"""Settings: who annotates, which model suggests, whether entities may overlap, and the keys."""
+"""Settings: who annotates, which model suggests, whether entities may overlap, the summary at quitting, and the keys."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class SettingsValues:
     model: str
     allow_overlap: bool
     shortcuts: dict[str, list[str]]  # only the actions whose keys differ from the defaults
+    show_summary: bool = True  # the session summary when quitting
 
 
 def split_keys(text: str) -> list[str]:
@@ -50,6 +51,8 @@ class SettingsDialog(QDialog):
         self.model.setPlaceholderText("installed spaCy package or pipeline folder")
         self.allow_overlap = QCheckBox("Entities may overlap (this project)")
         self.allow_overlap.setChecked(values.allow_overlap)
+        self.show_summary = QCheckBox("Show the session summary when quitting")
+        self.show_summary.setChecked(values.show_summary)
 
         keys, _ = resolve_keys(values.shortcuts)
         self._names = action_names(labels)
@@ -75,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow("Annotator name", self.annotator)
         form.addRow("Model", self.model)
         form.addRow("", self.allow_overlap)
+        form.addRow("", self.show_summary)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -139,6 +143,7 @@ class SettingsDialog(QDialog):
             model=self.model.text().strip(),
             allow_overlap=self.allow_overlap.isChecked(),
             shortcuts=self.overrides(),
+            show_summary=self.show_summary.isChecked(),
         )
 
     def accept(self) -> None:

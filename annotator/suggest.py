@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
 from .errors import ModelError
+from .model import Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+from .wording import plural
 
 if TYPE_CHECKING:
     from .store import AnnotationStore
@@ -181,6 +183,18 @@ def suggest_project(
         saved += _save(store, source, batch)
         _report(on_progress, done + len(batch), total)
     return saved
+
+
+def pending_summary(store: AnnotationStore, pipeline: Pipeline) -> str:
+    """How many articles are pending (the number ``annotator stats`` shows: the same
+    ``store.counts()``), and how many of those still lack this pipeline's suggestions."""
+    pending = store.counts().get(Status.PENDING.value, 0)
+    if not pending:
+        return "no pending articles"
+    left = store.count_unsuggested(pipeline.source_id(store))
+    if not left:
+        return f"{plural(pending, 'pending article')}, all suggested by this model"
+    return f"{plural(pending, 'pending article')}, {left} of them not yet suggested by this model"
 
 
 def _pending(store: AnnotationStore, source: int, total: int) -> Iterator[tuple[int, str]]:

@@ -119,6 +119,18 @@ def _names(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _model(name: str | None) -> str | None:
+    """The pipeline to use for ``name``, saying on stderr when another one stands in for it."""
+    if name is None:
+        return None
+    from .suggest import resolve_model
+
+    resolved, note = resolve_model(name)
+    if note:
+        click.echo(note, err=True)
+    return resolved
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator:
     """An on_progress callback drawing a bar with rate and ETA on stderr (silent when not a terminal)."""
@@ -175,7 +187,7 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
 
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
-            project, paths, labels=_names(labels) or None, model=model,
+            project, paths, labels=_names(labels) or None, model=_model(model),
             spans_as=spans_as, add_labels=add_labels, on_progress=on_progress,
         )
     click.echo(f"{project}: {report.summary()}")
@@ -202,7 +214,7 @@ def suggest(ctx, project, model, batch_size, limit):
     from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, suggest_project
 
     store = _open(ctx, project)
-    pipeline = load_pipeline(model or store.setting("model") or DEFAULT_MODEL)
+    pipeline = load_pipeline(_model(model or store.setting("model") or DEFAULT_MODEL))
     seen = {"done": 0}
 
     def track(progress: Progress) -> None:

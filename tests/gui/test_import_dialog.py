@@ -41,6 +41,7 @@ def test_yes_adds_the_labels_and_imports(make_main_window, jsonl, answer, qtbot)
     w = make_main_window()
     w.import_files()
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: not w.chrome_pending)  # the counts and the queue follow on the next paint
     assert asked == ["The file uses labels the project doesn't have: POLITICIAN, <b>PLACE</b>. Add them?"]
     assert [label.name for label in w.controller.labels][-2:] == ["POLITICIAN", "<b>PLACE</b>"]
     assert w.status.progress.text().endswith("pending 5 of 5")

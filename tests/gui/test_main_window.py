@@ -253,6 +253,7 @@ def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path,
     w = make_main_window()
     w.import_files()
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: not w.chrome_pending)  # the counts and the queue follow on the next paint
     assert w.status.progress.text().endswith("pending 5 of 5")
     assert w.queue.model.rowCount() == 5
 

@@ -228,7 +228,9 @@ def pending_summary(store: AnnotationStore, pipeline: Pipeline) -> str:
         return "no pending articles"
     left = store.count_unsuggested(pipeline.source_id(store))
     if not left:
-        return f"{plural(pending, 'pending article')}, all suggested by this model"
+        return f"{plural(pending, 'pending article')}, {'all ' if pending > 1 else ''}suggested by this model"
+    if pending == 1:
+        return "1 pending article, not yet suggested by this model"
     return f"{plural(pending, 'pending article')}, {left} of them not yet suggested by this model"
 
 

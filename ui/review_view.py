@@ -185,9 +185,17 @@ class ArticleText(QTextEdit):
         self.viewport().update()
 
     def visible_spans(self) -> list[Span]:
+        """Spans whose outline or tag reaches into the viewport.
+
+        A tag sits in the gap above its entity's line, so an entity on the line just
+        below the bottom edge can have its tag on screen. Leaving it out is not only a
+        missing tag now: scrolling blits the viewport and repaints only the strip it
+        uncovers, so the gap would move up the screen blank or half painted.
+        """
         viewport = self.viewport().rect()
-        first = self.cursorForPosition(viewport.topLeft()).position()
-        last = self.cursorForPosition(viewport.bottomRight()).position()
+        reach = QPoint(0, int(self._tag_height) + 4)  # + the focus ring's growth and pen
+        first = self.cursorForPosition(viewport.topLeft() - QPoint(0, 4)).position()
+        last = self.cursorForPosition(viewport.bottomRight() + reach).position()
         return self.highlighter.index.between(first, last + 1)
 
     def scroll_to(self, span: Span) -> None:

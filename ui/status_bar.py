@@ -1,4 +1,9 @@
-"""The status bar: project progress, this session's pace, and the model's state."""
+"""The status bar: project progress, this session's pace, and the model's state.
+
+In a narrow window progress and pace are elided (their full text is the
+tooltip) so that no field drops off the end; the model's state is short and
+always shown whole.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from annotator.model import Status
 
+from .elide import ElidedLabel
 from .lookahead import UNAVAILABLE
 from .plain import set_plain_tooltip
 
@@ -62,8 +68,8 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.setSizeGripEnabled(False)
         self.setStyleSheet(STYLE)
-        self.progress = _plain_label("progress")
-        self.pace = _plain_label("pace")
+        self.progress = _plain_label("progress", ElidedLabel)
+        self.pace = _plain_label("pace", ElidedLabel)
         self.model = _plain_label("model", _ClickableLabel)
         self.model.clicked.connect(self.show_model_problem)
         self._model_problem = ""  # why suggestions are off, while they are

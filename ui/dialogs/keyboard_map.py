@@ -18,7 +18,7 @@ def key_text(keys: tuple[str, ...]) -> str:
 
 def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
     """(section, keys, what they do) for every action, review keys first; a section is named once."""
-    order = {"Review": 0, "Edit": 1, "File": 2, "Help": 3}
+    order = {"Review": 0, "Edit": 1, "View": 2, "File": 3, "Help": 4}
     rows = [(spec.menu, key_text(keys[action_id]), spec.text) for action_id, spec in ACTIONS.items()]
     rows.sort(key=lambda r: order.get(r[0], 9))  # stable: table order within a section
     return [("" if i and rows[i - 1][0] == section else section, k, t) for i, (section, k, t) in enumerate(rows)]

@@ -43,10 +43,11 @@ class ElidedLabel(QLabel):
     """A one-line plain-text label that can shrink below its text: the text is elided as it paints,
     and the full text is its tooltip. ``text()`` stays the full text."""
 
-    def __init__(self, parent=None, *, keep: str = "…"):
+    def __init__(self, parent=None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight, keep: str = "…"):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._mode = mode
         self._keep = keep  # what stays readable at the smallest width
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -62,6 +63,6 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         self.drawFrame(painter)
         rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        text = self.fontMetrics().elidedText(self.text(), self._mode, rect.width())
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), text, self.foregroundRole())
         painter.end()

@@ -7,7 +7,9 @@ always shown whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
@@ -56,7 +58,7 @@ class _ClickableLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
-def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
+def _plain_label(name: str, cls: Callable[[], QLabel] = QLabel) -> QLabel:
     label = cls()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setObjectName(name)
@@ -68,7 +70,7 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.setSizeGripEnabled(False)
         self.setStyleSheet(STYLE)
-        self.progress = _plain_label("progress", ElidedLabel)
+        self.progress = _plain_label("progress", partial(ElidedLabel, mode=Qt.TextElideMode.ElideMiddle))  # keeps "pending n of N"
         self.pace = _plain_label("pace", ElidedLabel)
         self.model = _plain_label("model", _ClickableLabel)
         self.model.clicked.connect(self.show_model_problem)

@@ -43,12 +43,11 @@ class ElidedLabel(QLabel):
     """A one-line plain-text label that can shrink below its text: the text is elided as it paints,
     and the full text is its tooltip. ``text()`` stays the full text."""
 
-    def __init__(self, parent=None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight, keep: str = "…"):
+    def __init__(self, parent=None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._mode = mode
-        self._keep = keep  # what stays readable at the smallest width
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
@@ -56,7 +55,7 @@ class ElidedLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:
         margins = self.contentsMargins()
-        width = QFontMetricsF(self.font()).horizontalAdvance(self._keep) + margins.left() + margins.right() + 2
+        width = QFontMetricsF(self.font()).horizontalAdvance("…") + margins.left() + margins.right() + 2
         return QSize(int(width), super().minimumSizeHint().height())
 
     def paintEvent(self, event) -> None:

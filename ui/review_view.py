@@ -2,9 +2,9 @@
 
 Everything from the project (text, title, metadata, label names) is shown as
 plain text. A title that is the text's first line (as a .txt import takes it)
-is shown once, there, styled as the headline and as annotatable as the rest. Fills are character formats (``highlight.py``); outlines, the
-focus ring and the label tags are painted over the visible entities only,
-after the text. The view never consumes the window's single-key shortcuts:
+is shown once, there, styled as the headline and as annotatable as the rest.
+Fills are character formats (``highlight.py``); outlines, the focus ring and
+the label tags are painted over the visible entities only, after the text. The view never consumes the window's single-key shortcuts:
 it is read-only and refuses every ShortcutOverride.
 
 The text view keeps a second document, filled with the article a decision is
@@ -127,8 +127,8 @@ class ArticleText(QTextEdit):
         self._spare_id: int | None = None  # the article the spare document holds, once filled
         self._after_paint: list[Callable[[], None]] = []
         self._tag_pixmaps: dict[tuple, QPixmap] = {}  # label tags drawn once per text and colours
-        self.headline_format = QTextCharFormat()
-        self.headline_format.setFont(theme.font(TITLE_POINTS, QFont.Weight.DemiBold))
+        self._headline_format = QTextCharFormat()
+        self._headline_format.setFont(theme.font(TITLE_POINTS, QFont.Weight.DemiBold))
 
     # ------------------------------------------------------------ geometry
     def resizeEvent(self, event) -> None:
@@ -171,7 +171,7 @@ class ArticleText(QTextEdit):
         if not on and not block.layout().formats():
             return
         headline = QTextLayout.FormatRange()
-        headline.start, headline.length, headline.format = 0, block.length() - 1, self.headline_format
+        headline.start, headline.length, headline.format = 0, block.length() - 1, self._headline_format
         block.layout().setFormats([headline] if on else [])
         document.markContentsDirty(block.position(), block.length())
 

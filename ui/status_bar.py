@@ -2,7 +2,7 @@
 
 In a narrow window progress and pace are elided (their full text is the
 tooltip) so that no field drops off the end; the model's state is short and
-always shown whole.
+always shown whole. While a message is shown they give it the room it needs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .elide import ElidedLabel
 from .lookahead import UNAVAILABLE
 from .plain import set_plain_tooltip
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (not exported by PySide)
 MESSAGE_MS = 6000
 NOTICE_MS = 15_000  # long enough to read a model's install hint
 STYLE = """
@@ -78,6 +79,20 @@ class StatusBar(QStatusBar):
         self._noticed = ""  # the last reason shown unasked: each reason is announced once
         for widget in (self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
+        self.messageChanged.connect(self._make_room)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._make_room(self.currentMessage())
+
+    def _make_room(self, message: str) -> None:
+        """Narrow progress and pace (elided) as far as the message needs; give them back after it."""
+        fields = (self.progress, self.pace)
+        room = self.width() - self.model.sizeHint().width() - self.fontMetrics().horizontalAdvance(message) - 30
+        wanted = sum(field.sizeHint().width() for field in fields)
+        for field in fields:
+            share = field.sizeHint().width() * room // wanted if message and room < wanted else QWIDGETSIZE_MAX
+            field.setMaximumWidth(max(share, field.minimumSizeHint().width()))
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.progress.setText(progress_text(counts))

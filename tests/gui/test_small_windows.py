@@ -138,3 +138,17 @@ def test_the_more_labels_chip_opens_the_picker(window, qtbot):
     qtbot.waitUntil(window.picker.isVisible)
     assert window.picker.visible_names() == SPACY_LABELS
     window.picker.close()
+
+
+@pytest.mark.parametrize("size", [(500, 400), (800, 600)])
+def test_a_message_gets_room_and_the_fields_come_back_after_it(window, qtbot, size):
+    _resized(window, qtbot, size)
+    status = window.status
+    message = "select some text or focus an entity (Tab) first"
+    status.say(message)
+    room = lambda: status.progress.x() - 2  # noqa: E731 - where QStatusBar stops drawing the message
+    qtbot.waitUntil(lambda: room() >= status.fontMetrics().horizontalAdvance(message))
+    assert status.model.width() >= status.model.sizeHint().width() and status.progress.isVisible() and status.pace.isVisible()
+    status.clearMessage()
+    _resized(window, qtbot, (1400, 900))
+    qtbot.waitUntil(lambda: status.progress.width() >= status.progress.sizeHint().width())

@@ -150,3 +150,25 @@ def test_picker_opens_beside_the_selection(seed_window, qtbot):
         assert w.picker.list.currentRow() == 0  # a new entity: no label of its own yet
     finally:
         w.picker.close()
+
+
+@pytest.mark.parametrize(
+    "target, height, side",
+    [
+        (QRect(100, 50, 80, 20), 800, "below"),
+        (QRect(100, 700, 80, 20), 800, "above"),
+        (QRect(100, 200, 80, 20), 400, "below"),  # room both ways: below first, shortened to fit
+        (QRect(20, 130, 80, 20), 300, "right"),  # neither above nor below has room for the picker
+        (QRect(700, 130, 80, 20), 300, "left"),
+    ],
+)
+def test_place_beside_never_covers_the_target(target, height, side):
+    from ui.label_picker import MIN_HEIGHT, place_beside
+
+    area = QRect(0, 0, 800, height)
+    placed = place_beside(target, area)
+    assert not placed.intersects(target)
+    assert placed.height() >= MIN_HEIGHT and area.contains(placed)
+    where = {"below": placed.top() > target.bottom(), "above": placed.bottom() < target.top(),
+             "right": placed.left() > target.right(), "left": placed.right() < target.left()}
+    assert where[side], placed

@@ -2,17 +2,23 @@
 
 Typing narrows the list (case-insensitive; names starting with the typed text
 first, then names containing it); Up/Down move, Enter chooses, Escape cancels.
+It opens beside what it labels (below it, else above, else to a side), never
+over it, with that entity's label already chosen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from annotator.model import Label
 
 from . import theme
+
+WIDTH, HEIGHT = 300, 380
+MIN_HEIGHT = 150  # the filter and four rows: below this the picker moves to another side
+GAP = 6
 
 
 def filter_labels(labels: list[Label], query: str) -> list[Label]:
@@ -34,6 +40,28 @@ def _swatch(color: str) -> QIcon:
     painter.drawEllipse(QRectF(1.5, 1.5, 11, 11))
     painter.end()
     return QIcon(pixmap)
+
+
+def place_beside(target: QRect, area: QRect) -> QRect:
+    """Where the picker goes: below ``target``, else above, else right or left of it, inside
+    ``area`` when there is room (shortened down to MIN_HEIGHT), never overlapping ``target``."""
+    left = min(max(target.left(), area.left()), area.right() + 1 - WIDTH)
+    below, above = area.bottom() - target.bottom() - GAP, target.top() - area.top() - GAP
+    if below >= MIN_HEIGHT or below >= above:
+        height = max(min(HEIGHT, below), MIN_HEIGHT)
+        vertical = QRect(left, target.bottom() + 1 + GAP, WIDTH, height)
+    else:
+        height = max(min(HEIGHT, above), MIN_HEIGHT)
+        vertical = QRect(left, target.top() - GAP - height, WIDTH, height)
+    if max(below, above) >= MIN_HEIGHT:
+        return vertical
+    top = min(max(target.center().y() - HEIGHT // 2, area.top()), area.bottom() + 1 - HEIGHT)
+    height = min(HEIGHT, area.height())
+    if area.right() - target.right() - GAP >= WIDTH:
+        return QRect(target.right() + 1 + GAP, max(top, area.top()), WIDTH, height)
+    if target.left() - area.left() - GAP >= WIDTH:
+        return QRect(target.left() - GAP - WIDTH, max(top, area.top()), WIDTH, height)
+    return vertical  # no side has room: the larger gap, reaching past the window's edge
 
 
 class LabelPicker(QFrame):
@@ -65,17 +93,21 @@ class LabelPicker(QFrame):
         self.filter_edit.returnPressed.connect(self._choose_current)
         self.list.itemClicked.connect(lambda item: self._choose(item.data(Qt.ItemDataRole.UserRole)))
         self.filter_edit.installEventFilter(self)
-        self.resize(300, 380)
+        self._current: str | None = None
+        self.resize(WIDTH, HEIGHT)
 
-    def pick(self, labels: list[Label]) -> None:
-        """Show the picker over the top third of the parent window, filter empty."""
+    def pick(self, labels: list[Label], *, current: str | None = None, beside: QRect | None = None) -> None:
+        """Show the picker with the filter empty and ``current`` chosen, beside ``beside`` (global
+        coordinates: the focused entity or the selection) and never over it."""
         self._labels = sorted(labels, key=lambda lab: lab.position)
+        self._current = current
         self.filter_edit.clear()
         self._refilter("")
         window = self.parentWidget().window() if self.parentWidget() else None
         if window is not None:
-            top_left = window.mapToGlobal(QPoint((window.width() - self.width()) // 2, window.height() // 6))
-            self.move(top_left)
+            area = QRect(window.mapToGlobal(QPoint(0, 0)), window.size())
+            self.setGeometry(place_beside(beside, area) if beside is not None else
+                             QRect(area.left() + (area.width() - WIDTH) // 2, area.top() + area.height() // 6, WIDTH, HEIGHT))
         self.show()
         self.raise_()
         self.filter_edit.setFocus()
@@ -90,7 +122,9 @@ class LabelPicker(QFrame):
             item = QListWidgetItem(_swatch(label.color), text)
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             self.list.addItem(item)
-        self.list.setCurrentRow(0 if self.list.count() else -1)
+        shown = self.visible_names()
+        row = shown.index(self._current) if not query.strip() and self._current in shown else 0  # else the best match
+        self.list.setCurrentRow(row if shown else -1)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.filter_edit and event.type() == event.Type.KeyPress:

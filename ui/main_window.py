@@ -43,6 +43,9 @@ POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer 
 WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 LOST_REASONS = {"deleted": "deleted", "replaced": "replaced by another file", "overwritten": "overwritten"}
+ARTICLE_MIN_WIDTH = 320  # px: the article column keeps about 35 characters a line
+QUEUE_WIDTH, QUEUE_MIN_WIDTH = 260, 160
+QUEUE_FITS_WIDTH = 760  # a window narrower than this hides the queue (the toggle key shows it again)
 _windows: list[MainWindow] = []  # windows opened from File → Open live until they close
 
 
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- layout
     def _compose(self) -> None:
         review = QWidget()
+        review.setMinimumWidth(ARTICLE_MIN_WIDTH)
+        self.queue.setMinimumWidth(QUEUE_MIN_WIDTH)
         column = QVBoxLayout(review)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
@@ -131,15 +136,16 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.queue)
         splitter.addWidget(review)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 920])
+        splitter.setSizes([QUEUE_WIDTH, 920])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        self._queue_hidden_for_width = False  # hidden by a narrow window, not by the reviewer
         self.setStatusBar(self.status)
         self.view.setFocus()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "Review", "Help")}
+        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Help")}
         file_items = [
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
@@ -188,6 +194,7 @@ class MainWindow(QMainWindow):
         self.controller.article_changed.connect(self._on_article_changed)
         self.queue.article_activated.connect(self.controller.go_to)
         self.queue.filter_changed.connect(self._remember_filter)
+        self.label_bar.more_requested.connect(self.controller.pick_label)
 
     def _show_first(self) -> None:
         remembered = self.settings.last_position(self.path)
@@ -197,6 +204,21 @@ class MainWindow(QMainWindow):
         self.controller.show(first)
         if first is None:
             self.status.say("this project has no articles yet: File → Import… adds some", timeout=0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < QUEUE_FITS_WIDTH
+        if narrow and not self.queue.isHidden():
+            self.queue.hide()
+            self._queue_hidden_for_width = True
+        elif not narrow and self._queue_hidden_for_width:
+            self.queue.show()
+            self._queue_hidden_for_width = False
+
+    def toggle_queue(self) -> None:
+        """Show or hide the queue panel; shown in a narrow window, the article keeps its minimum width."""
+        self._queue_hidden_for_width = False
+        self.queue.setVisible(self.queue.isHidden())
 
     # ------------------------------------------------------------ reactions
     def _session_started(self, session_id: int) -> None:

@@ -292,7 +292,8 @@ class ReviewController(QObject):
 
     def pick_label(self) -> None:
         if self.state == REVIEWING and self.labels:
-            self.picker.pick(self.labels)
+            focused = self.focused()
+            self.picker.pick(self.labels, current=focused.label if focused else None, beside=self.view.target_rect())
 
     def apply_label(self, name: str) -> None:
         """Label the selected text, else relabel the focused entity."""

@@ -1,9 +1,10 @@
 """The article under review: title, metadata and text with its entities.
 
 Everything from the project (text, title, metadata, label names) is shown as
-plain text. Fills are character formats (``highlight.py``); outlines, the
-focus ring and the label tags are painted over the visible entities only,
-after the text. The view never consumes the window's single-key shortcuts:
+plain text. A title that is the text's first line (as a .txt import takes it)
+is shown once, there, styled as the headline and as annotatable as the rest.
+Fills are character formats (``highlight.py``); outlines, the focus ring and
+the label tags are painted over the visible entities only, after the text. The view never consumes the window's single-key shortcuts:
 it is read-only and refuses every ShortcutOverride.
 
 The text view keeps a second document, filled with the article a decision is
@@ -17,7 +18,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -28,8 +29,10 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QTextBlockFormat,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextLayout,
 )
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
 
@@ -37,11 +40,15 @@ from annotator.model import Article, Entity, Label
 from annotator.offsets import snap, word_tokens
 
 from . import theme
+from .elide import elide_lines
 from .highlight import Highlighter, Span, range_rects
+from .plain import set_plain_tooltip
 
 MAX_COLUMN = 760  # px: about 85 characters a line, the upper end of comfortable reading
 MIN_SIDE = 28
 LINE_HEIGHT = 180  # percent: leaves room between lines for the label tags
+TITLE_POINTS = 17
+HEADER_LINES = 2  # a longer title or metadata line is elided (the full text is its tooltip)
 _WORDS = re.compile(r"\w+|[^\w\s]")  # until real tokens arrive: words and single punctuation marks
 _NAVIGATION = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home, Qt.Key.Key_End}
 
@@ -62,6 +69,11 @@ def flatten_meta(meta: object, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(meta, list):
         return [(prefix, ", ".join("" if v is None else str(v) for v in meta))]
     return [(prefix, "" if meta is None else str(meta))]
+
+
+def headline_in_text(article: Article) -> bool:
+    """Whether the title is the text's first line (what a .txt import takes as its title)."""
+    return bool(article.title) and article.text.partition("\n")[0].strip() == article.title
 
 
 def _meta_line(meta: dict) -> str:
@@ -115,6 +127,8 @@ class ArticleText(QTextEdit):
         self._spare_id: int | None = None  # the article the spare document holds, once filled
         self._after_paint: list[Callable[[], None]] = []
         self._tag_pixmaps: dict[tuple, QPixmap] = {}  # label tags drawn once per text and colours
+        self._headline_format = QTextCharFormat()
+        self._headline_format.setFont(theme.font(TITLE_POINTS, QFont.Weight.DemiBold))
 
     # ------------------------------------------------------------ geometry
     def resizeEvent(self, event) -> None:
@@ -146,10 +160,26 @@ class ArticleText(QTextEdit):
         self._spare.set_labels(labels)
         self.viewport().update()
 
-    def prepare(self, article_id: int, text: str, entities: Sequence[Entity]) -> None:
+    def set_headline(self, document: QTextDocument, on: bool) -> None:
+        """Style the first paragraph as the headline, or not.
+
+        An additional format of the block's layout (how QSyntaxHighlighter styles
+        text), not a character format: the entity highlights are character formats,
+        set and cleared without regard to any other, and positions stay as they are.
+        """
+        block = document.firstBlock()
+        if not on and not block.layout().formats():
+            return
+        headline = QTextLayout.FormatRange()
+        headline.start, headline.length, headline.format = 0, block.length() - 1, self._headline_format
+        block.layout().setFormats([headline] if on else [])
+        document.markContentsDirty(block.position(), block.length())
+
+    def prepare(self, article_id: int, text: str, entities: Sequence[Entity], *, headline: bool = False) -> None:
         """Fill the spare document with the article expected next, and lay out its first screen."""
         spare = self._spare
         spare.set_text(text, entities)
+        self.set_headline(spare.document, headline)
         document = spare.document
         if document.pageSize() != self.document().pageSize():  # setting it lays the text out anew, even unchanged
             document.setPageSize(self.document().pageSize())
@@ -185,10 +215,39 @@ class ArticleText(QTextEdit):
         self.viewport().update()
 
     def visible_spans(self) -> list[Span]:
+        """Spans whose outline or tag reaches into the viewport.
+
+        A tag sits in the gap above its entity's line, so an entity on the line just
+        below the bottom edge can have its tag on screen. Leaving it out is not only a
+        missing tag now: scrolling blits the viewport and repaints only the strip it
+        uncovers, so the gap would move up the screen blank or half painted.
+        """
         viewport = self.viewport().rect()
-        first = self.cursorForPosition(viewport.topLeft()).position()
-        last = self.cursorForPosition(viewport.bottomRight()).position()
+        reach = QPoint(0, int(self._tag_height) + 4)  # + the focus ring's growth and pen
+        first = self.cursorForPosition(viewport.topLeft() - QPoint(0, 4)).position()
+        last = self.cursorForPosition(viewport.bottomRight() + reach).position()
         return self.highlighter.index.between(first, last + 1)
+
+    def target_rect(self, focused: Span | None) -> QRect | None:
+        """What a label would go to, in global coordinates: the focused entity with its tag and
+        focus ring, else the selection; None when there is neither."""
+        cursor = self.textCursor()
+        if focused is not None:
+            rects = self.span_rects(focused)
+            top = self._tag_height + 1
+        elif cursor.hasSelection():
+            offset = self._offset()
+            rects = [r.translated(offset) for r in range_rects(self.document(), cursor.selectionStart(), cursor.selectionEnd())]
+            top = 0
+        else:
+            return None
+        if not rects:
+            return None
+        box = QRectF(rects[0])
+        for rect in rects[1:]:
+            box = box.united(rect)
+        box = box.adjusted(-3, -3 - top, 3, 3).toAlignedRect()  # + the focus ring, and the tag above
+        return QRect(self.viewport().mapToGlobal(box.topLeft()), box.size())
 
     def scroll_to(self, span: Span) -> None:
         self._scroll_to_rects(self.highlighter.rects(span))
@@ -395,9 +454,9 @@ class ReviewView(QWidget):
         theme.fill_with_paper(self)
 
         self._title = QLabel(self)
-        self._title.setFont(theme.font(17, QFont.Weight.DemiBold))
-        self._meta = QLabel(self)
-        self._meta.setFont(theme.font(9.5))
+        self._title.setFont(theme.font(TITLE_POINTS, QFont.Weight.DemiBold))
+        self._meta = QLabel(self)  # metadata: small and muted, below the title
+        self._meta.setFont(theme.font(8.5))
         for label, color in ((self._title, theme.INK), (self._meta, theme.MUTED)):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
@@ -421,6 +480,7 @@ class ReviewView(QWidget):
         layout.addWidget(self._text, 1)
 
         self._article: Article | None = None
+        self._title_text = self._meta_text = ""  # as they are, before eliding
         self._prepared: tuple[Article, list[Entity]] | None = None
         # the article's tokens, or a callable returning them (read only when a selection needs them)
         self._tokens: Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]] | None] | None = None
@@ -434,9 +494,20 @@ class ReviewView(QWidget):
         return self._text
 
     def resizeEvent(self, event) -> None:
-        side = column_left(self.width())
-        self._header.setContentsMargins(side, 24, side, 0)
+        self._fit_header()
         super().resizeEvent(event)
+
+    def _fit_header(self) -> None:
+        """Title and metadata at the column's width, each on at most HEADER_LINES lines."""
+        side = column_left(self.width())
+        shown = False
+        for label, text in ((self._title, self._title_text), (self._meta, self._meta_text)):
+            fitted = elide_lines(text, label.font(), self.width() - 2 * side, HEADER_LINES)
+            label.setText(fitted)
+            set_plain_tooltip(label, text if fitted != text else "")
+            label.setVisible(bool(text))
+            shown = shown or bool(text)
+        self._header.setContentsMargins(side, 24 if shown else 0, side, 0)
 
     # ------------------------------------------------------------ content
     def set_labels(self, labels: list[Label]) -> None:
@@ -451,6 +522,7 @@ class ReviewView(QWidget):
         # layout has already been.
         self._text.setTextCursor(QTextCursor())
         self._text.highlighter.set_text(article.text, entities)
+        self._text.set_headline(self._text.document(), headline_in_text(article))
         self._text.setTextCursor(QTextCursor(self._text.document()))
         self._show_top()
 
@@ -464,7 +536,7 @@ class ReviewView(QWidget):
     def prepare(self, article: Article, entities: list[Entity]) -> None:
         """Get ``article`` ready to be shown at once by ``show_prepared`` (while this one is read)."""
         self._prepared = (article, entities)
-        self._text.prepare(article.id, article.text, entities)
+        self._text.prepare(article.id, article.text, entities, headline=headline_in_text(article))
 
     @property
     def prepared(self) -> tuple[Article, list[Entity]] | None:
@@ -493,11 +565,12 @@ class ReviewView(QWidget):
     def _show_header(self, article: Article, tokens) -> None:
         self._article, self._tokens = article, tokens
         self._text.mark_matches([])  # a search's marks belong to the article it found
-        self._title.setText(article.title or "")
-        self._title.setVisible(bool(article.title))
-        meta = _meta_line(article.meta or {})
-        self._meta.setText(meta)
-        self._meta.setVisible(bool(meta))
+        self._title_text = "" if headline_in_text(article) else article.title or ""
+        meta = dict(article.meta or {})
+        if article.title:  # the file a .txt came from stands in for a title, and only then
+            meta.pop("file", None)
+        self._meta_text = _meta_line(meta)
+        self._fit_header()
 
     def _show_top(self) -> None:
         self._anchor = -1
@@ -526,6 +599,12 @@ class ReviewView(QWidget):
     # ------------------------------------------------------------ focus
     def focused_entity(self) -> Entity | None:
         return self._focused
+
+    def target_rect(self) -> QRect | None:
+        """The focused entity's or the selection's place on screen (global); None without either."""
+        index = self._text.highlighter.index
+        position = index.position_of(self._focused.id) if self._focused else None
+        return self._text.target_rect(None if position is None else index.spans[position])
 
     def focus_next(self) -> None:
         self._step(+1)

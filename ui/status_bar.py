@@ -1,17 +1,26 @@
-"""The status bar: project progress, this session's pace, and the model's state."""
+"""The status bar: project progress, this session's pace, and the model's state.
+
+In a narrow window progress and pace are elided (their full text is the
+tooltip) so that no field drops off the end; the model's state is short and
+always shown whole. While a message is shown they give it the room it needs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from annotator.model import Status
 
+from .elide import ElidedLabel
 from .lookahead import UNAVAILABLE
 from .plain import set_plain_tooltip
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (not exported by PySide)
 MESSAGE_MS = 6000
 NOTICE_MS = 15_000  # long enough to read a model's install hint
 STYLE = """
@@ -50,7 +59,7 @@ class _ClickableLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
-def _plain_label(name: str, cls: type[QLabel] = QLabel) -> QLabel:
+def _plain_label(name: str, cls: Callable[[], QLabel] = QLabel) -> QLabel:
     label = cls()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setObjectName(name)
@@ -71,8 +80,8 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.setSizeGripEnabled(False)
         self.setStyleSheet(STYLE)
-        self.progress = _plain_label("progress")
-        self.pace = _plain_label("pace")
+        self.progress = _plain_label("progress", partial(ElidedLabel, mode=Qt.TextElideMode.ElideMiddle))  # keeps "pending n of N"
+        self.pace = _plain_label("pace", ElidedLabel)
         self.model = _plain_label("model", _ClickableLabel)
         self.model.clicked.connect(self.show_model_problem)
         self._model_problem = ""  # why suggestions are off, while they are
@@ -87,11 +96,25 @@ class StatusBar(QStatusBar):
         self.check = _offer("check", "Check the project file…", "#8a5a00")
         for widget in (self.file_lost, self.check):
             self.insertPermanentWidget(0, widget)
+        self.messageChanged.connect(self._make_room)
 
     def set_read_only(self, reason: str) -> None:
         """Say, for as long as the window is open, that the project cannot be changed here."""
         self.read_only.setText(f"read-only: {reason}")
         self.read_only.show()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._make_room(self.currentMessage())
+
+    def _make_room(self, message: str) -> None:
+        """Narrow progress and pace (elided) as far as the message needs; give them back after it."""
+        fields = (self.progress, self.pace)
+        room = self.width() - self.model.sizeHint().width() - self.fontMetrics().horizontalAdvance(message) - 30
+        wanted = sum(field.sizeHint().width() for field in fields)
+        for field in fields:
+            share = field.sizeHint().width() * room // wanted if message and room < wanted else QWIDGETSIZE_MAX
+            field.setMaximumWidth(max(share, field.minimumSizeHint().width()))
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.progress.setText(progress_text(counts))

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.labels import make_labels
+from formatted import shown_tooltip
 from ui.label_bar import LabelBar
 
 pytestmark = pytest.mark.gui
@@ -49,14 +50,29 @@ def test_current_label_is_marked(bar):
     assert [c.label.name for c in bar.chips() if c.current] == ["ORG"]
 
 
-def test_chips_wrap_onto_more_lines_when_narrow(bar):
+def test_chips_wrap_onto_two_rows_at_most_and_the_rest_is_counted(bar, qtbot):
     wide = bar.layout().heightForWidth(2400)
-    narrow = bar.layout().heightForWidth(400)
-    assert narrow > 2 * wide
-    bar.resize(400, narrow)
-    tops = {c.geometry().top() for c in bar.chips()}
-    assert len(tops) > 2
-    assert all(c.geometry().right() <= 400 for c in bar.chips())
+    assert bar.layout().heightForWidth(400) == bar.layout().heightForWidth(160) <= 2 * wide
+    bar.resize(400, bar.layout().heightForWidth(400))
+    qtbot.waitUntil(lambda: bar.overflow.isVisible())
+    shown = [c for c in bar.chips() if c.isVisible()]
+    assert len({c.geometry().top() for c in shown}) == 2
+    assert all(c.geometry().right() <= 400 for c in shown + [bar.overflow])
+    assert [c.label.name for c in bar.overflow.hidden_chips] == NAMES[len(shown):]
+    assert bar.overflow.geometry().left() > shown[-1].geometry().right()  # after the last chip shown
+    assert "CARDINAL" in shown_tooltip(bar.overflow.toolTip())[0]
+    bar.set_current("CARDINAL")  # a hidden label is current: the "+N" chip says so
+    assert bar.overflow.current
+    bar.resize(2400, wide)
+    qtbot.waitUntil(lambda: not bar.overflow.isVisible())
+    assert all(c.isVisible() for c in bar.chips())
+
+
+def test_clicking_the_more_chip_asks_for_the_picker(bar, qtbot):
+    bar.resize(400, bar.layout().heightForWidth(400))
+    qtbot.waitUntil(lambda: bar.overflow.isVisible())
+    with qtbot.waitSignal(bar.more_requested):
+        qtbot.mouseClick(bar.overflow, Qt.MouseButton.LeftButton)
 
 
 def test_label_names_are_painted_as_plain_text(qtbot):

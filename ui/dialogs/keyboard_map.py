@@ -20,7 +20,7 @@ def key_text(keys: tuple[str, ...]) -> str:
 
 def keyboard_map_rows(keys: Mapping[str, tuple[str, ...]], labels: Sequence[Label]) -> list[tuple[str, str, str]]:
     """(section, keys, what they do) for every action, review keys first; a section is named once."""
-    order = {"Review": 0, "Edit": 1, "File": 2, "Help": 3}
+    order = {"Review": 0, "Edit": 1, "View": 2, "File": 3, "Help": 4}
     names = action_names(labels)
     rows = [(spec.menu, key_text(keys[action_id]), names[action_id]) for action_id, spec in ACTIONS.items()]
     rows.sort(key=lambda r: order.get(r[0], 9))  # stable: table order within a section

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.gui
 
 
 def dialog_of(window, kind, qtbot):
+    """The window's dialog of ``kind`` once it is shown and active, as it is for a person (offscreen,
+    activation can lag: the window's own shortcuts, Return included, would take the keys meanwhile)."""
     qtbot.waitUntil(lambda: window.findChild(kind) is not None and window.findChild(kind).isVisible())
-    return window.findChild(kind)
+    dialog = window.findChild(kind)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
 
 
 def test_title_names_the_project_file(make_main_window):

@@ -55,6 +55,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "undo": ActionSpec("Undo", ("Backspace", "Ctrl+Z"), "global", "undo", menu="Edit"),
     "redo": ActionSpec("Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "global", "redo", menu="Edit"),
     "search": ActionSpec("Search articles…", ("Ctrl+F",), "global", "search", menu="Edit"),
+    "entity_list": ActionSpec("Show or hide the entity list", ("E",), "global", "toggle_entity_list"),
     "keyboard_map": ActionSpec("Keyboard map", ("?", "F1"), "global", "keyboard_map", menu="Help"),
     "quit": ActionSpec("Quit", ("Ctrl+Q",), "global", "close", menu="File"),
 }

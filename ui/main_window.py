@@ -25,6 +25,9 @@ from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, summary_text
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
+from .decision_bar import DecisionBar
+from .entity_list import EntityList, WidthWatcher
+from .label_colors import choose_label_color
 from .label_bar import LabelBar
 from .messages import ask, inform, warn
 from .label_picker import LabelPicker
@@ -84,12 +87,19 @@ class MainWindow(QMainWindow):
         self.controller = ReviewController(self.view, self.label_bar, self.picker, self.runner, store, self.tokenizer, self)
         self.queue = QueuePanel(store)
         self.status = StatusBar()
+        # --- for the mouse: decision buttons and progress under the article, the entity list beside it
+        self.decisions = DecisionBar()
+        self.entity_list = EntityList(self.view, self.view.after_paint)
+        WidthWatcher(self, self.entity_list)
+        self.label_bar.recolor_requested.connect(lambda label: choose_label_color(self, self.runner, label, self.status.say))
+        # ---
         if store.read_only:
             self.status.set_read_only(store.read_only)
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_menus()
+        self.decisions.bind(self.actions_by_id)
         self._wire()
 
         self.worker: SuggestionWorker | None = None
@@ -125,11 +135,13 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.label_bar)
         column.addWidget(self.view, 1)
+        column.addWidget(self.decisions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)
         splitter.addWidget(review)
+        splitter.addWidget(self.entity_list)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 920])
+        splitter.setSizes([280, 920, 380])  # queue, article, entity list
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.setStatusBar(self.status)
@@ -340,7 +352,9 @@ class MainWindow(QMainWindow):
         )
 
     def _refresh_progress(self) -> None:
-        self.status.set_counts(self.store.counts())
+        counts = self.store.counts()
+        self.status.set_counts(counts)
+        self.decisions.set_counts(counts)
 
     def _refresh_pace(self) -> None:
         self.status.set_pace(None if self.session_id is None else self.store.session_summary(self.session_id))
@@ -358,6 +372,9 @@ class MainWindow(QMainWindow):
 
     def redo(self) -> None:
         self.controller.redo()
+
+    def toggle_entity_list(self) -> None:
+        self.entity_list.toggle()
 
     def search(self) -> None:
         dialog = SearchDialog(self.store, self)

@@ -371,6 +371,7 @@ class ReviewView(QWidget):
     entity_clicked = Signal(int)
     selection_changed = Signal()
     focus_changed = Signal(object)  # the focused Entity, or None
+    entities_changed = Signal()  # another article, an edit or new label colours: what lists them redraws
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -423,6 +424,14 @@ class ReviewView(QWidget):
     # ------------------------------------------------------------ content
     def set_labels(self, labels: list[Label]) -> None:
         self._text.set_labels(labels)
+        self.entities_changed.emit()
+
+    def label_color(self, name: str) -> QColor:
+        return self._text.highlighter.color(name)
+
+    @property
+    def article(self) -> Article | None:
+        return self._article
 
     def show_article(self, article: Article, entities: list[Entity], tokens=None) -> None:
         """``tokens``: the article's word tokens (``offsets.word_tokens``), or a callable giving them when first needed."""
@@ -435,6 +444,7 @@ class ReviewView(QWidget):
         self._text.highlighter.set_text(article.text, entities)
         self._text.setTextCursor(QTextCursor(self._text.document()))
         self._show_top()
+        self.entities_changed.emit()
 
     def prepare(self, article: Article, entities: list[Entity]) -> None:
         """Get ``article`` ready to be shown at once by ``show_prepared`` (while this one is read)."""
@@ -460,6 +470,7 @@ class ReviewView(QWidget):
         (article, _), self._prepared = self._prepared, None
         self._show_header(article, tokens)
         self._show_top()
+        self.entities_changed.emit()
         return article
 
     def after_paint(self, work: Callable[[], None]) -> None:
@@ -487,6 +498,7 @@ class ReviewView(QWidget):
                 self._anchor = highlighter.map.to_qt(old.start)
             self._set_focus(now, scroll=False)
         self._text.viewport().update()
+        self.entities_changed.emit()
 
     def set_tokens(self, tokens) -> None:
         self._tokens = tokens

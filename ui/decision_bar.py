@@ -29,8 +29,9 @@ BUTTONS = (
     ("undo", "Undo", theme.MUTED.name()),
 )
 PROGRESS_FORMAT, PROGRESS_SHORT = "%v of %m decided", "%v/%m"
-PROGRESS_MIN = 40  # px: narrower, the progress bar hides
-PROGRESS_ROOM = 140  # px the progress bar needs for its words; below it, short forms take over
+PROGRESS_ROOM = 140  # px the progress bar needs for its words; below it, "3/40"
+PROGRESS_MIN = 56  # px: narrower, the progress bar hides (the status bar has the counts)
+BUTTON_PADDING = 20  # px around a button's words: the style sheet's padding and border
 _STYLE = """
 QPushButton {{ color: {accent}; background: #ffffff; border: 1px solid {rule}; border-radius: 5px;
                padding: 4px 8px; font-weight: 600; }}
@@ -66,7 +67,7 @@ class DecisionBar(QWidget):
             self._texts[button] = (name, name)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(1)  # at small widths it shrinks first, and then hides (the status bar has the counts)
+        self.progress.setMinimumWidth(1)  # at small widths it shrinks first, then hides (see _fit)
         self.progress.setMaximumHeight(22)
         row.addWidget(self.progress, 1)
         self._total = 0
@@ -84,7 +85,7 @@ class DecisionBar(QWidget):
         self._texts[button] = (f"{name} ({key})" if key else name, name)
         button.setText(self._texts[button][self._short])
         # the name alone is the least a button needs: below that the window is too small for it
-        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(name) + 20)
+        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(name) + BUTTON_PADDING)
         button.setEnabled(action.isEnabled())
         # the action's text can name data ("Undo relabel …"): shown literally
         set_plain_tooltip(button, f"{action.text()} ({key})" if key else action.text())
@@ -103,15 +104,16 @@ class DecisionBar(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        """Keys on the buttons and words in the progress bar while they fit; short forms when not."""
+        """What fits, in this order: the keys on the buttons, then the progress bar's words, then the bar."""
         margins = self.layout().contentsMargins()
-        room = self.width() - margins.left() - margins.right() - 6 * len(self.buttons)
-        full = sum(b.fontMetrics().horizontalAdvance(texts[0]) + 26 for b, texts in self._texts.items())
-        short = room - full < PROGRESS_ROOM
+        room = self.width() - margins.left() - margins.right() - self.layout().spacing() * len(self.buttons)
+        full = sum(b.fontMetrics().horizontalAdvance(texts[0]) + BUTTON_PADDING for b, texts in self._texts.items())
+        short = room < full
         if short != self._short:
             self._short = short
             for button, texts in self._texts.items():
                 button.setText(texts[short])
-        words = room - (full if not short else sum(b.sizeHint().width() for b in self._texts)) >= PROGRESS_ROOM
-        self.progress.setFormat(("no articles" if not self._total else PROGRESS_FORMAT) if words else PROGRESS_SHORT)
-        self.progress.setVisible(self.progress.width() >= PROGRESS_MIN or room - sum(b.minimumWidth() for b in self._texts) >= PROGRESS_MIN)
+        left = room - (sum(b.minimumWidth() for b in self._texts) if short else full)
+        words = "no articles" if not self._total else PROGRESS_FORMAT
+        self.progress.setFormat(words if left >= PROGRESS_ROOM else PROGRESS_SHORT)
+        self.progress.setVisible(left >= PROGRESS_MIN)

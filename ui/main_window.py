@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(review)
         splitter.addWidget(self.entity_list)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 920, 380])  # queue, article, entity list
+        splitter.setSizes([280, 920, 320])  # queue, article, entity list
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.setStatusBar(self.status)

@@ -10,14 +10,15 @@ entity here exactly as in the article.
 
 Cheap for long articles: the model holds the view's entity list as it is and
 makes a row's strings only when the row is painted; it is reset in one go,
-and only while the list is visible, after the article has been painted.
+only while the list is visible, and once the reviewer pauses (REFRESH_MS):
+decisions in quick succession refill it once, not once per article.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
@@ -29,6 +30,7 @@ from .plain import plain_tooltip
 COLUMNS = ("Text", "Label", "State", "Source")
 TEXT, LABEL, STATE, SOURCE = range(len(COLUMNS))
 EXCERPT = 60  # characters of an entity's text shown in its row; the tooltip has it all
+REFRESH_MS = 150  # the list is refilled this long after the last change, off the next article's path
 HIDE_BELOW = 1000  # px of window width: narrower, the list gives its room to the article (E shows it again)
 EntityIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -106,12 +108,15 @@ class EntityListModel(QAbstractTableModel):
 class EntityList(QTableView):
     """The list itself; ``view`` is the ReviewView whose entities it lists and focuses."""
 
-    def __init__(self, view, defer: Callable[[Callable[[], None]], None], parent: QWidget | None = None):
+    def __init__(self, view, parent: QWidget | None = None):
         super().__init__(parent)
-        self._view, self._defer = view, defer
+        self._view = view
         self._stale = True
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
         self._syncing = False  # a selection made here to follow the article is not sent back to it
         self.wanted = True  # the reviewer's choice (E); the window's width may still hide the list
+        self._wide: bool | None = None  # the window was wide enough for the list, when last resized
         self.entity_model = EntityListModel(view.label_color, self)
         self.setModel(self.entity_model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -142,10 +147,10 @@ class EntityList(QTableView):
 
     # ------------------------------------------------------------ contents
     def stale(self) -> None:
-        """The article's entities (or their colours) changed: list them anew once it is painted."""
+        """The article's entities (or their colours) changed: list them anew once the reviewer pauses."""
         self._stale = True
         if self.isVisible():
-            self._defer(self.refresh)
+            self._refresh_timer.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -199,8 +204,12 @@ class EntityList(QTableView):
 
     # ------------------------------------------------------------ room
     def follow_width(self, window_width: int) -> None:
-        """Hide when the window is too narrow to give the article its column beside the list."""
-        self.setVisible(self.wanted and window_width >= HIDE_BELOW)
+        """Hide when the window becomes too narrow to give the article its column beside the list,
+        show again (if wanted) when it becomes wide enough; between, E decides."""
+        wide = window_width >= HIDE_BELOW
+        if wide != self._wide:
+            self._wide = wide
+            self.setVisible(self.wanted and wide)
 
     def toggle(self) -> None:
         """E: show or hide the list; shown on request even in a narrow window."""

@@ -20,15 +20,15 @@ from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
 from .actions import ACTIONS, resolve_keys
+from .decision_bar import DecisionBar
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, summary_text
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
-from .decision_bar import DecisionBar
 from .entity_list import EntityList, WidthWatcher
-from .label_colors import choose_label_color
 from .label_bar import LabelBar
+from .label_colors import choose_label_color
 from .messages import ask, inform, warn
 from .label_picker import LabelPicker
 from .lookahead import SuggestionWorker
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar()
         # --- for the mouse: decision buttons and progress under the article, the entity list beside it
         self.decisions = DecisionBar()
-        self.entity_list = EntityList(self.view, self.view.after_paint)
+        self.entity_list = EntityList(self.view)
         WidthWatcher(self, self.entity_list)
         self.label_bar.recolor_requested.connect(lambda label: choose_label_color(self, self.runner, label, self.status.say))
         # ---

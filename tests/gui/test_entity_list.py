@@ -66,6 +66,15 @@ def test_selecting_a_row_focuses_its_entity_and_focusing_one_selects_its_row(wid
     assert selected_id(w) == table.entity_model.entity(3).id
 
 
+def test_arrow_keys_in_the_list_move_the_focus_in_the_text(wide_window, qtbot):
+    w = wide_window()
+    w.entity_list.setFocus()
+    w.entity_list.selectRow(0)
+    qtbot.keyClick(w.entity_list, Qt.Key.Key_Down)
+    qtbot.keyClick(w.entity_list, Qt.Key.Key_Down)
+    assert w.view.focused_entity().id == w.entity_list.entity_model.entity(2).id
+
+
 def test_selecting_a_row_scrolls_the_article_to_it(make_project, wide_window, tmp_path, qtbot):
     text = "\n\n".join(f"Line {i} of a long article." for i in range(300)) + "\n\nAt the end Kim Jong Un arrived."
     start = text.index("Kim Jong Un")

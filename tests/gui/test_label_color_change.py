@@ -43,3 +43,31 @@ def test_cancelling_the_colour_dialog_changes_nothing(make_main_window, settle, 
     settle(w)
     assert w.store.labels() == before
     assert not w.runner.in_flight
+
+
+def test_in_a_read_only_project_the_change_is_refused_with_one_message(project, monkeypatch, settle, qtbot):
+    import os
+    from pathlib import Path
+
+    from annotator import schema
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    real_access = os.access
+    monkeypatch.setattr(schema.os, "access", lambda target, mode, *a, **k: False if mode & os.W_OK and Path(target).resolve() == project.resolve() else real_access(target, mode, *a, **k))
+    w = MainWindow(AnnotationStore.open(project, annotator="tester"), settings=Settings(), worker_factory=None, show_summary=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        qtbot.waitUntil(lambda: "read-only" in w.status.currentMessage() and not w.chrome_pending)  # the session's refusal
+        before = w.store.labels()
+        monkeypatch.setattr("ui.label_colors.QColorDialog.getColor", lambda *args: QColor("#123456"))
+        w.status.clearMessage()
+        chip(w, "PERSON").actions()[0].trigger()
+        qtbot.waitUntil(lambda: "read-only" in w.status.currentMessage())
+        settle(w)
+        assert w.status.currentMessage() == f"{project}: the project is read-only here (no permission to write it); nothing was changed"
+        assert w.store.labels() == before
+    finally:
+        w.close()

@@ -22,7 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
-from annotator.model import Entity
+from annotator.model import Entity, EntityState
 
 from . import theme
 from .plain import plain_tooltip
@@ -32,6 +32,7 @@ TEXT, LABEL, STATE, SOURCE = range(len(COLUMNS))
 EXCERPT = 60  # characters of an entity's text shown in its row; the tooltip has it all
 REFRESH_MS = 150  # the list is refilled this long after the last change, off the next article's path
 HIDE_BELOW = 1000  # px of window width: narrower, the list gives its room to the article (E shows it again)
+CELL_PAD, SWATCH = 8, 24  # px: a cell's text margins, and the colour swatch before a label name
 EntityIdRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -136,10 +137,13 @@ class EntityList(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
-        em = QFontMetrics(self.font()).horizontalAdvance("M")
-        for column, ems in ((LABEL, 8), (STATE, 7), (SOURCE, 9)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.setColumnWidth(column, int(ems * em))
+        metrics = QFontMetrics(self.font())
+        header.setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Interactive)  # fitted to the labels in refresh
+        header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Fixed)
+        self.setColumnWidth(STATE, max(metrics.horizontalAdvance(s.value) for s in EntityState) + 2 * CELL_PAD)
+        header.setSectionResizeMode(SOURCE, QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(SOURCE, metrics.horizontalAdvance("M") * 8)
+        em = metrics.horizontalAdvance("M")
         self.setMinimumWidth(16 * em)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
         view.entities_changed.connect(self.stale)
@@ -164,7 +168,13 @@ class EntityList(QTableView):
         article = self._view.article
         self._syncing = True
         try:
-            self.entity_model.set_entities(article.text if article else "", self._view.entities())
+            entities = self._view.entities()
+            self.entity_model.set_entities(article.text if article else "", entities)
+            # as wide as the longest label name the article uses (a few distinct names, however many entities)
+            names = {e.label for e in entities}
+            if names:
+                widest = max(self.fontMetrics().horizontalAdvance(n) for n in names)
+                self.setColumnWidth(LABEL, min(widest + SWATCH + 2 * CELL_PAD, 12 * self.fontMetrics().horizontalAdvance("M")))
         finally:
             self._syncing = False
         self._follow_focus(self._view.focused_entity())

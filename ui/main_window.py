@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.queue)
         splitter.addWidget(review)
         splitter.addWidget(self.entity_list)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 920, 320])  # queue, article, entity list
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 1)  # a wide window gives the entity list a share too
+        splitter.setSizes([260, 760, 380])  # queue, article, entity list
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.setStatusBar(self.status)

@@ -33,7 +33,6 @@ EXCERPT = 60  # characters of an entity's text shown in its row; the tooltip has
 REFRESH_MS = 150  # the list is refilled this long after the last change, off the next article's path
 HIDE_BELOW = 1000  # px of window width: narrower, the list gives its room to the article (E shows it again)
 CELL_PAD, SWATCH = 8, 24  # px: a cell's text margins, and the colour swatch before a label name
-EntityIdRole = Qt.ItemDataRole.UserRole + 1
 
 
 def source_of(entity: Entity) -> str:
@@ -93,8 +92,6 @@ class EntityListModel(QAbstractTableModel):
             return self._color(entity.label)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(self._tooltip(entity))
-        if role == EntityIdRole:
-            return entity.id
         return None
 
     def _tooltip(self, entity: Entity) -> str:

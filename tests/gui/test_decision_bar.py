@@ -106,5 +106,7 @@ def test_at_any_width_the_buttons_keep_their_names_and_nothing_overlaps(lone_bar
     else:
         assert names == ["Accept", "Reject", "Skip", "Undo"]  # the keys move to the tooltips
         assert "(A)" in lone_bar.buttons["accept"].toolTip()
+    if width == 250:
+        assert not lone_bar.progress.isVisible()  # then the progress bar gives way (the status bar has the counts)
     if width == 900:
         assert lone_bar.progress.isVisible() and lone_bar.progress.text() == "4 of 40 decided"

@@ -59,6 +59,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "redo": ActionSpec("Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "global", "redo", menu="Edit"),
     "search": ActionSpec("Search articles…", ("Ctrl+F",), "global", "search", menu="Edit"),
     "toggle_queue": ActionSpec("Show or hide the queue", ("Ctrl+B",), "global", "toggle_queue", menu="View"),
+    "entity_list": ActionSpec("Show or hide the entity list", ("E",), "global", "toggle_entity_list", menu="View"),
     "keyboard_map": ActionSpec("Keyboard map", ("?", "F1"), "global", "keyboard_map", menu="Help"),
     "quit": ActionSpec("Quit", ("Ctrl+Q",), "global", "close", menu="File"),
 }

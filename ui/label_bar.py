@@ -9,7 +9,7 @@ plain text.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QAbstractButton, QLayout, QSizePolicy, QWidget, QWidgetItem
 
 from annotator.model import Label
@@ -146,6 +146,10 @@ class LabelChip(QAbstractButton):
         self._key_font = theme.font(8.5)
         tip = label.name if not label.hotkey else f"{label.name} (key {label.hotkey})"
         set_plain_tooltip(self, tip)
+        # right-click menu: the label bar turns this into LabelBar.recolor_requested
+        self.recolor = QAction("Change colour…", self)
+        self.addAction(self.recolor)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def sizeHint(self) -> QSize:
         width = 30 + QFontMetricsF(self.font()).horizontalAdvance(self.label.name)
@@ -222,6 +226,7 @@ class OverflowChip(QAbstractButton):
 class LabelBar(QWidget):
     label_chosen = Signal(str)
     more_requested = Signal()  # the "+N" chip was clicked: choose among all labels
+    recolor_requested = Signal(object)  # the Label whose chip's "Change colour…" was chosen
     MAX_ROWS = 2
 
     def __init__(self, parent: QWidget | None = None):
@@ -243,6 +248,7 @@ class LabelBar(QWidget):
         for label in sorted(labels, key=lambda lab: lab.position):
             chip = LabelChip(label, self)
             chip.clicked.connect(lambda _=False, name=label.name: self.label_chosen.emit(name))
+            chip.recolor.triggered.connect(lambda _=False, label=label: self.recolor_requested.emit(label))
             self._flow.addWidget(chip)
             self._chips[label.name] = chip
         self.set_current(self._current)

@@ -20,12 +20,15 @@ from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
 from .actions import ACTIONS, resolve_keys
+from .decision_bar import DecisionBar
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, SummaryBox
 from .dialogs.settings_dialog import SettingsDialog, SettingsValues
+from .entity_list import EntityList, WidthWatcher
 from .label_bar import LabelBar
+from .label_colors import choose_label_color
 from .messages import ask, warn
 from .one_press import OnePressKeys
 from .label_picker import LabelPicker
@@ -88,6 +91,12 @@ class MainWindow(QMainWindow):
         self.controller = ReviewController(self.view, self.label_bar, self.picker, self.runner, store, self.tokenizer, self)
         self.queue = QueuePanel(store)
         self.status = StatusBar()
+        # --- for the mouse: decision buttons and progress under the article, the entity list beside it
+        self.decisions = DecisionBar()
+        self.entity_list = EntityList(self.view)
+        WidthWatcher(self, self.entity_list)
+        self.label_bar.recolor_requested.connect(lambda label: choose_label_color(self, self.runner, label, self.status.say))
+        # ---
         if store.read_only:
             self.status.set_read_only(store.read_only)
         self._compose()
@@ -95,6 +104,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id: dict[str, QAction] = {}
         self.one_press = OnePressKeys(self)  # a held decision key decides once, even unflagged X repeats
         self._build_menus()
+        self.decisions.bind(self.actions_by_id)
         self._wire()
 
         self.worker: SuggestionWorker | None = None
@@ -132,11 +142,14 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.label_bar)
         column.addWidget(self.view, 1)
+        column.addWidget(self.decisions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)
         splitter.addWidget(review)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([QUEUE_WIDTH, 920])
+        splitter.addWidget(self.entity_list)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 1)  # a wide window gives the entity list a share too
+        splitter.setSizes([QUEUE_WIDTH, 760, 380])  # queue, article, entity list
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._queue_hidden_for_width = False  # hidden by a narrow window, not by the reviewer
@@ -372,7 +385,9 @@ class MainWindow(QMainWindow):
         )
 
     def _refresh_progress(self) -> None:
-        self.status.set_counts(self.store.counts())
+        counts = self.store.counts()
+        self.status.set_counts(counts)
+        self.decisions.set_counts(counts)
 
     def _refresh_pace(self) -> None:
         self.status.set_pace(None if self.session_id is None else self.store.session_summary(self.session_id))
@@ -390,6 +405,9 @@ class MainWindow(QMainWindow):
 
     def redo(self) -> None:
         self.controller.redo()
+
+    def toggle_entity_list(self) -> None:
+        self.entity_list.toggle()
 
     def search(self) -> None:
         dialog = SearchDialog(self.store, self)

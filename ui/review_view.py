@@ -448,6 +448,7 @@ class ReviewView(QWidget):
     entity_clicked = Signal(int)
     selection_changed = Signal()
     focus_changed = Signal(object)  # the focused Entity, or None
+    entities_changed = Signal()  # another article, an edit or new label colours: what lists them redraws
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -512,6 +513,14 @@ class ReviewView(QWidget):
     # ------------------------------------------------------------ content
     def set_labels(self, labels: list[Label]) -> None:
         self._text.set_labels(labels)
+        self.entities_changed.emit()
+
+    def label_color(self, name: str) -> QColor:
+        return self._text.highlighter.color(name)
+
+    @property
+    def article(self) -> Article | None:
+        return self._article
 
     def show_article(self, article: Article, entities: list[Entity], tokens=None) -> None:
         """``tokens``: the article's word tokens (``offsets.word_tokens``), or a callable giving them when first needed."""
@@ -525,6 +534,7 @@ class ReviewView(QWidget):
         self._text.set_headline(self._text.document(), headline_in_text(article))
         self._text.setTextCursor(QTextCursor(self._text.document()))
         self._show_top()
+        self.entities_changed.emit()
 
     def pause_highlights(self) -> None:
         """The article is being left: its highlights still to come wait (see ``Highlighter.pause``)."""
@@ -557,6 +567,7 @@ class ReviewView(QWidget):
         (article, _), self._prepared = self._prepared, None
         self._show_header(article, tokens)
         self._show_top()
+        self.entities_changed.emit()
         return article
 
     def after_paint(self, work: Callable[[], None]) -> None:
@@ -589,6 +600,7 @@ class ReviewView(QWidget):
                 self._anchor = highlighter.map.to_qt(old.start)
             self._set_focus(now, scroll=False)
         self._text.viewport().update()
+        self.entities_changed.emit()
 
     def set_tokens(self, tokens) -> None:
         self._tokens = tokens

@@ -23,7 +23,7 @@ def test_labels_are_added_coloured_keyed_and_mapped(runner, tmp_path):
     assert result.exit_code == 0, result.output
     labels, label_map, overlap = read(project)
     assert [(l.name, l.color, l.hotkey) for l in labels] == [
-        ("PER", "#ff0000", "1"), ("LOC", "#c9e6a1", "2"), ("ORG", "#8fc8f2", "9"),
+        ("PER", "#ff0000", "1"), ("LOC", "#ff9561", "2"), ("ORG", "#7aecec", "9"),  # displaCy's colours
     ]
     assert label_map == {"PERSON": "PER", "NORP": None} and overlap is True
     assert "map NORP -> (dropped)" in result.output and "overlaps allowed" in result.output

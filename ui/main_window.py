@@ -13,7 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QFileDialog, QLayout, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget,
+)
 
 from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
@@ -48,6 +50,8 @@ LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 LOST_REASONS = {"deleted": "deleted", "replaced": "replaced by another file", "overwritten": "overwritten"}
 ARTICLE_MIN_WIDTH = 320  # px: the article column keeps about 35 characters a line
 QUEUE_WIDTH, QUEUE_MIN_WIDTH = 260, 160
+WINDOW_MIN_WIDTH, WINDOW_MIN_HEIGHT = ARTICLE_MIN_WIDTH + 40, 300
+BUTTONS_FIT_HEIGHT = 440  # a window lower than this hides the decision buttons (their keys still work)
 QUEUE_FITS_WIDTH = 760  # a window narrower than this hides the queue (the toggle key shows it again)
 _windows: list[MainWindow] = []  # windows opened from File → Open live until they close
 
@@ -152,6 +156,11 @@ class MainWindow(QMainWindow):
         splitter.setSizes([QUEUE_WIDTH, 760, 380])  # queue, article, entity list
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        # The panels beside the article hide themselves in a narrow window, on its resize event. The
+        # layout's minimum would stop the window short of that width (at the sum of every panel's
+        # minimum) before the event came, so the window has a minimum of its own: the article's.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumSize(WINDOW_MIN_WIDTH, WINDOW_MIN_HEIGHT)
         self._queue_hidden_for_width = False  # hidden by a narrow window, not by the reviewer
         self.setStatusBar(self.status)
         self.view.setFocus()
@@ -227,6 +236,8 @@ class MainWindow(QMainWindow):
         elif not narrow and self._queue_hidden_for_width:
             self.queue.show()
             self._queue_hidden_for_width = False
+        # The buttons are for the mouse, and every one has its key: a low window gives their row to the text.
+        self.decisions.setVisible(self.height() >= BUTTONS_FIT_HEIGHT)
 
     def toggle_queue(self) -> None:
         """Show or hide the queue panel; shown in a narrow window, the article keeps its minimum width."""

@@ -127,11 +127,8 @@ def test_suggest_and_stats_count_the_same_pending_articles(runner, tmp_path, rul
     said = run(runner, "suggest", project).stdout
     assert pending_in_stats() == 4
     assert said.endswith("; 4 pending articles, all suggested by this model\n")
-    store = read(project)
-    try:
+    with read(project) as store:
         store.accept(1)
-    finally:
-        store.close()
     said = run(runner, "suggest", project).stdout
     assert pending_in_stats() == 3
     assert said.endswith("suggested entities for 0 articles with en_ruler 0.1.0; 3 pending articles, all suggested by this model\n")

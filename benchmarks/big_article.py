@@ -5,7 +5,7 @@
 Each step runs in a fresh process; peak RSS is that process's ``ru_maxrss``.
 The article is news-like prose (curly quotes, accents, an emoji) with a suggested PERSON span per ~330-character paragraph.
 Not part of ``python -m benchmarks`` (a 10 MB article takes about a minute end to end);
-the numbers are in ``benchmarks/results/big-article.txt`` and the README's "What happens when...".
+the numbers are in ``benchmarks/results/big-article.txt`` and benchmarks/README.md, "A huge article".
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     python -m benchmarks --only import,export  # some figures only
     python -m benchmarks --out benchmarks/out/results.json
 
-Figures: import, spans, suggest, open, next, export, memory, queries, search (see README, "Benchmarks").
+Figures: import, spans, suggest, open, next, export, memory, queries, search (see benchmarks/README.md).
 The work directory (generated corpus, projects) is reused between runs.
 """
 

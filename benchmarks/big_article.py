@@ -53,9 +53,9 @@ def window_child(project: str) -> None:
 
     from annotator.model import Status
     from annotator.store import AnnotationStore
-    from ui.app import application
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.app import application
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     from .common import peak_rss_mb
     from .gui_child import wait_until

@@ -259,7 +259,7 @@ def look_ahead(store, source: int, current: int, ahead: int = 5) -> None:
     try:
         from types import SimpleNamespace
 
-        from ui.lookahead import SuggestionWorker
+        from annotator_ui.lookahead import SuggestionWorker
 
         wanted = SuggestionWorker._wanted  # noqa: SLF001 - measuring exactly what it runs
     except (ImportError, AttributeError):
@@ -438,8 +438,8 @@ def search_figure(ws: Workspace, size: Size) -> list[Row]:
 def open_figure(ws: Workspace, size: Size) -> list[Row]:
     name = f"open: start to first article, {size.articles:,} vs {size.small_articles} articles"
     t_ratio = f"≤ {OPEN_RATIO}x, < {OPEN_SECONDS:.0f} s"
-    if not available("ui.app") or not available("ui.main_window"):
-        return [missing(name, "s", t_ratio, "ui.app / ui.main_window not written yet")]
+    if not available("annotator_ui.app") or not available("annotator_ui.main_window"):
+        return [missing(name, "s", t_ratio, "annotator_ui.app / annotator_ui.main_window not written yet")]
     big, small = ws.project(), ws.project(size.small_articles)
     runs = {"big": [], "small": []}
     phases = {"big": [], "small": []}
@@ -453,7 +453,7 @@ def open_figure(ws: Workspace, size: Size) -> list[Row]:
     r = ratio(ours, base)
     mid = phases["big"][len(phases["big"]) // 2]
     rows = [Row(name, ours, base, "s", t_ratio, ok=r <= OPEN_RATIO and ours < OPEN_SECONDS, ratio=r,
-                note=f"median of {size.open_runs} runs each (ui.app.run, offscreen, no model); one big run: "
+                note=f"median of {size.open_runs} runs each (annotator_ui.app.run, offscreen, no model); one big run: "
                      + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in mid.items()),
                 extra={"runs": runs, "phases": phases})]
     # The reviewer comes back to where they left off, near the end of the big project.
@@ -489,8 +489,8 @@ def next_figure(ws: Workspace, size: Size) -> list[Row]:
     rows = []
     for case, label, limit, make in cases:
         target = f"≤ {NEXT_RATIO}x, < {limit:.0f} ms"
-        if not available("ui.main_window"):
-            rows.append(missing(f"next article {label}: p95", "ms", target, "ui.main_window not written yet"))
+        if not available("annotator_ui.main_window"):
+            rows.append(missing(f"next article {label}: p95", "ms", target, "annotator_ui.main_window not written yet"))
             continue
         project, start = make()
         for pause, rhythm in ((READING_MS, f"{READING_MS} ms reading"), (0, "back to back")):
@@ -518,8 +518,8 @@ def next_figure(ws: Workspace, size: Size) -> list[Row]:
 def memory_figure(ws: Workspace, size: Size) -> list[Row]:
     name = f"memory: RSS, model loaded, {size.articles:,} vs {size.small_articles} articles"
     target = f"≤ +{MEMORY_MB:.0f} MB"
-    if not available("ui.app") or not available(MODEL_NAME):
-        return [missing(name, "MB", target, "ui.app or the model not available")]
+    if not available("annotator_ui.app") or not available(MODEL_NAME):
+        return [missing(name, "MB", target, "annotator_ui.app or the model not available")]
     big, small = ws.project(), ws.project(size.small_articles)
     got = {"big": [], "small": []}
     for label, path in (("small", small), ("big", big)) * 2:

@@ -1,6 +1,6 @@
 """The real app under measurement (imported only inside a GUI child process).
 
-``open`` and ``memory`` go through ``ui.app.run`` itself (settings, annotator
+``open`` and ``memory`` go through ``annotator_ui.app.run`` itself (settings, annotator
 name, QApplication set-up, opening the store, the main window, the event
 loop); the only thing swapped is ``MainWindow``, for a subclass that watches
 the article view's paints and reports once the first article is on screen.
@@ -51,7 +51,7 @@ def _watching_window(*, with_model: bool, on_first_paint):
     """A MainWindow subclass that calls ``on_first_paint(window)`` once the first article is painted."""
     from PySide6.QtCore import QTimer
 
-    from ui import main_window
+    from annotator_ui import main_window
 
     base = main_window.MainWindow
 
@@ -79,24 +79,24 @@ def _watching_window(*, with_model: bool, on_first_paint):
             _STAMPS["first_paint"] = time.monotonic()
             on_first_paint(self)
 
-    main_window.MainWindow = BenchWindow  # ui.app.run imports it from there at call time
+    main_window.MainWindow = BenchWindow  # annotator_ui.app.run imports it from there at call time
     return BenchWindow
 
 
 def open(project: str, start: str = "0") -> None:  # noqa: A001 - the child command's name
-    """Process start -> first article painted, through ui.app.run, without the model.
+    """Process start -> first article painted, through annotator_ui.app.run, without the model.
 
     ``start``: an article id the app remembers as the last position (0: none).
     """
     _isolate_settings()
     if int(start):
-        from ui.settings import Settings
+        from annotator_ui.settings import Settings
 
         Settings().set_last_position(Path(project), int(start))
     _STAMPS["imports_start"] = time.monotonic()
     from PySide6.QtWidgets import QApplication
 
-    from ui import app as ui_app
+    from annotator_ui import app as ui_app
 
     _STAMPS["imports_done"] = time.monotonic()
 
@@ -126,8 +126,8 @@ def memory(project: str, settle: str = "2.0") -> None:
     _isolate_settings()
     from PySide6.QtWidgets import QApplication
 
-    from ui import app as ui_app
-    from ui import lookahead
+    from annotator_ui import app as ui_app
+    from annotator_ui import lookahead
 
     from .common import rss_mb
 
@@ -161,9 +161,9 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
     from PySide6.QtTest import QTest
 
     from annotator.store import AnnotationStore
-    from ui.app import application
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.app import application
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     presses_n = int(presses)
     # Work on a copy: every press accepts an article.
@@ -186,10 +186,10 @@ def next(project: str, presses: str, workdir: str | None = None, start: str = "0
     if not wait_until(app, lambda: watch.paints > 0 and showing(view, first[0].text, first_pos), timeout=30):
         raise SystemExit("the first article was not shown")
     wait_until(app, lambda: not window.runner.in_flight, timeout=10)  # the session start has landed
-    from ui import app as ui_app
+    from annotator_ui import app as ui_app
 
     if hasattr(ui_app, "settle"):
-        ui_app.settle()  # what ui.app.run does once the first article is up (gc.freeze)
+        ui_app.settle()  # what annotator_ui.app.run does once the first article is up (gc.freeze)
     # Steady state: the blank tokenizer (spaCy import) loads on a thread at start-up and would
     # compete for the GIL with the first presses; a reviewer reads the first article meanwhile.
     tokenizer_ready = wait_until(app, lambda: window.tokenizer.tokens("x") is not None, timeout=30)

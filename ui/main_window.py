@@ -2,7 +2,7 @@
 
 Reads go through the GUI thread's own connection (``self.store``); every
 write goes through the ``TaskRunner``'s writer thread. Keys come only from
-``ui.actions.ACTIONS``.
+``annotator_ui.actions.ACTIONS``.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class OnePressKeys(QObject):
         QGuiApplication.instance().installEventFilter(self)
 
     def set_keys(self, texts: Iterable[str]) -> None:
-        """The current keys of the actions that must not repeat (portable text, as ui.actions resolves them)."""
+        """The current keys of the actions that must not repeat (portable text, as annotator_ui.actions resolves them)."""
         self._sequences = {QKeySequence(t, QKeySequence.SequenceFormat.PortableText) for t in texts}
 
     def close(self) -> None:

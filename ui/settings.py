@@ -45,7 +45,7 @@ class Settings:
 
     @property
     def shortcuts(self) -> dict:
-        """User key overrides: action id -> list of portable key texts (validated by ui.actions)."""
+        """User key overrides: action id -> list of portable key texts (validated by annotator_ui.actions)."""
         raw = self._str("shortcuts")
         if raw is None:
             return {}

@@ -78,14 +78,14 @@ def test_bare_annotator_opens_the_demo_first_then_the_last_project(tmp_path, mon
     from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import run
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.app import run
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr("ui.app.settle", lambda: None)  # gc.freeze would keep this test's windows for good
+    monkeypatch.setattr("annotator_ui.app.settle", lambda: None)  # gc.freeze would keep this test's windows for good
     earlier = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]  # other tests' (random order)
 
     def opened() -> str:

@@ -72,8 +72,8 @@ def project(tmp_path) -> Path:
 @pytest.fixture
 def make_main_window(show_window, tmp_path):
     """Factory: a shown, active MainWindow on a project (the standard test project by default)."""
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     windows = []
 
@@ -94,7 +94,7 @@ def make_main_window(show_window, tmp_path):
 def settle(qtbot):
     """settle(window): wait until every queued write has landed, the reviewer is out of transition,
     the queue and status bar have caught up (they follow the article's paint), and the keys just
-    released are past their quiet interval (ui.one_press: a quicker press of the same key is a repeat)."""
+    released are past their quiet interval (annotator_ui.one_press: a quicker press of the same key is a repeat)."""
 
     def wait(window) -> None:
         qtbot.waitUntil(

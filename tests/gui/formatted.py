@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import Qt, QTextCursor, QTextDocument
 
-from ui.highlight import ENTITY_ID
+from annotator_ui.highlight import ENTITY_ID
 
 
 def fragments(doc: QTextDocument) -> list[tuple[int, int, int | None]]:

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtGui import QKeySequence
 
-from ui.actions import ACTIONS, collisions, key_sequence, normal, resolve_keys
+from annotator_ui.actions import ACTIONS, collisions, key_sequence, normal, resolve_keys
 
 pytestmark = pytest.mark.gui
 

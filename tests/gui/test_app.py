@@ -7,18 +7,18 @@ from click.testing import CliRunner
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-import ui.lookahead
+import annotator_ui.lookahead
 from annotator.errors import ModelError
-from ui.app import resolve_annotator, run
-from ui.cli import cli, main
-from ui.main_window import MainWindow
-from ui.settings import Settings
+from annotator_ui.app import resolve_annotator, run
+from annotator_ui.cli import cli, main
+from annotator_ui.main_window import MainWindow
+from annotator_ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 
 
 def invoke(*args):
-    from ui.cli import _launch
+    from annotator_ui.cli import _launch
 
     return CliRunner().invoke(cli, list(args), obj={"launch": _launch})
 
@@ -48,7 +48,7 @@ def test_open_appears_in_help():
 
 def test_main_runs_the_group_with_a_launcher(monkeypatch):
     seen = {}
-    monkeypatch.setattr("ui.cli.cli", lambda obj: seen.update(obj))
+    monkeypatch.setattr("annotator_ui.cli.cli", lambda obj: seen.update(obj))
     main()
     assert callable(seen["launch"])
 
@@ -88,7 +88,7 @@ def test_run_shows_the_first_article_before_the_model_loads(project, monkeypatch
         release.wait(10)
         raise ModelError("no model in this test")
 
-    monkeypatch.setattr(ui.lookahead, "_load", slow_model)
+    monkeypatch.setattr(annotator_ui.lookahead, "_load", slow_model)
     seen = _close_soon(lambda w: {
         "title": w.controller.article.title, "model": w.status.model.text(),
         "annotator": w.store.annotator, "window": w.windowTitle(),

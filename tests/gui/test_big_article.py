@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model import Article, Entity, EntityState, Label, Status
-from ui.highlight import ENTITY_ID, FORMAT_STEP
-from ui.review_view import ReviewView
+from annotator_ui.highlight import ENTITY_ID, FORMAT_STEP
+from annotator_ui.review_view import ReviewView
 
 PARAGRAPH = "Putin met Kim Jong Un in Beijing on Monday 🙂, officials said.\r\nThe talks lasted “several hours”.\n\n"
 COUNT = 3 * FORMAT_STEP + 500  # paragraphs, one entity each: more than three formatting steps

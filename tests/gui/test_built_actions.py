@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from annotator.model import Status
-from ui.actions import ACTIONS, normal, resolve_keys
-from ui.dialogs.settings_dialog import SettingsDialog
-from ui.settings import Settings
+from annotator_ui.actions import ACTIONS, normal, resolve_keys
+from annotator_ui.dialogs.settings_dialog import SettingsDialog
+from annotator_ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model import Status
-from ui.dialogs.settings_dialog import SettingsValues
+from annotator_ui.dialogs.settings_dialog import SettingsValues
 
 pytestmark = pytest.mark.gui
 
@@ -77,7 +77,7 @@ def lone_bar(qtbot):
     """A decision bar on its own, bound to plain QActions with the default keys."""
     from PySide6.QtGui import QAction, QKeySequence
 
-    from ui.decision_bar import DecisionBar
+    from annotator_ui.decision_bar import DecisionBar
 
     bar = DecisionBar()
     qtbot.addWidget(bar)

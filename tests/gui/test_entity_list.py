@@ -4,8 +4,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model import EntityState
-from ui.entity_list import LABEL, SOURCE, STATE, TEXT
-from ui.plain import plain_tooltip
+from annotator_ui.entity_list import LABEL, SOURCE, STATE, TEXT
+from annotator_ui.plain import plain_tooltip
 
 pytestmark = pytest.mark.gui
 

@@ -16,7 +16,7 @@ from tests.reliability._support import damaged_project, integrity
 def _close_without_a_copy(monkeypatch):
     """A window whose file was lost asks before closing (modal): answer yes, so that a failing
     test's teardown closes its window instead of waiting on the question forever."""
-    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: True)
+    monkeypatch.setattr("annotator_ui.main_window.ask", lambda parent, title, text: True)
 
 
 def _lose_and_accept(window, qtbot, lose):
@@ -29,7 +29,7 @@ def _lose_and_accept(window, qtbot, lose):
 
 
 def _save_copy(window, qtbot, monkeypatch, destination, stored):
-    monkeypatch.setattr("ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(destination), ""))
+    monkeypatch.setattr("annotator_ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(destination), ""))
     qtbot.mouseClick(window.status.file_lost, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(destination.exists)
     assert integrity(destination) == "ok"
@@ -73,7 +73,7 @@ def test_the_window_checks_the_file_when_it_becomes_active_again(make_main_windo
     assert window.file_lost == "deleted" and window._lost_box is not None
     window._lost_box.close()
     questions = []
-    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: questions.append(text) or not len(questions) == 1)
+    monkeypatch.setattr("annotator_ui.main_window.ask", lambda parent, title, text: questions.append(text) or not len(questions) == 1)
     assert not window.close()  # asked before what the window holds is let go: the first answer keeps it open
     assert window.isVisible() and "Close without saving a copy?" in questions[0]
     assert window.close() and len(questions) == 2
@@ -101,7 +101,7 @@ def test_a_damaged_article_is_reported_skipped_and_review_goes_on(make_main_wind
     assert window.store.article(3).status.value == "accepted"
 
     warnings = []
-    monkeypatch.setattr("ui.main_window.warn", lambda parent, title, text: warnings.append(text))
+    monkeypatch.setattr("annotator_ui.main_window.warn", lambda parent, title, text: warnings.append(text))
     qtbot.mouseClick(window.status.check, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(warnings))
     assert "integrity check found" in warnings[0]

@@ -11,7 +11,7 @@ from annotator.model import Article, Status
 from annotator.offsets import flatten
 from annotator.store import AnnotationStore
 from annotator.tokens import tokenize
-from ui.review_view import ReviewView
+from annotator_ui.review_view import ReviewView
 
 pytestmark = pytest.mark.gui
 

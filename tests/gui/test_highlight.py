@@ -8,7 +8,7 @@ from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
 from annotator.model import Entity, EntityState
 from annotator.offsets import index_to_utf16, utf16_prefix, utf16_to_index
 from formatted import fragments
-from ui.highlight import Highlighter, OffsetMap, SpanIndex, Span
+from annotator_ui.highlight import Highlighter, OffsetMap, SpanIndex, Span
 
 pytestmark = pytest.mark.gui
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from annotator.store import AnnotationStore
-from ui.messages import ask
+from annotator_ui.messages import ask
 
 pytestmark = pytest.mark.gui
 
@@ -30,7 +30,7 @@ def answer(monkeypatch):
     asked = []
 
     def set_answer(yes: bool) -> list[str]:
-        monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: asked.append(text) or yes)
+        monkeypatch.setattr("annotator_ui.main_window.ask", lambda parent, title, text: asked.append(text) or yes)
         return asked
 
     return set_answer
@@ -78,7 +78,7 @@ def test_other_bad_input_is_still_an_error(make_main_window, jsonl, answer, qtbo
     jsonl.write_text('{"text": "fine"}\n{"text": \n', "utf-8")
     asked = answer(True)
     warnings = []
-    monkeypatch.setattr("ui.main_window.warn", lambda parent, title, text: warnings.append(text))
+    monkeypatch.setattr("annotator_ui.main_window.warn", lambda parent, title, text: warnings.append(text))
     make_main_window().import_files()
     qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
     assert "new.jsonl:2: malformed JSON" in warnings[0] and asked == []

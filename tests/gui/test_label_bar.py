@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 
 from annotator.labels import make_labels
 from formatted import shown_tooltip
-from ui.label_bar import LabelBar
+from annotator_ui.label_bar import LabelBar
 
 pytestmark = pytest.mark.gui
 

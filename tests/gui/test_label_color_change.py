@@ -17,7 +17,7 @@ def test_change_colour_from_the_chip_menu_is_stored_and_shown(make_main_window, 
     w = make_main_window()
     asked = []
     monkeypatch.setattr(
-        "ui.label_colors.QColorDialog.getColor",
+        "annotator_ui.label_colors.QColorDialog.getColor",
         lambda initial, parent, title: asked.append((initial.name(), title)) or QColor("#123456"),
     )
     person = chip(w, "PERSON")
@@ -38,7 +38,7 @@ def test_change_colour_from_the_chip_menu_is_stored_and_shown(make_main_window, 
 def test_cancelling_the_colour_dialog_changes_nothing(make_main_window, settle, monkeypatch):
     w = make_main_window()
     before = w.store.labels()
-    monkeypatch.setattr("ui.label_colors.QColorDialog.getColor", lambda *args: QColor())  # Cancel: invalid
+    monkeypatch.setattr("annotator_ui.label_colors.QColorDialog.getColor", lambda *args: QColor())  # Cancel: invalid
     chip(w, "ORG").actions()[0].trigger()
     settle(w)
     assert w.store.labels() == before
@@ -50,8 +50,8 @@ def test_in_a_read_only_project_the_change_is_refused_with_one_message(project, 
     from pathlib import Path
 
     from annotator import schema
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     real_access = os.access
     monkeypatch.setattr(schema.os, "access", lambda target, mode, *a, **k: False if mode & os.W_OK and Path(target).resolve() == project.resolve() else real_access(target, mode, *a, **k))
@@ -62,7 +62,7 @@ def test_in_a_read_only_project_the_change_is_refused_with_one_message(project, 
     try:
         qtbot.waitUntil(lambda: "read-only" in w.status.currentMessage() and not w.chrome_pending)  # the session's refusal
         before = w.store.labels()
-        monkeypatch.setattr("ui.label_colors.QColorDialog.getColor", lambda *args: QColor("#123456"))
+        monkeypatch.setattr("annotator_ui.label_colors.QColorDialog.getColor", lambda *args: QColor("#123456"))
         w.status.clearMessage()
         chip(w, "PERSON").actions()[0].trigger()
         qtbot.waitUntil(lambda: "read-only" in w.status.currentMessage())

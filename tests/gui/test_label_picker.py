@@ -6,7 +6,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from annotator.labels import make_labels
-from ui.label_picker import LabelPicker, filter_labels
+from annotator_ui.label_picker import LabelPicker, filter_labels
 
 pytestmark = pytest.mark.gui
 
@@ -163,7 +163,7 @@ def test_picker_opens_beside_the_selection(seed_window, qtbot):
     ],
 )
 def test_place_beside_never_covers_the_target(target, height, side):
-    from ui.label_picker import MIN_HEIGHT, place_beside
+    from annotator_ui.label_picker import MIN_HEIGHT, place_beside
 
     area = QRect(0, 0, 800, height)
     placed = place_beside(target, area)

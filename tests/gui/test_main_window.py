@@ -8,12 +8,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from annotator.model import Status
-from ui.actions import ACTIONS
-from ui.dialogs.keyboard_map import KeyboardMapDialog
-from ui.dialogs.search import SearchDialog
-from ui.dialogs.settings_dialog import CLASH, SettingsDialog
-from ui.plain import plain_tooltip
-from ui.settings import Settings
+from annotator_ui.actions import ACTIONS
+from annotator_ui.dialogs.keyboard_map import KeyboardMapDialog
+from annotator_ui.dialogs.search import SearchDialog
+from annotator_ui.dialogs.settings_dialog import CLASH, SettingsDialog
+from annotator_ui.plain import plain_tooltip
+from annotator_ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 
@@ -113,7 +113,7 @@ def test_queue_panel_filters_and_shows_the_position(make_main_window, press):
 
 
 def test_queue_pages_lazily(tmp_path, make_main_window, make_project, monkeypatch):
-    import ui.article_list_model as alm
+    import annotator_ui.article_list_model as alm
 
     monkeypatch.setattr(alm, "PAGE", 25)
     articles = [(f"Story {i}", f"Story number {i} is here.", []) for i in range(400)]
@@ -287,7 +287,7 @@ def test_bad_shortcut_settings_are_reported_not_fatal(make_main_window):
 
 
 def test_session_summaries_dialog(make_main_window, press, qtbot):
-    from ui.dialogs.sessions import SessionsDialog
+    from annotator_ui.dialogs.sessions import SessionsDialog
 
     w = make_main_window()
     press(w, Qt.Key.Key_Space)
@@ -366,7 +366,7 @@ def test_long_work_shows_a_cancellable_progress_dialog_after_a_moment(make_main_
 def test_open_project_replaces_the_window(make_main_window, make_project, tmp_path, qtbot, monkeypatch):
     w = make_main_window()
     warnings = []
-    monkeypatch.setattr("ui.main_window.warn", lambda parent, title, text: warnings.append(text))
+    monkeypatch.setattr("annotator_ui.main_window.warn", lambda parent, title, text: warnings.append(text))
     assert w.open_path(tmp_path / "missing.db") is None
     assert "no such project file" in warnings[0] and w.isVisible()
     other = w.open_path(make_project(tmp_path / "other.db"))

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 
 from annotator.store import AnnotationStore
-from ui import theme
+from annotator_ui import theme
 from formatted import entity_ranges
-from ui.highlight import range_rects
+from annotator_ui.highlight import range_rects
 
 pytestmark = pytest.mark.gui
 
@@ -130,7 +130,7 @@ def test_a_resize_after_preparing_lays_the_article_out_at_the_new_width(make_mai
 
 
 def test_a_very_long_next_article_is_not_prepared_ahead(make_main_window, qtbot, press, monkeypatch):
-    import ui.review_controller as review_controller
+    import annotator_ui.review_controller as review_controller
 
     monkeypatch.setattr(review_controller, "PREPARE_MAX_CHARS", 10)  # every test article is longer
     looked = []  # the articles after whose paint the controller looked at the next one

@@ -9,9 +9,9 @@ from PySide6.QtGui import QPainter
 
 from annotator.model import Status
 from annotator.store import AnnotationStore
-from ui.plain import plain_tooltip
-from ui.queue_panel import FILTER_SETTING
-from ui.settings import Settings
+from annotator_ui.plain import plain_tooltip
+from annotator_ui.queue_panel import FILTER_SETTING
+from annotator_ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 

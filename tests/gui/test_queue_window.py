@@ -14,7 +14,7 @@ def _many(make_project, tmp_path, n=600):
 
 
 def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, make_main_window, make_project, monkeypatch, settle):
-    import ui.article_list_model as alm
+    import annotator_ui.article_list_model as alm
 
     monkeypatch.setattr(alm, "PAGE", 20)
     w = make_main_window(_many(make_project, tmp_path))
@@ -31,7 +31,7 @@ def test_an_article_far_down_the_queue_loads_only_the_page_around_it(tmp_path, m
 
 
 def test_scrolling_to_the_top_of_the_window_loads_the_page_before(tmp_path, make_main_window, make_project, monkeypatch, settle):
-    import ui.article_list_model as alm
+    import annotator_ui.article_list_model as alm
 
     monkeypatch.setattr(alm, "PAGE", 20)
     w = make_main_window(_many(make_project, tmp_path))
@@ -81,8 +81,8 @@ def test_position_moves_by_counting_between(tmp_path, make_main_window, make_pro
 
 def test_the_queue_is_read_after_the_first_article_is_painted(project, qtbot, settle, monkeypatch):
     from annotator.store import AnnotationStore
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     store = AnnotationStore.open(project, annotator="tester")
     pages = []

@@ -24,8 +24,8 @@ def _no_write_permission(monkeypatch, path: Path) -> None:
 
 def test_a_read_only_project_says_so_and_refuses_decisions(project, monkeypatch, press, stored, qtbot):
     from annotator.store import AnnotationStore
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     _no_write_permission(monkeypatch, project)
     w = MainWindow(AnnotationStore.open(project, annotator="tester"), settings=Settings(), worker_factory=None, show_summary=False)

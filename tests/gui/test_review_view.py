@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow
 from annotator.labels import make_labels
 from annotator.model import Article, Entity, EntityState, Status
 from formatted import entity_ranges
-from ui.review_view import ReviewView, flatten_meta
+from annotator_ui.review_view import ReviewView, flatten_meta
 
 pytestmark = pytest.mark.gui
 

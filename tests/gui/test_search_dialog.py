@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from annotator.store import search as search_module
-from ui.dialogs.search import HIT_ROLE, SearchDialog
-from ui.highlight import OffsetMap
+from annotator_ui.dialogs.search import HIT_ROLE, SearchDialog
+from annotator_ui.highlight import OffsetMap
 
 
 def open_search(window, qtbot) -> SearchDialog:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from annotator.cli import cli
 from annotator.model import Status
-from ui.dialogs.sessions import SessionsDialog, SummaryBox
-from ui.dialogs.settings_dialog import SettingsDialog
-from ui.settings import Settings
+from annotator_ui.dialogs.sessions import SessionsDialog, SummaryBox
+from annotator_ui.dialogs.settings_dialog import SettingsDialog
+from annotator_ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 

@@ -4,8 +4,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from formatted import shown_tooltip
-from ui.lookahead import READY, UNAVAILABLE
-from ui.status_bar import NOTICE_MS, StatusBar
+from annotator_ui.lookahead import READY, UNAVAILABLE
+from annotator_ui.status_bar import NOTICE_MS, StatusBar
 
 pytestmark = pytest.mark.gui
 

@@ -12,9 +12,9 @@ from annotator.labels import make_labels
 from annotator.model import Changes, Status
 from annotator.progress import Progress, check_cancel
 from annotator.store import AnnotationStore
-from ui.lookahead import READY, UNAVAILABLE, SuggestionWorker
-from ui.main_window import LOCKED_MESSAGE
-from ui.tasks import BackgroundJob, StoreOp, TaskRunner
+from annotator_ui.lookahead import READY, UNAVAILABLE, SuggestionWorker
+from annotator_ui.main_window import LOCKED_MESSAGE
+from annotator_ui.tasks import BackgroundJob, StoreOp, TaskRunner
 
 pytestmark = pytest.mark.gui
 
@@ -191,7 +191,7 @@ def test_a_model_that_fails_to_load_leaves_the_app_working(make_main_window, uns
 
 
 def test_changing_the_model_in_settings_restarts_the_worker(make_main_window, unsuggested, qtbot):
-    from ui.dialogs.settings_dialog import SettingsValues
+    from annotator_ui.dialogs.settings_dialog import SettingsValues
 
     asked = []
 
@@ -209,7 +209,7 @@ def test_changing_the_model_in_settings_restarts_the_worker(make_main_window, un
 
 
 def test_the_writer_defers_checkpoints_to_a_pause(project, qtbot, monkeypatch):
-    import ui.tasks as tasks
+    import annotator_ui.tasks as tasks
 
     monkeypatch.setattr(tasks, "CHECKPOINT_IDLE_MS", 50)
     checkpoints = []

@@ -16,7 +16,7 @@ from annotator.errors import ModelError
 from annotator.labels import make_labels
 from annotator.store import AnnotationStore
 from formatted import shown_tooltip
-from ui.lookahead import SuggestionWorker
+from annotator_ui.lookahead import SuggestionWorker
 
 pytestmark = pytest.mark.gui
 
@@ -107,7 +107,7 @@ def test_every_tooltip_shows_html_from_the_project_as_text(make_main_window, mar
 
 @pytest.mark.parametrize("text", [MARKUP, SECOND_LINE, "a & b <b>", "  spaced\n\tand tabbed  ", "&lt;"])
 def test_plain_tooltip_shows_any_text_exactly(text):
-    from ui.plain import plain_tooltip
+    from annotator_ui.plain import plain_tooltip
 
     assert shown_tooltip(plain_tooltip(text))[0] == text
     assert plain_tooltip("") == ""  # no tooltip stays no tooltip

@@ -136,8 +136,8 @@ def test_import_failing_with_sqlite_full_names_the_project_and_changes_nothing(t
 def open_window(show_window, tmp_path):
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     windows = []
 
@@ -215,7 +215,7 @@ def test_a_decision_failing_with_sqlite_full_says_so_and_the_window_stays_usable
 
 
 def test_a_background_import_failing_with_sqlite_full_names_the_project(tmp_path, qtbot):
-    from ui.tasks import BackgroundJob
+    from annotator_ui.tasks import BackgroundJob
 
     project = tmp_path / "news.db"
     make_project(project, 3)

@@ -51,7 +51,7 @@ def _selected(doc: QTextDocument, start: int, end: int) -> str:
 @example(article=("\ufeffAda Lovelace met Babbage.", [(1, 13)]))  # Qt drops a leading U+FEFF
 @example(article=("Ada\r\n\u2028Lovelace 😀\x85x", [(0, 3), (6, 14), (15, 16)]))
 def test_import_view_and_export_agree(qapp, article):
-    from ui.highlight import OffsetMap
+    from annotator_ui.highlight import OffsetMap
 
     text, spans = article
     assume(not is_blank(text))  # a text with nothing visible is refused at import

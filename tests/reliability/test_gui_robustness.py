@@ -22,8 +22,8 @@ pytestmark = pytest.mark.gui
 def open_window(show_window, tmp_path):
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     windows = []
 
@@ -64,7 +64,7 @@ def test_a_model_that_cannot_load_costs_only_the_suggestions(open_window, qtbot,
     assert window.store.article(first.id).status.value == "accepted"
 
 
-APP = "import sys; from pathlib import Path; from ui.app import run; sys.exit(run(Path(sys.argv[1])))"
+APP = "import sys; from pathlib import Path; from annotator_ui.app import run; sys.exit(run(Path(sys.argv[1])))"
 
 
 @pytest.mark.parametrize("kind", ["text file", "newer project"])
@@ -91,7 +91,7 @@ def test_closing_the_window_while_the_tokenizer_loads_raises_nothing(qtbot, tmp_
     import threading
 
     import annotator.tokens
-    from ui.tokenizer import Tokenizer
+    from annotator_ui.tokenizer import Tokenizer
 
     release = threading.Event()
     real = annotator.tokens.tokenize

@@ -35,8 +35,8 @@ META = {
 def window(qtbot, tmp_path):
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     path = tmp_path / "markup.db"
     store = AnnotationStore.open(path, create=True, annotator="<b>ann</b>")
@@ -86,7 +86,7 @@ def test_label_names_are_literal_in_the_picker(window, qtbot):
 
 
 def test_entity_tooltips_show_label_source_and_annotator_literally(window):
-    from ui.review_view import ArticleText
+    from annotator_ui.review_view import ArticleText
 
     for entity in window.view.entities():
         visible = _visible_text_of_html(ArticleText._tooltip(entity))
@@ -96,7 +96,7 @@ def test_entity_tooltips_show_label_source_and_annotator_literally(window):
 
 
 def test_session_list_shows_annotator_names_literally(window):
-    from ui.dialogs.sessions import SessionsDialog
+    from annotator_ui.dialogs.sessions import SessionsDialog
 
     dialog = SessionsDialog(window.store.sessions(), window)
     names = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
@@ -126,7 +126,7 @@ def test_an_import_error_quoting_a_label_is_shown_as_plain_text(window, qtbot, t
     """File → Import… of a line whose label is markup: the error dialog must not render it."""
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "x y", "spans": [{"start": 0, "end": 1, "label": "<h1>HUGE</h1>"}]}) + "\n", "utf-8")
-    monkeypatch.setattr("ui.main_window.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(bad)], ""))
+    monkeypatch.setattr("annotator_ui.main_window.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(bad)], ""))
     text, fmt = _capture_message_box(qtbot, window.import_files)
     assert "<h1>HUGE</h1>" in text
     assert not _rendered_as_rich_text(text, fmt), f"the import error is rendered as HTML: {text!r}"

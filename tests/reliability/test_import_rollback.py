@@ -71,8 +71,8 @@ def test_the_window_reports_the_line_and_leaves_the_project_as_it_was(show_windo
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QFileDialog
 
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
@@ -80,9 +80,9 @@ def test_the_window_reports_the_line_and_leaves_the_project_as_it_was(show_windo
     project = make_review_project(tmp_path / "news.db")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(source)], ""))
     warnings = []
-    monkeypatch.setattr("ui.main_window.warn", lambda parent, title, text: warnings.append((title, text)))
+    monkeypatch.setattr("annotator_ui.main_window.warn", lambda parent, title, text: warnings.append((title, text)))
     # the one unknown label is asked about first (a question, not a failure): yes, add it
-    monkeypatch.setattr("ui.main_window.ask", lambda parent, title, text: True)
+    monkeypatch.setattr("annotator_ui.main_window.ask", lambda parent, title, text: True)
     window = MainWindow(AnnotationStore.open(project, annotator="ada"), settings=Settings(), show_summary=False)
     try:
         show_window(window)

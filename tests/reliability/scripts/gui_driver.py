@@ -64,8 +64,8 @@ def log(store: AnnotationStore) -> list:
 
 
 def colour_key(labels) -> dict[str, list[str]]:
-    """Background colour -> [label, state]: how the document tells entities apart (see ui.highlight)."""
-    from ui import theme
+    """Background colour -> [label, state]: how the document tells entities apart (see annotator_ui.highlight)."""
+    from annotator_ui import theme
 
     key = {}
     for label in labels:
@@ -79,7 +79,7 @@ def colour_key(labels) -> dict[str, list[str]]:
 def view_of(window) -> dict:
     """What the window displays, read from its widgets."""
     from tests.gui.formatted import highlights
-    from ui.article_list_model import ArticleIdRole
+    from annotator_ui.article_list_model import ArticleIdRole
 
     doc = window.view.text_view.document()
     colours = colour_key(window.controller.labels)
@@ -109,9 +109,9 @@ def main() -> int:
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, args.settings_dir)
 
-    from ui.app import application
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from annotator_ui.app import application
+    from annotator_ui.main_window import MainWindow
+    from annotator_ui.settings import Settings
 
     app = application()
     store = AnnotationStore.open(args.project, annotator=args.annotator)

@@ -35,3 +35,23 @@ def test_a_floor_becomes_a_pin(requirement, pin):
 def test_a_dependency_without_a_floor_is_refused(requirement):
     with pytest.raises(ValueError, match="has no floor"):
         FLOORS["floor_pin"](requirement)
+
+
+def test_the_gui_installs_as_annotator_ui_not_a_top_level_ui():
+    """Issue 10: the GUI was installed as a package named "ui", a name other packages use; the
+    folder stays ui/, installed as annotator_ui, and nothing imports it by its folder's name."""
+    import importlib.util
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    setuptools = project["tool"]["setuptools"]
+    assert not {"ui", "ui.dialogs"} & set(setuptools["packages"])
+    assert setuptools["package-dir"]["annotator_ui"] == "ui"
+    assert project["project"]["scripts"]["annotator"].startswith("annotator_ui.")
+    assert project["tool"]["importlinter"]["root_packages"] == ["annotator", "annotator_ui"]
+    assert Path(importlib.util.find_spec("annotator_ui").origin).parent == root / "ui"
+    by_folder_name = re.compile(r"^\s*(from|import) ui[.\s]", re.M)
+    offenders = [p for p in root.glob("**/*.py") if ".venv" not in p.parts and by_folder_name.search(p.read_text("utf-8"))]
+    assert not offenders

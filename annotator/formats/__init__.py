@@ -136,3 +136,50 @@ def get(name: str) -> Format:
         return FORMATS[name]
     except KeyError:
         raise InputError(f"unknown format {name!r} (formats: {', '.join(NAMES)})") from None
+
+
+# Export names an output may end with, and the format each means ("-" and other names: jsonl).
+# .txt is not among them: an export named .txt has always been JSONL.
+EXPORT_SUFFIXES = {".jsonl": "jsonl", ".json": "labelstudio", ".spacy": "spacy",
+                   ".conll": "conll", ".iob": "conll", ".bio": "conll", ".bilou": "conll"}
+
+
+def is_brat_folder(path: Path) -> bool:
+    """A folder is a brat corpus when it holds .ann files (directly, not in subfolders)."""
+    return any(p.suffix.lower() == ".ann" and p.is_file() for p in path.iterdir())
+
+
+def detect(path: Path) -> Format | None:
+    """The format of an input file by its extension, then its first bytes; None: plain text (.txt)."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return get("doccano") if get("doccano").load().sniff(path) else get("jsonl")
+    if suffix == ".txt":
+        return get("conll") if get("conll").load().sniff(path) else None
+    for form in FORMATS.values():
+        if suffix in form.suffixes:
+            return form
+    raise InputError(f"{path}: cannot tell the format from the name; pass --format {'|'.join(NAMES)}")
+
+
+def for_export(out: str | Path, name: str | None) -> Format:
+    """The format to write ``out`` in: ``name``, else the one its extension means (default jsonl).
+
+    An extension that means another format than ``name`` is refused: a file is
+    never written in one format under another's name.
+    """
+    if str(out) == "-":
+        meant = None
+    else:
+        meant = EXPORT_SUFFIXES.get(Path(out).suffix.lower())
+    if name is None:
+        return get(meant or "jsonl")
+    chosen = get(name)
+    if meant and meant != chosen.name and not (Path(out).suffix.lower() in chosen.suffixes):
+        raise InputError(
+            f"{out}: a {Path(out).suffix} name means format {meant}, not {chosen.name}; "
+            f"name it {chosen.suffixes[0] if chosen.suffixes else 'as a folder (no extension)'} or pass --format {meant}"
+        )
+    if chosen.folder and meant:
+        raise InputError(f"{out}: format {chosen.name} writes a folder; give a folder name without an extension")
+    return chosen

@@ -69,7 +69,11 @@ def test_conll_in_a_txt_file_is_recognised_and_prose_is_not(tmp_path):
     ("out.json", ["--format", "doccano"], "out.json: a .json name means format labelstudio, not doccano; name it .jsonl or pass --format labelstudio"),
     ("out.jsonl", ["--format", "brat"], "out.jsonl: a .jsonl name means format jsonl, not brat; name it as a folder (no extension) or pass --format jsonl"),
 ])
-def test_an_export_name_that_means_another_format_is_refused(tmp_path, name, args, message):
+def test_an_export_name_that_means_another_format_is_refused(tmp_path, monkeypatch, name, args, message):
+    from annotator import formats
+
+    # The spacy format as a build without its module has it (whether or not this one has it).
+    monkeypatch.setitem(formats.FORMATS, "spacy", formats.Format("spacy", "no_such_module", (".spacy",)))
     project = tmp_path / "p.db"
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"text": SHOP}) + "\n", "utf-8")

@@ -227,3 +227,21 @@ def test_jsonl_round_trip_keeps_texts_spans_labels_meta_and_titles(tmp_path, sou
         (SHOP, None, {}, [(0, 5, "ORG"), (23, 29, "GPE")]),
     ]
     assert content(second) == content(first)
+
+
+@pytest.mark.parametrize("needle, label, message", [
+    ("Angela Merk", "PER", "span 0-11 'PER' does not fall on token boundaries; CoNLL cannot hold it"),
+    ("Merkel met", "ORG", "span 7-17 'ORG' overlaps another; CoNLL cannot hold overlapping spans"),
+])
+def test_conll_export_refuses_spans_it_cannot_hold(tmp_path, source, needle, label, message):
+    store = AnnotationStore.open(source, annotator="alice")
+    try:
+        store.set_setting("allow_overlap", True)
+        start = SUMMIT.index(needle)
+        store.add_entity(1, start, start + len(needle), label)
+    finally:
+        store.close()
+    out = tmp_path / "out.conll"
+    result = run("export", source, out, ok=False)
+    assert result.stderr == f"Error: article 'Summit': {message}\n"
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

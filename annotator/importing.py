@@ -165,6 +165,7 @@ def collect_files(
     A path given by name that is not a regular file or folder is refused, naming what it is.
     """
     forced = formats.get(form) if form else None
+    wanted = forced.suffixes if forced else SUFFIXES  # what a folder walk picks up
     found = []
     for given in map(Path, paths):
         kind = _file_kind(given)
@@ -181,12 +182,12 @@ def collect_files(
                 if entry == "folder" and p.is_symlink():
                     entry = "folder link"  # rglob does not follow it
                 if entry == "file":
-                    if p.suffix.lower() in SUFFIXES:
+                    if p.suffix.lower() in wanted:
                         inside.append((p, name, forced or formats.detect(p)))
                 elif entry not in ("folder", "missing") and not_files is not None:  # missing: gone since rglob saw it
                     not_files.append(f"{name} ({_NOT_FILES[entry][1]})")
             if not inside:
-                raise InputError(f"{given}: no {', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]} files in this folder")
+                raise InputError(f"{given}: no {' or '.join(', '.join(wanted).rsplit(', ', 1))} files in this folder")
             found += inside
         elif kind == "file":
             if forced and forced.folder:

@@ -137,3 +137,15 @@ def test_brat_entity_text_that_disagrees_with_the_txt_is_refused(tmp_path):
     folder = brat(tmp_path, "T1\tPER 0 5\tPutin\nT2\tGPE 20 27\tMoscow\n")
     result = run(tmp_path, "import", tmp_path / "p.db", folder, "--labels", "PER,GPE", ok=False)
     assert error(result) == f"Error: {folder / 'a.ann'}:2: offsets 20 27 cover 'Beijing' in the .txt, not 'Moscow'"
+
+
+def test_a_forced_format_reads_only_its_own_files_in_a_folder(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(json.dumps(DOCCANO) + "\n", "utf-8")
+    (folder / "notes.txt").write_text("Not doccano.", "utf-8")
+    project = tmp_path / "p.db"
+    run(tmp_path, "import", project, folder, "--format", "doccano", "--labels", "ORG,GPE")
+    assert spans(project) == [(SHOP, [(0, 5, "ORG"), (23, 29, "GPE")])]
+    result = run(tmp_path, "import", project, folder, "--format", "labelstudio", ok=False)
+    assert error(result) == f"Error: {folder}: no .json files in this folder"

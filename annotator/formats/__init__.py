@@ -144,11 +144,6 @@ EXPORT_SUFFIXES = {".jsonl": "jsonl", ".json": "labelstudio", ".spacy": "spacy",
                    ".conll": "conll", ".iob": "conll", ".bio": "conll", ".bilou": "conll"}
 
 
-def is_brat_folder(path: Path) -> bool:
-    """A folder is a brat corpus when it holds .ann files (directly, not in subfolders)."""
-    return any(p.suffix.lower() == ".ann" and p.is_file() for p in path.iterdir())
-
-
 def detect(path: Path) -> Format | None:
     """The format of an input file by its extension, then its first bytes; None: plain text (.txt)."""
     suffix = path.suffix.lower()

@@ -149,3 +149,15 @@ def test_a_forced_format_reads_only_its_own_files_in_a_folder(tmp_path):
     assert spans(project) == [(SHOP, [(0, 5, "ORG"), (23, 29, "GPE")])]
     result = run(tmp_path, "import", project, folder, "--format", "labelstudio", ok=False)
     assert error(result) == f"Error: {folder}: no .json files in this folder"
+
+
+def test_a_brat_corpus_inside_a_folder_is_read_as_brat(tmp_path):
+    folder = tmp_path / "data"
+    (folder / "corpus").mkdir(parents=True)
+    (folder / "corpus" / "a.txt").write_text("Putin and Xi met in Beijing.", "utf-8")
+    (folder / "corpus" / "a.ann").write_text("T1\tPER 0 5\tPutin\n", "utf-8")
+    (folder / "notes.txt").write_text("A plain article.", "utf-8")
+    project = tmp_path / "p.db"
+    result = run(tmp_path, "import", project, folder, "--labels", "PER")
+    assert "imported 2 articles from 2 files" in result.output
+    assert spans(project) == [("Putin and Xi met in Beijing.", [(0, 5, "PER")]), ("A plain article.", [])]

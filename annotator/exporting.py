@@ -1,9 +1,9 @@
-"""Writing decided articles out as Prodigy/spaCy-style JSONL tasks.
+"""Writing decided articles out: Prodigy/spaCy-style JSONL tasks, and through them every format.
 
-One function turns an article into a task (``prodigy_task``); writers stream
-tasks into a file atomically (temporary file, then ``os.replace``) or to
-stdout. Another format (doccano, Label Studio, DocBin, CoNLL, brat) is one
-more ``*_task`` function (passed to ``tasks``) or writer beside these.
+One function turns an article into a task (``prodigy_task``); ``write_jsonl``
+streams tasks into a file atomically (temporary file, then ``os.replace``) or
+to stdout. ``export`` hands the same tasks to the writer of another format
+(``annotator.formats``: doccano, Label Studio, DocBin, CoNLL, brat).
 
 A task's line is written piece by piece (``write_task``): a long text in
 slices, its tokens a slice of rows at a time, made as they are written. The
@@ -12,24 +12,20 @@ whole line of a 47 MB article built as one dict and one string took 9 GB.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import math
-import os
-import re
-import secrets
-import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .errors import AnnotatorError, InputError, is_disk_full
+from . import formats
+from .formats import WriteOptions
+from .formats.files import atomic_text
 from .model import Article, Entity, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
-from .targets import refuse_data_file
 from .tokens import Tokens, token_spans
 
 ANSWERS = {
@@ -179,58 +175,8 @@ def write_jsonl(
     A file appears complete or not at all: lines go to a temporary file beside
     it, which replaces the target only when everything was written.
     """
-    if str(out) == "-":
-        return _write_lines(sys.stdout, records, on_progress, should_cancel, total)
-    out = Path(out)
-    if out.is_dir():
-        raise InputError(f"{out}: is a folder; give a file name to export to")
-    if not out.parent.is_dir():
-        raise InputError(f"{out}: folder {out.parent} does not exist")
-    refuse_data_file(out)
-    remove_stale_temps(out)
-    # Not mkstemp: its files are private (0600); this one gets the usual mode from the umask.
-    temp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temp, "x", encoding="utf-8", newline="\n") as f:
-            count = _write_lines(f, records, on_progress, should_cancel, total)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, out)
-    except BaseException as e:
-        temp.unlink(missing_ok=True)
-        if is_disk_full(e):
-            raise AnnotatorError(f"{out}: the disk is full; nothing was written (free some space and export again)") from None
-        raise
-    return count
-
-
-def remove_stale_temps(out: Path) -> list[Path]:
-    """Delete the temporary files that killed exports to ``out`` left beside it; returns them.
-
-    A temporary file is ``.NAME.PID.HEX.tmp``; one whose process no longer runs
-    is stale (a running export's, here or in another process, is left alone).
-    """
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp")
-    removed = []
-    for path in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
-        found = pattern.fullmatch(path.name)
-        if found and not _running(int(found.group(1))):
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                continue  # not ours to remove (another user's, in a sticky folder): it does not stop this export
-            removed.append(path)
-    return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process (or not a pid at all): leave its file alone
-    return True
+    with atomic_text(out) as f:
+        return _write_lines(f, records, on_progress, should_cancel, total)
 
 
 def write_task(f, task: dict) -> None:
@@ -296,3 +242,21 @@ def export_jsonl(
         out, tasks(store, statuses, annotator=annotator),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )
+
+
+def export(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None = (Status.ACCEPTED,),
+    *,
+    form: str | None = None,
+    annotator: str | None = None,
+    options: WriteOptions | None = None,
+) -> int:
+    """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
+    extension means, see ``formats.for_export``); returns how many were written."""
+    writer = formats.for_export(out, form).load()
+    options = options or WriteOptions()
+    counts = store.counts()
+    options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
+    return writer.write(out, tasks(store, statuses, annotator=annotator), options)

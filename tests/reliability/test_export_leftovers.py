@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from annotator.exporting import remove_stale_temps
+from annotator.formats.files import remove_stale_temps
 from annotator.labels import make_labels
 from annotator.store import AnnotationStore
 

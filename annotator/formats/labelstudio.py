@@ -172,14 +172,14 @@ def from_task(task: dict) -> dict:
 
 def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
     """A JSON array, one task per line, so it streams (no list of every task in memory)."""
-    from ..exporting import _json_line
+    from ..exporting import write_task
 
     count = 0
     with atomic_text(out) as f:
         f.write("[")
         for task in tasks:
             f.write(",\n" if count else "\n")
-            f.write(_json_line(from_task(task)))
+            write_task(f, from_task(task))
             count += 1
             options.progress(count)
         f.write("\n]\n")

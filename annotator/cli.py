@@ -159,7 +159,13 @@ def progress_bar(label: str) -> Iterator:
 @click.option("--spans-as", type=click.Choice(["suggestions", "annotations"]), default="suggestions",
               show_default=True, help="Store JSONL spans as suggestions to review, or as confirmed annotations.")
 @click.option("--add-labels", is_flag=True, help="Add labels found in imported spans instead of refusing them.")
-def import_command(project, paths, labels, model, spans_as, add_labels):
+@click.option("--decisions", type=click.Choice(["restore", "ignore"]), default="restore", show_default=True,
+              help="Restore each task's answer (accept, reject, ignore) with its _annotator_id and _timestamp, "
+              "or ignore answers and take the spans as --spans-as says.")
+@click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
+              help="Spans not on token boundaries: refuse the import and name them (strict), shrink them to "
+              "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
+def import_command(project, paths, labels, model, spans_as, add_labels, decisions, align):
     """Import articles (.txt files, folders, JSONL) into a project.
 
     The project is created when it does not exist. A .txt file is one article
@@ -177,7 +183,7 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
             project, paths, labels=_names(labels) or None, model=model,
-            spans_as=spans_as, add_labels=add_labels, on_progress=on_progress,
+            spans_as=spans_as, add_labels=add_labels, decisions=decisions, align=align, on_progress=on_progress,
         )
     click.echo(f"{project}: {report.summary()}")
 

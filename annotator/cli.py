@@ -149,6 +149,9 @@ def progress_bar(label: str) -> Iterator:
 
 
 # ----------------------------------------------------------------- commands
+FORMAT_NAMES = ("jsonl", "doccano", "labelstudio", "spacy", "conll", "brat")  # = formats.NAMES, kept here so --help need not import it
+
+
 @cli.command("import")
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
@@ -156,34 +159,49 @@ def progress_bar(label: str) -> Iterator:
               "Default: the model's entity labels.")
 @click.option("--model", metavar="NAME_OR_PATH", help="Model whose labels a new project takes; "
               "`suggest` then uses it by default.")
+@click.option("--format", "form", type=click.Choice(FORMAT_NAMES), help="Read every PATH in this format "
+              "(default: recognised from the extension and the content).")
 @click.option("--spans-as", type=click.Choice(["suggestions", "annotations"]), default="suggestions",
-              show_default=True, help="Store JSONL spans as suggestions to review, or as confirmed annotations.")
+              show_default=True, help="Store imported spans as suggestions to review, or as confirmed annotations.")
 @click.option("--add-labels", is_flag=True, help="Add labels found in imported spans instead of refusing them.")
+@click.option("--ignore-unknown", "--ignore-unknown-keys", "ignore_unknown", is_flag=True,
+              help="Import without what the format reader cannot carry (unknown keys, brat relation, "
+              "event, attribute and note lines) instead of refusing the import.")
+@click.option("--discontinuous", type=click.Choice(["refuse", "cover", "split"]), default="refuse", show_default=True,
+              help="brat spans in pieces (T1 LOC 0 5;10 15): refuse, cover (one span 0-15), split (0-5 and 10-15).")
 @click.option("--decisions", type=click.Choice(["restore", "ignore"]), default="restore", show_default=True,
               help="Restore each task's answer (accept, reject, ignore) with its _annotator_id and _timestamp, "
               "or ignore answers and take the spans as --spans-as says.")
 @click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
               help="Spans not on token boundaries: refuse the import and name them (strict), shrink them to "
               "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
-def import_command(project, paths, labels, model, spans_as, add_labels, decisions, align):
-    """Import articles (.txt files, folders, JSONL) into a project.
+def import_command(project, paths, labels, model, form, spans_as, add_labels, ignore_unknown, discontinuous,
+                   decisions, align):
+    """Import articles (.txt files, folders, JSONL and other formats) into a project.
 
     The project is created when it does not exist. A .txt file is one article
     (its first line is the title when it looks like one); folders are read
     recursively. JSONL lines are objects with "text" and optional "title",
     "meta" and "spans" ([{"start", "end", "label"}], character offsets).
-    Duplicate texts are skipped. Any error leaves the project as it was.
+    doccano (.jsonl), Label Studio (.json), spaCy DocBin (.spacy), CoNLL
+    (.conll, .iob, .bio) and brat (a folder of .txt and .ann) are recognised
+    by name and content. Anything a reader cannot carry is reported and the
+    import refused. Duplicate texts are skipped. Any error leaves the project as it was.
 
     \b
     Example:
         annotator import news.db articles/ more.jsonl --labels PERSON,ORG,GPE
+        annotator import news.db doccano.jsonl --add-labels --spans-as annotations
     """
+    from .formats import ReadOptions
     from .importing import import_into_project
 
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
             project, paths, labels=_names(labels) or None, model=model,
-            spans_as=spans_as, add_labels=add_labels, decisions=decisions, align=align, on_progress=on_progress,
+            spans_as=spans_as, add_labels=add_labels, form=form, decisions=decisions, align=align,
+            options=ReadOptions(ignore_unknown=ignore_unknown, discontinuous=discontinuous),
+            on_progress=on_progress,
         )
     click.echo(f"{project}: {report.summary()}")
 
@@ -242,27 +260,35 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
 
 @cli.command()
 @project_argument
-@click.argument("out", metavar="OUT.jsonl")
+@click.argument("out", metavar="OUT")
 @click.option("--status", "statuses", default="accepted", show_default=True, callback=_statuses,
               metavar="STATUS,...|all", help="Which articles: accepted, rejected, skipped, pending, or all.")
 @click.option("--annotator", metavar="NAME", help="Only articles decided by this annotator.")
+@click.option("--format", "form", type=click.Choice(FORMAT_NAMES), help="Format to write (default: the one "
+              "OUT's extension means: .jsonl jsonl, .json labelstudio, .spacy spacy, .conll/.iob/.bio conll; else jsonl).")
+@click.option("--scheme", type=click.Choice(["iob2", "bilou"]), default="iob2", show_default=True,
+              help="CoNLL tag scheme.")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator):
-    """Export decided articles as JSONL tasks for spaCy and Prodigy.
+def export(ctx, project, out, statuses, annotator, form, scheme):
+    """Export decided articles as JSONL tasks for spaCy and Prodigy, or in another format.
 
-    One line per article: text, meta, spans with token indices, tokens and
-    the answer. The file is replaced only when complete; OUT.jsonl "-" writes
-    to stdout.
+    JSONL: one line per article: text, meta, spans with token indices, tokens
+    and the answer. brat writes a folder of .txt and .ann files. The output is
+    replaced only when complete; OUT "-" writes to stdout (line formats).
 
     \b
     Example:
         annotator export news.db annotated.jsonl --status accepted,rejected
+        annotator export news.db train.conll --scheme bilou
+        annotator export news.db brat/ --format brat
     """
-    from .exporting import export_jsonl
+    from .exporting import export as export_to
+    from .formats import WriteOptions
 
     store = _open(ctx, project, readonly=True)
     with progress_bar("Exporting") as on_progress:
-        count = export_jsonl(store, out, statuses, annotator=annotator, on_progress=on_progress)
+        count = export_to(store, out, statuses, form=form, annotator=annotator,
+                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme))
     where = "stdout" if out == "-" else out
     click.echo(f"{project}: exported {plural(count, 'article')} to {where}", err=True)
 

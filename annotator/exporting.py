@@ -1,9 +1,9 @@
-"""Writing decided articles out as Prodigy/spaCy-style JSONL tasks.
+"""Writing decided articles out: Prodigy/spaCy-style JSONL tasks, and through them every format.
 
-One function turns an article into a task (``prodigy_task``); writers stream
-tasks into a file atomically (temporary file, then ``os.replace``) or to
-stdout. Another format (doccano, Label Studio, DocBin, CoNLL, brat) is one
-more ``*_task`` function (passed to ``tasks``) or writer beside these.
+One function turns an article into a task (``prodigy_task``); ``write_jsonl``
+streams tasks into a file atomically (temporary file, then ``os.replace``) or
+to stdout. ``export`` hands the same tasks to the writer of another format
+(``annotator.formats``: doccano, Label Studio, DocBin, CoNLL, brat).
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import secrets
-import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .errors import InputError
+from . import formats
+from .formats import WriteOptions
 from .model import Article, Entity, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
-from .targets import refuse_data_file
+from .formats.files import atomic_text
 from .tokens import tokenize
 
 ANSWERS = {
@@ -117,26 +115,8 @@ def write_jsonl(
     A file appears complete or not at all: lines go to a temporary file beside
     it, which replaces the target only when everything was written.
     """
-    if str(out) == "-":
-        return _write_lines(sys.stdout, records, on_progress, should_cancel, total)
-    out = Path(out)
-    if out.is_dir():
-        raise InputError(f"{out}: is a folder; give a file name to export to")
-    if not out.parent.is_dir():
-        raise InputError(f"{out}: folder {out.parent} does not exist")
-    refuse_data_file(out)
-    # Not mkstemp: its files are private (0600); this one gets the usual mode from the umask.
-    temp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temp, "x", encoding="utf-8", newline="\n") as f:
-            count = _write_lines(f, records, on_progress, should_cancel, total)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_text(out) as f:
+        return _write_lines(f, records, on_progress, should_cancel, total)
 
 
 def _write_lines(f, records, on_progress, should_cancel, total) -> int:
@@ -191,3 +171,21 @@ def export_jsonl(
         out, tasks(store, statuses, annotator=annotator),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )
+
+
+def export(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None = (Status.ACCEPTED,),
+    *,
+    form: str | None = None,
+    annotator: str | None = None,
+    options: WriteOptions | None = None,
+) -> int:
+    """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
+    extension means, see ``formats.for_export``); returns how many were written."""
+    writer = formats.for_export(out, form).load()
+    options = options or WriteOptions()
+    counts = store.counts()
+    options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
+    return writer.write(out, tasks(store, statuses, annotator=annotator), options)

@@ -22,19 +22,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
+from . import formats
 from . import labels as label_set
 from . import schema
 from .alignment import ALIGN_RULES, TokenIndex
 from .characters import code_name, first_invisible, is_blank
 from .errors import AnnotatorError, InputError, UnknownLabels
 from .model import Status
+from .formats import Format, ReadOptions
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .tokens import tokenize
 from .wording import plural
 
-SUFFIXES = (".txt", ".jsonl")
+# What a folder walk picks up (and a file given by name may end with, unless --format says).
+SUFFIXES = (".txt", ".jsonl", ".json", ".conll", ".iob", ".bio", ".bilou", ".spacy")
 SPANS_AS = ("suggestions", "annotations")
 DECISIONS = ("restore", "ignore")
 # A task's "answer" as a status. "ignore" is Prodigy's skip: with a _timestamp someone
@@ -64,6 +67,7 @@ class ImportReport:
     misaligned: list[str] = field(default_factory=list)  # "FILE:LINE: 'E.U.' at 6-10 (in 'E.U.-backed')"
     moved: list[str] = field(default_factory=list)  # the same, for spans moved by --align contract|expand
     dropped: list[str] = field(default_factory=list)  # spans --align left without a token
+    ignored: str = ""  # what readers could not carry, imported without by --ignore-unknown
 
     def summary(self) -> str:
         notes = [f"{plural(self.duplicates, 'duplicate')} skipped"]
@@ -80,6 +84,8 @@ class ImportReport:
         if self.not_files:
             shown = ", ".join(self.not_files[:5]) + (f" and {len(self.not_files) - 5} more" if len(self.not_files) > 5 else "")
             notes.append(f"{plural(len(self.not_files), 'entry', 'entries')} skipped, not regular files: {shown}")
+        if self.ignored:
+            notes.append(f"ignored: {self.ignored}")
         return f"imported {plural(self.added, 'article')} from {plural(self.files, 'file')} ({'; '.join(notes)})"
 
 
@@ -175,18 +181,26 @@ def _mode_kind(mode: int) -> str:
     return "socket" if stat.S_ISSOCK(mode) else "device"
 
 
-def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = None) -> list[tuple[Path, str]]:
-    """(file, name to show and store) for every input; folders are searched recursively, sorted.
+def collect_files(
+    paths: Sequence[str | Path], not_files: list[str] | None = None, form: str | None = None
+) -> list[tuple[Path, str, Format | None]]:
+    """(input, name to show and store, its format; None for plain text) for every input, sorted.
 
+    ``form`` (a format name) reads every input in that format; otherwise each is
+    recognised by ``formats.detect`` (extension, then content). A folder holding
+    brat ``.ann`` files is one brat input; other folders are searched recursively.
     Inside folders, hidden entries and files of other kinds are passed over; entries that are
     not regular files (FIFOs, sockets, devices, link loops, dangling links, links to folders)
     are passed over too, and noted in ``not_files`` as "NAME (KIND)" so the summary can say so.
     A path given by name that is not a regular file or folder is refused, naming what it is.
     """
+    forced = formats.get(form) if form else None
     found = []
     for given in map(Path, paths):
         kind = _file_kind(given)
-        if kind == "folder":
+        if kind == "folder" and (forced.folder if forced else formats.is_brat_folder(given)):
+            found.append((given, _as_text(given.name), forced or formats.get("brat")))
+        elif kind == "folder":
             inside = []
             for p in sorted(given.rglob("*"), key=lambda p: p.relative_to(given).as_posix()):
                 relative = p.relative_to(given)
@@ -198,21 +212,26 @@ def collect_files(paths: Sequence[str | Path], not_files: list[str] | None = Non
                     entry = "folder link"  # rglob does not follow it
                 if entry == "file":
                     if p.suffix.lower() in SUFFIXES:
-                        inside.append((p, name))
+                        inside.append((p, name, forced or formats.detect(p)))
                 elif entry not in ("folder", "missing") and not_files is not None:  # missing: gone since rglob saw it
                     not_files.append(f"{name} ({_NOT_FILES[entry][1]})")
             if not inside:
-                raise InputError(f"{given}: no .txt or .jsonl files in this folder")
+                raise InputError(f"{given}: no {', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]} files in this folder")
             found += inside
         elif kind == "file":
-            if given.suffix.lower() not in SUFFIXES:
-                raise InputError(f"{given}: cannot import this kind of file (expected .txt, .jsonl or a folder)")
-            found.append((given, _as_text(given.name)))
+            if forced and forced.folder:
+                raise InputError(f"{given}: format {forced.name} reads a folder of .txt and .ann files, not a file")
+            if not forced and given.suffix.lower() not in SUFFIXES:
+                raise InputError(
+                    f"{given}: cannot import this kind of file (expected {', '.join(SUFFIXES)} or a folder; "
+                    "--format reads it as one of the formats)"
+                )
+            found.append((given, _as_text(given.name), forced or formats.detect(given)))
         elif kind == "missing":
             raise InputError(f"{given}: no such file or folder")
         else:
             raise InputError(f"{given}: {_NOT_FILES[kind][0]}")
-    for path, _ in found:
+    for path, _, _ in found:
         if schema.held(path):  # reading it would drop this process's SQLite locks on it (see schema.hold)
             raise InputError(f"{path}: is a project open here, not articles to import")
     return found
@@ -285,16 +304,19 @@ def read_txt(path: Path, name: str) -> _Record:
     return _Record(text, guess_title(text), {"file": name}, [])
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
-    """(line number, bytes read, record) per non-blank line, checked as it is read."""
+def json_lines(path: Path) -> Iterator[tuple[str, int, object]]:
+    """(FILE:LINE, bytes read, parsed JSON value or None for a blank line) per line, read as needed."""
     with _read_regular(path) as f:
         for number, raw in enumerate(f, start=1):
             where = f"{path}:{number}"
             line = _decode(raw, where)
-            if line.strip():
-                yield number, len(raw), _parse_line(line.rstrip("\r\n"), where)
-            else:
-                yield number, len(raw), None
+            yield where, len(raw), _loads(line.rstrip("\r\n"), where) if line.strip() else None
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, int, _Record]]:
+    """(line number, bytes read, record) per non-blank line, checked as it is read."""
+    for number, (where, size, value) in enumerate(json_lines(path), start=1):
+        yield number, size, None if value is None else check_task(value, where)
 
 
 def _only_invisible(text: str) -> str:
@@ -319,8 +341,8 @@ def _loads(line: str, where: str) -> object:
         raise InputError(f"{where}: {_TOO_DEEP}") from None
 
 
-def _parse_line(line: str, where: str) -> _Record:
-    obj = _loads(line, where)
+def check_task(obj: object, where: str) -> _Record:
+    """A record in the project's JSONL shape, checked: every format's records come through here."""
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object, got {_kind(obj)}")
     text = obj.get("text")
@@ -551,33 +573,39 @@ def import_files(
     add_labels: bool = False,
     decisions: str = "restore",
     align: str = "strict",
+    form: str | None = None,
+    options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> ImportReport:
-    """Import every file, or (on any error or cancel) nothing at all.
+    """Import every input (``form``: read them all in that format), or (on any error or cancel) nothing at all.
 
     ``decisions``: "restore" a task's answer (accept, reject, ignore) with its annotator
     and time, or "ignore" it. ``align``: the rule for spans off token boundaries
     (``alignment.ALIGN_RULES``); under "strict" such spans refuse the import, all named.
     """
+    options = options or ReadOptions()
     not_files: list[str] = []
-    files = collect_files(paths, not_files)
-    total = sum(path.stat().st_size for path, _ in files)
+    inputs = collect_files(paths, not_files, form)
+    total = sum(_size(path) for path, _, _ in inputs)
     done = 0
     importer = _Importer(store, spans_as, add_labels, decisions, align)
     importer.report.not_files = not_files
+    unknown = _Unknown()
     with store.transaction():
-        for path, name in files:
-            if path.suffix.lower() == ".txt":
+        for path, name, form_of in inputs:
+            if form_of is None:
                 importer.add(read_txt(path, name), str(path))
                 done += path.stat().st_size
             else:
                 # Spans from a file are suggestions "by" that file, like a model's.
                 importer.source = store.source_id("import", name)
-                for number, size, record in read_jsonl(path):
-                    if record is not None:
-                        importer.add(record, f"{path}:{number}")
-                    done += size
+                for number, item in enumerate(form_of.load().read(path, name, options), start=1):
+                    if item.unknown:
+                        unknown.add(item)
+                    if item.task is not None:
+                        importer.add(check_task(item.task, item.where), item.where)
+                    done += item.size
                     if number % 1000 == 0:
                         _report(on_progress, done, total)
                         check_cancel(should_cancel, "import")
@@ -586,6 +614,9 @@ def import_files(
             _report(on_progress, done, total)
             check_cancel(should_cancel, "import")
         importer.flush()
+        if unknown.seen and not options.ignore_unknown:
+            raise InputError(f"{unknown.describe()}; nothing imported (pass --ignore-unknown to import without them)")
+        importer.report.ignored = unknown.describe() if unknown.seen else ""
         _refuse_misaligned(importer.report.misaligned)
     return importer.report
 
@@ -600,20 +631,46 @@ def _refuse_misaligned(misaligned: list[str]) -> None:
         )
 
 
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
+class _Unknown:
+    """What readers could not carry, counted per kind with where each was first seen."""
+
+    def __init__(self):
+        self.seen: dict[str, list] = {}  # phrase -> [first where, records]
+
+    def add(self, item) -> None:
+        for phrase in item.unknown:
+            first = self.seen.setdefault(phrase, [item.where, 0])
+            first[1] += 1
+
+    def describe(self) -> str:
+        parts = [
+            f"{where}: {phrase} not understood" + (f" (in {plural(n, 'record')}, first here)" if n > 1 else "")
+            for phrase, (where, n) in self.seen.items()
+        ]
+        shown = "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more kinds" if len(parts) > 5 else "")
+        return shown
+
+
 def unknown_labels(
-    store: AnnotationStore, paths: Sequence[str | Path], *, should_cancel: ShouldCancel | None = None
+    store: AnnotationStore, paths: Sequence[str | Path], *, form: str | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> list[str]:
     """Every span label in the files that the project lacks, in order of appearance.
 
     Lets a GUI name them all before asking to add them (the import stops at the
-    first). Reading stops quietly at a bad line: the import itself reports it.
+    first). Reading stops quietly at a bad record: the import itself reports it.
     """
     known, found = store.label_names(), {}
     try:
-        for path, _ in collect_files(paths):
-            if path.suffix.lower() != ".jsonl":
+        for path, name, form_of in collect_files(paths, form=form):
+            if form_of is None:
                 continue
-            for number, _, record in read_jsonl(path):
+            for number, item in enumerate(form_of.load().read(path, name, ReadOptions(ignore_unknown=True)), start=1):
+                record = None if item.task is None else check_task(item.task, item.where)
                 for _, _, label in record.spans if record else ():
                     if label not in known:
                         found[label] = None
@@ -639,6 +696,8 @@ def import_into_project(
     add_labels: bool = False,
     decisions: str = "restore",
     align: str = "strict",
+    form: str | None = None,
+    options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> ImportReport:
@@ -663,6 +722,7 @@ def import_into_project(
                 store.set_setting("model", model)  # what `suggest` uses by default
             report = import_files(
                 store, paths, spans_as=spans_as, add_labels=add_labels, decisions=decisions, align=align,
+                form=form, options=options,
                 on_progress=on_progress, should_cancel=should_cancel,
             )
     except BaseException:

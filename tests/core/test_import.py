@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 
 from annotator.errors import Cancelled, InputError, ProjectError
+from annotator.formats import ReadOptions
 from annotator.importing import guess_title, import_files, import_into_project, read_jsonl
 from annotator.labels import make_labels, sort_names
 from annotator.model import EntityState
@@ -103,10 +104,10 @@ def test_missing_paths_and_unknown_files_are_refused(store, tmp_path):
     with pytest.raises(InputError, match="nothing.txt: no such file or folder"):
         import_files(store, [tmp_path / "nothing.txt"])
     (tmp_path / "data.csv").write_text("a,b", "utf-8")
-    with pytest.raises(InputError, match=r"data.csv: cannot import this kind of file \(expected .txt, .jsonl or a folder\)"):
+    with pytest.raises(InputError, match=r"data.csv: cannot import this kind of file \(expected .txt, .jsonl, .json, .conll, .iob, .bio, .bilou, .spacy or a folder; --format reads it as one of the formats\)"):
         import_files(store, [tmp_path / "data.csv"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="empty: no .txt or .jsonl files in this folder"):
+    with pytest.raises(InputError, match="empty: no .txt, .jsonl, .json, .conll, .iob, .bio, .bilou or .spacy files in this folder"):
         import_files(store, [tmp_path / "empty"])
 
 
@@ -120,8 +121,12 @@ def test_jsonl_records_with_meta_title_and_spans_as_suggestions(labelled, tmp_pa
         "",
         {"text": "No spans here."},
     )
-    report = import_files(labelled, [path])
+    with pytest.raises(InputError, match=r'news.jsonl:1: span key "extra" not understood; nothing imported'):
+        import_files(labelled, [path])  # nothing dropped silently: an unknown key is refused...
+    assert sum(labelled.counts().values()) == 0
+    report = import_files(labelled, [path], options=ReadOptions(ignore_unknown=True))  # ...unless the user says so
     assert (report.added, report.spans, report.spans_as) == (2, 2, "suggestions")
+    assert 'ignored: ' in report.summary() and 'span key "extra" not understood' in report.summary()
     article = labelled.article(1)
     assert (article.text, article.title) == (text, "Visit")
     assert article.meta == {"source": {"name": "wire", "tags": ["a", 1]}}

@@ -1,0 +1,95 @@
+"""doccano JSONL (sequence labeling): ``{"text": ..., "label": [[0, 5, "PER"], ...]}``.
+
+Read: the ``label`` form and doccano 1.8's ``entities`` form
+(``[{"start_offset", "end_offset", "label"}]``); every other key is metadata, as
+doccano itself keeps extra columns (``id``, ``Comments`` included), except "title"
+(ours). Write: the ``label`` form, with the article's meta keys beside "text"
+and "label" (a meta key named "text", "label" or "entities" goes under "meta").
+doccano has no decisions: they are lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..importing import _kind, json_lines
+from . import Item, ReadOptions, WriteOptions
+
+RESERVED = ("text", "label", "entities")
+
+
+def read(path: Path, name: str, options: ReadOptions) -> Iterator[Item]:
+    for where, size, value in json_lines(path):
+        yield Item(where, size, None if value is None else to_task(value, where))
+
+
+def to_task(value: object, where: str) -> object:
+    if not isinstance(value, dict):
+        return value  # the importer says what it is
+    meta = {k: v for k, v in value.items() if k not in RESERVED and k not in ("title", "meta")}
+    if isinstance(value.get("meta"), dict):
+        meta.update(value["meta"])
+    elif "meta" in value:
+        meta["meta"] = value["meta"]
+    task = {"text": value.get("text"), "meta": meta, "spans": _spans(value, where)}
+    if "title" in value:
+        task["title"] = value["title"]
+    if "text" not in value:
+        del task["text"]  # the importer reports it missing
+    return task
+
+
+def _spans(value: dict, where: str) -> list[dict]:
+    if "label" in value and "entities" in value:
+        raise InputError(f'{where}: both "label" and "entities"; doccano writes one of them')
+    if "entities" in value:
+        entities = value["entities"]
+        if not isinstance(entities, list):
+            raise InputError(f'{where}: "entities" must be a list, got {_kind(entities)}')
+        out = []
+        for i, e in enumerate(entities, start=1):
+            if not isinstance(e, dict) or not {"start_offset", "end_offset", "label"} <= e.keys():
+                raise InputError(f'{where}: entity {i} must be an object with "start_offset", "end_offset" and "label"')
+            out.append({"start": e["start_offset"], "end": e["end_offset"], "label": e["label"]})
+        return out
+    labels = value.get("label", [])
+    if not isinstance(labels, list):
+        raise InputError(f'{where}: "label" must be a list of [start, end, "LABEL"], got {_kind(labels)}')
+    out = []
+    for i, item in enumerate(labels, start=1):
+        if not isinstance(item, list) or len(item) != 3:
+            raise InputError(f'{where}: label {i} must be [start, end, "LABEL"], got {json.dumps(item, ensure_ascii=False)[:60]}')
+        out.append({"start": item[0], "end": item[1], "label": item[2]})
+    return out
+
+
+def from_task(task: dict) -> dict:
+    meta = task.get("meta") or {}
+    line = {"text": task["text"], "label": [[s["start"], s["end"], s["label"]] for s in task["spans"]]}
+    if "title" in task:
+        line["title"] = task["title"]
+    clashing = {k: v for k, v in meta.items() if k in RESERVED or k in ("title", "meta")}
+    line.update((k, v) for k, v in meta.items() if k not in clashing)
+    if clashing:
+        line["meta"] = clashing
+    return line
+
+
+def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
+    from ..exporting import write_jsonl
+
+    return write_jsonl(out, map(from_task, tasks), on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+
+
+def sniff(path: Path) -> bool:
+    """Whether the first non-blank line is an object with "label" or "entities" and no "spans"."""
+    try:
+        for _, _, value in json_lines(path):
+            if value is not None:
+                return isinstance(value, dict) and "spans" not in value and ("label" in value or "entities" in value)
+    except InputError:
+        return False  # the import reads it as JSONL and reports what is wrong where
+    return False

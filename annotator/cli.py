@@ -268,8 +268,11 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
               "OUT's extension means: .jsonl jsonl, .json labelstudio, .spacy spacy, .conll/.iob/.bio conll; else jsonl).")
 @click.option("--scheme", type=click.Choice(["iob2", "bilou"]), default="iob2", show_default=True,
               help="CoNLL tag scheme.")
+@click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
+              help="Spans not on token boundaries: refuse the export and name one (strict), shrink them to "
+              "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator, form, scheme):
+def export(ctx, project, out, statuses, annotator, form, scheme, align):
     """Export decided articles as JSONL tasks for spaCy and Prodigy, or in another format.
 
     JSONL: one line per article: text, meta, spans with token indices, tokens
@@ -282,15 +285,18 @@ def export(ctx, project, out, statuses, annotator, form, scheme):
         annotator export news.db train.conll --scheme bilou
         annotator export news.db brat/ --format brat
     """
+    from .exporting import ExportNotes
     from .exporting import export as export_to
     from .formats import WriteOptions
 
     store = _open(ctx, project, readonly=True)
+    notes = ExportNotes()
     with progress_bar("Exporting") as on_progress:
-        count = export_to(store, out, statuses, form=form, annotator=annotator,
+        count = export_to(store, out, statuses, form=form, annotator=annotator, align=align, notes=notes,
                           options=WriteOptions(on_progress=on_progress, conll_scheme=scheme))
     where = "stdout" if out == "-" else out
-    click.echo(f"{project}: exported {plural(count, 'article')} to {where}", err=True)
+    said = notes.summary(align)
+    click.echo(f"{project}: exported {plural(count, 'article')} to {where}" + (f" ({said})" if said else ""), err=True)
 
 
 @cli.command()

@@ -271,8 +271,11 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
 @click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
               help="Spans not on token boundaries: refuse the export and name one (strict), shrink them to "
               "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
+@click.option("--dev-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.2, show_default=True,
+              help="spacy: the share of articles written to OUT-dev.spacy for evaluation (a seeded split by article).")
+@click.option("--seed", type=int, default=0, show_default=True, help="spacy: the seed of the train/dev split.")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator, form, scheme, align):
+def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_fraction, seed):
     """Export decided articles as JSONL tasks for spaCy and Prodigy, or in another format.
 
     JSONL: one line per article: text, meta, spans with token indices, tokens
@@ -284,6 +287,8 @@ def export(ctx, project, out, statuses, annotator, form, scheme, align):
         annotator export news.db annotated.jsonl --status accepted,rejected
         annotator export news.db train.conll --scheme bilou
         annotator export news.db brat/ --format brat
+        annotator export news.db corpus/news.spacy --dev-fraction 0.2
+        (then: cd corpus && python -m spacy train config.cfg --output model)
     """
     from .exporting import ExportNotes
     from .exporting import export as export_to
@@ -293,7 +298,8 @@ def export(ctx, project, out, statuses, annotator, form, scheme, align):
     notes = ExportNotes()
     with progress_bar("Exporting") as on_progress:
         count = export_to(store, out, statuses, form=form, annotator=annotator, align=align, notes=notes,
-                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme))
+                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme,
+                                               extra={"dev_fraction": dev_fraction, "seed": seed}))
     where = "stdout" if out == "-" else out
     said = notes.summary(align)
     click.echo(f"{project}: exported {plural(count, 'article')} to {where}" + (f" ({said})" if said else ""), err=True)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from ..errors import InputError
 from ..targets import refuse_data_file
@@ -44,6 +44,24 @@ def atomic_text(out: str | Path, newline: str = "\n") -> Iterator[TextIO]:
     temp = _temporary(out)
     try:
         with open(temp, "x", encoding="utf-8", newline=newline) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_bytes(out: Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``out`` through (a DocBin)."""
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give a file name to export to")
+    _check_parent(out)
+    temp = _temporary(out)
+    try:
+        with open(temp, "xb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -22,6 +22,8 @@ import click
 
 from . import __version__
 from .errors import AnnotatorError
+from .formats import CONLL_SCHEMES, DISCONTINUOUS
+from .formats import NAMES as FORMAT_NAMES
 from .model import Status
 from .progress import Progress
 from .store import AnnotationStore
@@ -149,9 +151,6 @@ def progress_bar(label: str) -> Iterator:
 
 
 # ----------------------------------------------------------------- commands
-FORMAT_NAMES = ("jsonl", "doccano", "labelstudio", "spacy", "conll", "brat")  # = formats.NAMES, kept here so --help need not import it
-
-
 @cli.command("import")
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
@@ -167,7 +166,7 @@ FORMAT_NAMES = ("jsonl", "doccano", "labelstudio", "spacy", "conll", "brat")  # 
 @click.option("--ignore-unknown", "--ignore-unknown-keys", "ignore_unknown", is_flag=True,
               help="Import without what the format reader cannot carry (unknown keys, brat relation, "
               "event, attribute and note lines) instead of refusing the import.")
-@click.option("--discontinuous", type=click.Choice(["refuse", "cover", "split"]), default="refuse", show_default=True,
+@click.option("--discontinuous", type=click.Choice(DISCONTINUOUS), default="refuse", show_default=True,
               help="brat spans in pieces (T1 LOC 0 5;10 15): refuse, cover (one span 0-15), split (0-5 and 10-15).")
 @click.option("--decisions", type=click.Choice(["restore", "ignore"]), default="restore", show_default=True,
               help="Restore each task's answer (accept, reject, ignore) with its _annotator_id and _timestamp, "
@@ -266,7 +265,7 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
 @click.option("--annotator", metavar="NAME", help="Only articles decided by this annotator.")
 @click.option("--format", "form", type=click.Choice(FORMAT_NAMES), help="Format to write (default: the one "
               "OUT's extension means: .jsonl jsonl, .json labelstudio, .spacy spacy, .conll/.iob/.bio conll; else jsonl).")
-@click.option("--scheme", type=click.Choice(["iob2", "bilou"]), default="iob2", show_default=True,
+@click.option("--scheme", type=click.Choice(CONLL_SCHEMES), default="iob2", show_default=True,
               help="CoNLL tag scheme.")
 @click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
               help="Spans not on token boundaries: refuse the export and name one (strict), shrink them to "

@@ -187,21 +187,23 @@ def collect_files(
     """(input, name to show and store, its format; None for plain text) for every input, sorted.
 
     ``form`` (a format name) reads every input in that format; otherwise each is
-    recognised by ``formats.detect`` (extension, then content). A folder holding
-    brat ``.ann`` files is one brat input; other folders are searched recursively.
+    recognised by ``formats.detect`` (extension, then content). Folders are searched
+    recursively; one holding brat ``.ann`` files (given, or met in the search) is one brat input.
     Inside folders, hidden entries and files of other kinds are passed over; entries that are
     not regular files (FIFOs, sockets, devices, link loops, dangling links, links to folders)
     are passed over too, and noted in ``not_files`` as "NAME (KIND)" so the summary can say so.
     A path given by name that is not a regular file or folder is refused, naming what it is.
     """
     forced = formats.get(form) if form else None
+    wanted = forced.suffixes if forced else SUFFIXES  # what a folder walk picks up
     found = []
     for given in map(Path, paths):
         kind = _file_kind(given)
-        if kind == "folder" and (forced.folder if forced else formats.is_brat_folder(given)):
-            found.append((given, _as_text(given.name), forced or formats.get("brat")))
+        if kind == "folder" and forced and forced.folder:
+            found.append((given, _as_text(given.name), forced))
         elif kind == "folder":
-            inside = []
+            brat = set() if forced else _brat_folders(given)  # each is one input: its .txt files are brat's
+            inside = [(given, _as_text(given.name), formats.get("brat"))] if given in brat else []
             for p in sorted(given.rglob("*"), key=lambda p: p.relative_to(given).as_posix()):
                 relative = p.relative_to(given)
                 if any(part.startswith(".") for part in relative.parts):
@@ -210,13 +212,17 @@ def collect_files(
                 entry = _file_kind(p)
                 if entry == "folder" and p.is_symlink():
                     entry = "folder link"  # rglob does not follow it
-                if entry == "file":
-                    if p.suffix.lower() in SUFFIXES:
+                if entry == "folder" and p in brat:
+                    inside.append((p, name, formats.get("brat")))
+                elif entry == "file" and p.parent in brat:
+                    continue
+                elif entry == "file":
+                    if p.suffix.lower() in wanted:
                         inside.append((p, name, forced or formats.detect(p)))
                 elif entry not in ("folder", "missing") and not_files is not None:  # missing: gone since rglob saw it
                     not_files.append(f"{name} ({_NOT_FILES[entry][1]})")
             if not inside:
-                raise InputError(f"{given}: no {', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]} files in this folder")
+                raise InputError(f"{given}: no {' or '.join(', '.join(wanted).rsplit(', ', 1))} files in this folder")
             found += inside
         elif kind == "file":
             if forced and forced.folder:
@@ -235,6 +241,14 @@ def collect_files(
         if schema.held(path):  # reading it would drop this process's SQLite locks on it (see schema.hold)
             raise InputError(f"{path}: is a project open here, not articles to import")
     return found
+
+
+def _brat_folders(folder: Path) -> set[Path]:
+    """The folders at or under ``folder`` (hidden ones passed over) holding brat .ann files."""
+    return {
+        p.parent for p in folder.rglob("*.ann")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
 
 
 def _as_text(name: str) -> str:

@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
         return window
 
     def import_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl);;All files (*)")
+        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy);;All files (*)")
         if names:
             self._import(names)
 

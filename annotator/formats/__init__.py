@@ -1,8 +1,8 @@
 """Import and export formats: one module per format, registered here by name.
 
 Format names: ``jsonl`` (the project's own Prodigy ``ner_manual`` tasks, the
-default), ``doccano``, ``labelstudio``, ``spacy`` (DocBin), ``conll`` and
-``brat``. A module is imported only when its format is used, so a format whose
+default), ``doccano``, ``labelstudio``, ``spacy`` (DocBin, module ``docbin``),
+``conll`` and ``brat``; each is ``FORMATS[name]``, a ``Format`` naming its module. A module is imported only when its format is used, so a format whose
 module (or dependency) is missing fails with "format X is not available in this
 build" instead of breaking the others.
 
@@ -41,7 +41,8 @@ Writing (export)::
 text, meta, title, spans with token indices, tokens, answer, hashes,
 ``_annotator_id``, ``_timestamp``). It returns how many tasks it wrote. A
 writer writes atomically and never onto a project: use ``atomic_text`` (a text
-file, or ``"-"`` for stdout) or ``atomic_folder`` from ``annotator.formats.files``,
+file, or ``"-"`` for stdout), ``atomic_bytes`` (a binary file) or ``atomic_folder``
+(a folder; files beside it such as a ``config.cfg`` go in one) from ``annotator.formats.files``,
 which call ``targets.refuse_data_file`` and clean up their temporary files. It
 reports progress and honours cancel through ``options.progress(count)``.
 
@@ -142,11 +143,6 @@ def get(name: str) -> Format:
 # .txt is not among them: an export named .txt has always been JSONL.
 EXPORT_SUFFIXES = {".jsonl": "jsonl", ".json": "labelstudio", ".spacy": "spacy",
                    ".conll": "conll", ".iob": "conll", ".bio": "conll", ".bilou": "conll"}
-
-
-def is_brat_folder(path: Path) -> bool:
-    """A folder is a brat corpus when it holds .ann files (directly, not in subfolders)."""
-    return any(p.suffix.lower() == ".ann" and p.is_file() for p in path.iterdir())
 
 
 def detect(path: Path) -> Format | None:

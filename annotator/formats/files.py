@@ -34,8 +34,21 @@ def _check_parent(out: Path) -> None:
 @contextmanager
 def atomic_text(out: str | Path, newline: str = "\n") -> Iterator[TextIO]:
     """A UTF-8 text file to write ``out`` through; ``"-"`` is stdout (written as it goes)."""
+    with _atomic(out, sys.stdout, "x", encoding="utf-8", newline=newline) as f:
+        yield f
+
+
+@contextmanager
+def atomic_bytes(out: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``out`` through (a DocBin, say); ``"-"`` is stdout's bytes."""
+    with _atomic(out, sys.stdout.buffer, "xb") as f:
+        yield f
+
+
+@contextmanager
+def _atomic(out: str | Path, stdout, mode: str, **kwargs) -> Iterator:
     if str(out) == "-":
-        yield sys.stdout
+        yield stdout
         return
     out = Path(out)
     if out.is_dir():
@@ -43,7 +56,7 @@ def atomic_text(out: str | Path, newline: str = "\n") -> Iterator[TextIO]:
     _check_parent(out)
     temp = _temporary(out)
     try:
-        with open(temp, "x", encoding="utf-8", newline=newline) as f:
+        with open(temp, mode, **kwargs) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

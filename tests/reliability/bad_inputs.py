@@ -113,6 +113,15 @@ def _check_one_cafe(path: Path) -> None:
     assert _labels(path) == ["PERSON", "ORG", "GPE", "Caf\u00e9"], _labels(path)
 
 
+DOCCANO = {"text": "Alan Turing lived in Wilmslow.", "label": [[0, 11, "PERSON"]]}
+
+
+def _check_doccano_span(path: Path) -> None:
+    stored = _rows(path, "SELECT a.text, s.start, s.\"end\", s.label FROM annotations s JOIN articles a ON a.id = s.article_id "
+                         "WHERE a.text LIKE 'Alan%'")
+    assert stored == [("Alan Turing lived in Wilmslow.", 0, 11, "PERSON")], stored
+
+
 def _check_not_files_skipped(path: Path) -> None:
     texts = [r[0] for r in _rows(path, "SELECT text FROM articles WHERE text LIKE 'Kept%'")]
     assert texts == ["Kept."], texts
@@ -379,6 +388,69 @@ CASES: list[Case] = [
     Case("model-not-installed-new-project", "import into a new project whose labels come from a missing model",
          {"a.txt": b"Some text."}, ["import", "new.db", "a.txt", "--model", "xx_not_a_model"],
          "model 'xx_not_a_model' is not installed", new_project=True, group="Models"),
+    # ---------------------------------------------------------------- formats
+    Case("doccano-detected", "a doccano line (\"label\": [[start, end, LABEL]]) in a .jsonl file: its spans are imported",
+         {"in.jsonl": jl(DOCCANO)}, [*IMPORT, "in.jsonl"], "1 span as suggestions", ok=True, check=_check_doccano_span,
+         group="Formats"),
+    Case("doccano-forced-jsonl", "the same doccano line read with --format jsonl: the key it does not read is named",
+         {"in.jsonl": jl(DOCCANO, DOCCANO | {"text": "Again."})}, [*IMPORT, "in.jsonl", "--format", "jsonl"],
+         'in.jsonl:1: key "label" not understood (in 2 records, first here); nothing imported '
+         "(pass --ignore-unknown to import without them)", group="Formats"),
+    Case("jsonl-unknown-key", "a JSONL task with a key the project does not read", {"in.jsonl": jl(GOOD | {"id": 7})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: key "id" not understood', group="Formats"),
+    Case("jsonl-unknown-key-ignored", "the same with --ignore-unknown", {"in.jsonl": jl(GOOD | {"id": 7})},
+         [*IMPORT, "in.jsonl", "--ignore-unknown"], 'ignored: in.jsonl:1: key "id" not understood', ok=True, group="Formats"),
+    Case("jsonl-unknown-span-key", "a span with a key the project does not read",
+         {"in.jsonl": jl({"text": GOOD["text"], "spans": [{"start": 0, "end": 11, "label": "PERSON", "score": 0.9}]})},
+         [*IMPORT, "in.jsonl"], 'in.jsonl:1: span key "score" not understood', group="Formats"),
+    Case("doccano-short-label", "a doccano label that is not [start, end, LABEL]",
+         {"in.jsonl": jl({"text": GOOD["text"], "label": [[0, 11]]})}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: label 1 must be [start, end, "LABEL"], got [0, 11]', group="Formats"),
+    Case("doccano-span-past-end", "a doccano span past the end of the text",
+         {"in.jsonl": jl({"text": GOOD["text"], "label": [[0, 99, "PERSON"]]})}, [*IMPORT, "in.jsonl"],
+         "in.jsonl:1: span 1:", group="Formats"),
+    Case("doccano-unknown-label", "a doccano span with a label the project lacks",
+         {"in.jsonl": jl({"text": GOOD["text"], "label": [[0, 11, "SCIENTIST"]]})}, [*IMPORT, "in.jsonl"],
+         "in.jsonl:1: unknown label 'SCIENTIST'", group="Formats"),
+    Case("doccano-label-and-entities", "a doccano line with both \"label\" and \"entities\"",
+         {"in.jsonl": jl({"text": GOOD["text"], "label": [], "entities": []})}, [*IMPORT, "in.jsonl"],
+         'in.jsonl:1: both "label" and "entities"; doccano writes one of them', group="Formats"),
+    Case("labelstudio-not-array", "a .json file that is not an array of tasks", {"in.json": b'{"text": "x"}'},
+         [*IMPORT, "in.json"], "in.json: expected a JSON array of Label Studio tasks, got an object", group="Formats"),
+    Case("labelstudio-choices", "a Label Studio task with a result that is not a span (choices)",
+         {"in.json": json.dumps([{"data": {"text": GOOD["text"]}, "annotations": [{"result": [
+             {"type": "choices", "value": {"choices": ["Science"]}, "from_name": "topic", "to_name": "text"}]}]}]).encode()},
+         [*IMPORT, "in.json"], 'in.json:record 1: result of type "choices" not understood', group="Formats"),
+    Case("labelstudio-text-mismatch", "a Label Studio span whose text is not what its offsets cover",
+         {"in.json": json.dumps([{"data": {"text": GOOD["text"]}, "annotations": [{"result": [
+             {"type": "labels", "value": {"start": 0, "end": 11, "text": "Ada", "labels": ["PERSON"]}}]}]}]).encode()},
+         [*IMPORT, "in.json"], "in.json:record 1: result 1: span 0-11 reads 'Alan Turing' but its \"text\" is 'Ada'",
+         group="Formats"),
+    Case("conll-one-column", "a CoNLL line with a token and no tag", {"in.conll": b"Alan B-PERSON\nTuring\n"},
+         [*IMPORT, "in.conll"], "in.conll:2: expected a token and its tag, got one column 'Turing'", group="Formats"),
+    Case("conll-bad-tag", "a CoNLL tag that is not IOB or BILUO", {"in.conll": b"Alan X-PERSON\n"},
+         [*IMPORT, "in.conll"], "in.conll:1: tag 'X-PERSON' is not O or B-, I-, L-, E-, U-, S- and a label", group="Formats"),
+    Case("brat-discontinuous", "a brat entity in pieces, no --discontinuous rule",
+         {"corpus/a.txt": GOOD["text"].encode(), "corpus/a.ann": b"T1\tPERSON 0 4;5 11\tAlan Turing\n"},
+         [*IMPORT, "corpus"], "corpus/a.ann:1: discontinuous span (1 in this file); choose --discontinuous cover "
+         "(one span over the pieces) or split (a span per piece)", group="Formats"),
+    Case("brat-relation", "a brat relation line", {"corpus/a.txt": GOOD["text"].encode(),
+         "corpus/a.ann": b"T1\tPERSON 0 11\tAlan Turing\nT2\tGPE 21 29\tWilmslow\nR1\tLives Arg1:T1 Arg2:T2\n"},
+         [*IMPORT, "corpus"], "corpus/a.ann: relation line (R) not understood; nothing imported", group="Formats"),
+    Case("brat-text-mismatch", "a brat entity whose text is not what its offsets cover",
+         {"corpus/a.txt": GOOD["text"].encode(), "corpus/a.ann": b"T1\tPERSON 0 11\tAda Lovelace\n"},
+         [*IMPORT, "corpus"], "corpus/a.ann:1: offsets 0 11 cover 'Alan Turing' in the .txt, not 'Ada Lovelace'",
+         group="Formats"),
+    Case("brat-ann-without-txt", "a brat .ann with no .txt beside it",
+         {"corpus/a.txt": GOOD["text"].encode(), "corpus/a.ann": b"", "corpus/b.ann": b"T1\tPERSON 0 4\tAlan\n"},
+         [*IMPORT, "corpus"], "corpus/b.ann: no b.txt beside it", group="Formats"),
+    Case("brat-bad-line", "a brat line of no known kind",
+         {"corpus/a.txt": GOOD["text"].encode(), "corpus/a.ann": b"X1\tsomething\n"},
+         [*IMPORT, "corpus"], "corpus/a.ann:1: not a brat annotation line (T, R, E, A, M, N, * or #): 'X1\\tsomething'",
+         group="Formats"),
+    Case("format-file-for-folder", "--format brat given a file", {"in.jsonl": jl(GOOD)},
+         [*IMPORT, "in.jsonl", "--format", "brat"],
+         "in.jsonl: format brat reads a folder of .txt and .ann files, not a file", group="Formats"),
     # ---------------------------------------------------------------- export
     Case("export-into-missing-folder", "export to a folder that does not exist", {}, ["export", PROJECT, "nowhere/out.jsonl"],
          "nowhere/out.jsonl: folder nowhere does not exist", group="Export"),
@@ -407,6 +479,14 @@ CASES: list[Case] = [
          "places.sqlite: is an SQLite database", group="Export", setup=lambda folder: _sqlite_database(folder / "places.sqlite")),
     Case("export-bad-status", "export with an unknown status", {}, ["export", PROJECT, "out.jsonl", "--status", "done"],
          "'done': use 'all' or a comma-separated list of pending, accepted, rejected, skipped", group="Export"),
+    Case("export-name-means-other-format", "export named .conll with --format jsonl", {},
+         ["export", PROJECT, "out.conll", "--format", "jsonl"],
+         "out.conll: a .conll name means format conll, not jsonl; name it .jsonl or pass --format conll", group="Export"),
+    Case("export-brat-into-full-folder", "brat export into a folder that has files in it", {"out/old.ann": b""},
+         ["export", PROJECT, "out", "--format", "brat"],
+         "out: folder is not empty; give a new or empty folder to export to", group="Export"),
+    Case("export-brat-to-stdout", "brat export to - (stdout)", {}, ["export", PROJECT, "-", "--format", "brat"],
+         "this format writes a folder; give a folder name, not - (stdout)", group="Export"),
 ]
 
 

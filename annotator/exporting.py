@@ -28,6 +28,7 @@ from .store import AnnotationStore
 from .formats.files import atomic_text
 from .tokens import tokenize
 
+TOKEN_FORMATS = ("jsonl", "spacy", "conll")  # what writes token indices or token lines: --align applies
 ANSWERS = {
     Status.ACCEPTED: "accept",
     Status.REJECTED: "reject",
@@ -74,14 +75,15 @@ def prodigy_task(
     entities: Sequence[Entity],
     tokens: Sequence[tuple[int, int]] | None,
     *,
-    align: str = "strict",
+    align: str | None = "strict",
     notes: ExportNotes | None = None,
 ) -> dict:
     """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
 
     Every span's ``token_start``/``token_end`` cover exactly its characters: a span off
     token boundaries is refused (``align="strict"``) or moved by the rule (see
-    ``alignment``). An article whose spans overlap is a ``spans_manual`` task, Prodigy's
+    ``alignment``). ``align=None`` (for character formats, which write no tokens) keeps
+    every span as it is, without token indices when it is off token boundaries. An article whose spans overlap is a ``spans_manual`` task, Prodigy's
     view for overlapping spans (``ner_manual`` and spaCy's ``doc.ents`` cannot hold them).
     """
     text = article.text
@@ -93,6 +95,13 @@ def prodigy_task(
         token_rows.append({"text": text[s:e], "start": s, "end": e, "id": i, "ws": after > e})
     spans = []
     for entity in entities:
+        if align is None:
+            span = {"start": entity.start, "end": entity.end, "label": entity.label}
+            aligned = index.indices(entity.start, entity.end)
+            if aligned is not None:
+                span.update(token_start=aligned[0], token_end=aligned[1])
+            spans.append(span)
+            continue
         placed = index.align(entity.start, entity.end, align)
         if placed is None and align == "strict":
             touched = index.expand(entity.start, entity.end)
@@ -115,7 +124,7 @@ def prodigy_task(
             "token_start": first, "token_end": last,
         })
     overlapping = first_overlap([(s["start"], s["end"]) for s in spans]) is not None
-    if overlapping and notes is not None:
+    if overlapping and notes is not None and align is not None:  # character formats carry overlaps as they are
         notes.overlapping += 1
     input_hash = stable_hash({"text": text})
     task = {"text": text, "meta": article.meta}
@@ -148,14 +157,14 @@ def tasks(
     *,
     annotator: str | None = None,
     make_task: TaskMaker | None = None,
-    align: str = "strict",
+    align: str | None = "strict",
     notes: ExportNotes | None = None,
 ) -> Iterator[dict]:
     """Stream tasks for the articles with these statuses (None: every article).
 
     ``align`` and ``notes`` go to ``prodigy_task`` (the default ``make_task``).
     """
-    if align not in ALIGN_RULES:
+    if align is not None and align not in ALIGN_RULES:
         raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
     make_task = make_task or partial(prodigy_task, align=align, notes=notes)
     for article, entities, tokens in store.iter_articles(statuses, annotator=annotator):
@@ -249,9 +258,15 @@ def export(
     """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
     extension means, see ``formats.for_export``); returns how many were written.
 
-    ``align``: the rule for spans off token boundaries (``alignment``), whose effects
-    are counted in ``notes``."""
-    writer = formats.for_export(out, form).load()
+    ``align``: the rule for spans off token boundaries (``alignment``) in the formats
+    built on tokens, whose effects are counted in ``notes``; the others (doccano,
+    Label Studio, brat) carry every span's characters as they are."""
+    chosen = formats.for_export(out, form)
+    writer = chosen.load()
+    if chosen.name not in TOKEN_FORMATS:
+        if align not in ALIGN_RULES:
+            raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+        align = None
     options = options or WriteOptions()
     counts = store.counts()
     options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())

@@ -17,7 +17,9 @@ from annotator.labels import make_labels
 from annotator.store import AnnotationStore
 
 REPO = Path(__file__).resolve().parents[2]
-WIKIGOLD = REPO.parent / "shared/data/wikigold/wikigold.jsonl"
+# CI puts shared/ beside the clone; a worktree may sit deeper (the same search as tests/formats/test_wikigold.py)
+WIKIGOLD = next((p / "shared/data/wikigold/wikigold.jsonl" for p in REPO.parents
+                 if (p / "shared/data/wikigold/wikigold.jsonl").is_file()), REPO.parent / "shared/data/wikigold/wikigold.jsonl")
 TEXT = "Kim Jong Un met 🙂 Moon in Seoul."
 
 

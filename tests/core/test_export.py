@@ -212,3 +212,17 @@ def test_nan_and_infinity_of_an_older_project_are_exported_as_strings(store, tmp
     (task,) = [_strict(line) for line in out.read_text("utf-8").splitlines()]
     assert task["meta"] == {"score": "NaN", "range": ["Infinity", "-Infinity", 1.5], "deep": {"x": "NaN"}}
     assert task["text"] == "Ada Lovelace."
+
+
+def test_character_formats_carry_spans_off_token_boundaries_as_they_are(project, tmp_path):
+    from annotator.exporting import export
+
+    store, ids = project
+    store.add_entity(ids[1], 3, 10, "ORG")  # "ond art": inside two tokens
+    store.accept(ids[1])
+    out = tmp_path / "doccano.jsonl"
+    assert export(store, out, form="doccano") == 1
+    [line] = lines(out)
+    assert line["label"] == [[3, 10, "ORG"]]
+    with pytest.raises(InputError, match="does not fall on token boundaries"):
+        export(store, tmp_path / "tasks.jsonl")  # the token format refuses it

@@ -67,24 +67,6 @@ def _atomic(out: str | Path, stdout, mode: str, **kwargs) -> Iterator:
 
 
 @contextmanager
-def atomic_bytes(out: Path) -> Iterator[BinaryIO]:
-    """A binary file to write ``out`` through (a DocBin)."""
-    if out.is_dir():
-        raise InputError(f"{out}: is a folder; give a file name to export to")
-    _check_parent(out)
-    temp = _temporary(out)
-    try:
-        with open(temp, "xb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
 def atomic_folder(out: str | Path) -> Iterator[Path]:
     """A folder to write ``out``'s files into; ``out`` must not exist or be an empty folder.
 

@@ -180,7 +180,14 @@ def progress_bar(label: str) -> Iterator:
               "event, attribute and note lines) instead of refusing the import.")
 @click.option("--discontinuous", type=click.Choice(DISCONTINUOUS), default="refuse", show_default=True,
               help="brat spans in pieces (T1 LOC 0 5;10 15): refuse, cover (one span 0-15), split (0-5 and 10-15).")
-def import_command(project, paths, labels, model, form, spans_as, add_labels, ignore_unknown, discontinuous):
+@click.option("--decisions", type=click.Choice(["restore", "ignore"]), default="restore", show_default=True,
+              help="Restore each task's answer (accept, reject, ignore) with its _annotator_id and _timestamp, "
+              "or ignore answers and take the spans as --spans-as says.")
+@click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
+              help="Spans not on token boundaries: refuse the import and name them (strict), shrink them to "
+              "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
+def import_command(project, paths, labels, model, form, spans_as, add_labels, ignore_unknown, discontinuous,
+                   decisions, align):
     """Import articles (.txt files, folders, JSONL and other formats) into a project.
 
     The project is created when it does not exist. A .txt file is one article
@@ -203,7 +210,7 @@ def import_command(project, paths, labels, model, form, spans_as, add_labels, ig
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
             project, paths, labels=_names(labels) or None, model=_model(model),
-            spans_as=spans_as, add_labels=add_labels, form=form,
+            spans_as=spans_as, add_labels=add_labels, form=form, decisions=decisions, align=align,
             options=ReadOptions(ignore_unknown=ignore_unknown, discontinuous=discontinuous),
             on_progress=on_progress,
         )
@@ -271,8 +278,14 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
               "OUT's extension means: .jsonl jsonl, .json labelstudio, .spacy spacy, .conll/.iob/.bio conll; else jsonl).")
 @click.option("--scheme", type=click.Choice(CONLL_SCHEMES), default="iob2", show_default=True,
               help="CoNLL tag scheme.")
+@click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
+              help="Spans not on token boundaries: refuse the export and name one (strict), shrink them to "
+              "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
+@click.option("--dev-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.2, show_default=True,
+              help="spacy: the share of articles written to OUT-dev.spacy for evaluation (a seeded split by article).")
+@click.option("--seed", type=int, default=0, show_default=True, help="spacy: the seed of the train/dev split.")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator, form, scheme):
+def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_fraction, seed):
     """Export decided articles as JSONL tasks for spaCy and Prodigy, or in another format.
 
     JSONL: one line per article: text, meta, spans with token indices, tokens
@@ -284,16 +297,22 @@ def export(ctx, project, out, statuses, annotator, form, scheme):
         annotator export news.db annotated.jsonl --status accepted,rejected
         annotator export news.db train.conll --scheme bilou
         annotator export news.db brat/ --format brat
+        annotator export news.db corpus/news.spacy --dev-fraction 0.2
+        (then: cd corpus && python -m spacy train config.cfg --output model)
     """
+    from .exporting import ExportNotes
     from .exporting import export as export_to
     from .formats import WriteOptions
 
     store = _open(ctx, project, readonly=True)
+    notes = ExportNotes()
     with progress_bar("Exporting") as on_progress:
-        count = export_to(store, out, statuses, form=form, annotator=annotator,
-                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme))
+        count = export_to(store, out, statuses, form=form, annotator=annotator, align=align, notes=notes,
+                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme,
+                                               extra={"dev_fraction": dev_fraction, "seed": seed}))
     where = "stdout" if out == "-" else out
-    click.echo(f"{project}: exported {plural(count, 'article')} to {where}", err=True)
+    said = notes.summary(align)
+    click.echo(f"{project}: exported {plural(count, 'article')} to {where}" + (f" ({said})" if said else ""), err=True)
 
 
 @cli.command()

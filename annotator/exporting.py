@@ -15,19 +15,24 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from . import formats
+from .alignment import ALIGN_RULES, TokenIndex
+from .errors import InputError
 from .formats import WriteOptions
 from .formats.files import atomic_text
 from .model import Article, Entity, Status
+from .offsets import first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .tokens import Tokens, token_spans
 
+TOKEN_FORMATS = ("jsonl", "spacy", "conll")  # what writes token indices or token lines: --align applies
 ANSWERS = {
     Status.ACCEPTED: "accept",
     Status.REJECTED: "reject",
@@ -88,11 +93,24 @@ def _timestamp(decided_at: str | None) -> int | None:
     return None if decided_at is None else int(datetime.fromisoformat(decided_at).timestamp())
 
 
-def token_range(start: int, end: int, starts: Sequence[int], ends: Sequence[int]) -> tuple[int, int]:
-    """Indices of the first and last token (inclusive, as in Prodigy) that [start, end) touches."""
-    first = bisect_right(ends, start)  # first token ending after start
-    last = bisect_left(starts, end) - 1  # last token starting before end
-    return first, max(first, last)
+@dataclass
+class ExportNotes:
+    """What an export changed so that its spans fit the tokens, for the summary."""
+
+    moved: int = 0  # spans --align contract|expand moved onto token boundaries
+    dropped: int = 0  # spans it left with no token
+    overlapping: int = 0  # articles with overlapping spans, written as spans_manual
+
+    def summary(self, align: str) -> str:
+        notes = []
+        if self.moved:
+            notes.append(f"{self.moved} span{'s' * (self.moved != 1)} {align}ed to token boundaries")
+        if self.dropped:
+            notes.append(f"{self.dropped} span{'s' * (self.dropped != 1)} dropped, no whole token inside")
+        if self.overlapping:
+            notes.append(f"{self.overlapping} article{'s' * (self.overlapping != 1)} with overlapping spans "
+                         "written as spans_manual (token formats keep the longest, then the earliest)")
+        return "; ".join(notes)
 
 
 class TokenRows(Sequence[dict]):
@@ -114,21 +132,58 @@ class TokenRows(Sequence[dict]):
         return {"text": self.text[s:e], "start": s, "end": e, "id": i, "ws": after > e}
 
 
-def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[tuple[int, int]] | None) -> dict:
+def prodigy_task(
+    article: Article,
+    entities: Sequence[Entity],
+    tokens: Sequence[tuple[int, int]] | None,
+    *,
+    align: str | None = "strict",
+    notes: ExportNotes | None = None,
+) -> dict:
     """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
 
-    Its ``tokens`` is a ``TokenRows`` (a sequence of the row dicts); ``write_task`` writes it as a list.
+    Every span's ``token_start``/``token_end`` cover exactly its characters: a span off
+    token boundaries is refused (``align="strict"``) or moved by the rule (see
+    ``alignment``). ``align=None`` (for character formats, which write no tokens) keeps
+    every span as it is, without token indices when it is off token boundaries. An article whose spans overlap is a ``spans_manual`` task, Prodigy's
+    view for overlapping spans (``ner_manual`` and spaCy's ``doc.ents`` cannot hold them).
     """
     text = article.text
     tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
-    starts, ends = tokens.starts, tokens.ends
+    index = TokenIndex(tokens)
     spans = []
     for entity in entities:
-        first, last = token_range(entity.start, entity.end, starts, ends)
+        if align is None:
+            span = {"start": entity.start, "end": entity.end, "label": entity.label}
+            aligned = index.indices(entity.start, entity.end)
+            if aligned is not None:
+                span.update(token_start=aligned[0], token_end=aligned[1])
+            spans.append(span)
+            continue
+        placed = index.align(entity.start, entity.end, align)
+        if placed is None and align == "strict":
+            touched = index.expand(entity.start, entity.end)
+            inside = f" (in {text[touched[0]:touched[1]]!r})" if touched else ""
+            raise InputError(
+                f"{_article_name(article)}: span {text[entity.start:entity.end]!r} at {entity.start}-{entity.end}"
+                f"{inside} does not fall on token boundaries; export with --align contract (shrink to the whole "
+                "tokens inside) or --align expand (grow to the tokens it touches), or fix it in the project"
+            )
+        if notes is not None and placed != (entity.start, entity.end):
+            if placed is None:
+                notes.dropped += 1
+            else:
+                notes.moved += 1
+        if placed is None:
+            continue
+        first, last = index.indices(*placed)
         spans.append({
-            "start": entity.start, "end": entity.end, "label": entity.label,
+            "start": placed[0], "end": placed[1], "label": entity.label,
             "token_start": first, "token_end": last,
         })
+    overlapping = first_overlap([(s["start"], s["end"]) for s in spans]) is not None
+    if overlapping and notes is not None and align is not None:  # character formats carry overlaps as they are
+        notes.overlapping += 1
     text_hash = input_hash(text)
     task = {"text": text, "meta": article.meta}
     if article.title is not None:
@@ -139,11 +194,15 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
         "answer": ANSWERS[article.status],
         "_input_hash": text_hash,
         "_task_hash": stable_hash([text_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
-        "_view_id": "ner_manual",
+        "_view_id": "spans_manual" if overlapping else "ner_manual",
         "_annotator_id": article.annotator,
         "_timestamp": _timestamp(article.decided_at),
     })
     return task
+
+
+def _article_name(article: Article) -> str:
+    return f"article {article.id}" + (f" ({article.title!r})" if article.title else "")
 
 
 # Another format's per-article function has this shape and plugs into tasks().
@@ -155,9 +214,17 @@ def tasks(
     statuses: Sequence[Status] | None = (Status.ACCEPTED,),
     *,
     annotator: str | None = None,
-    make_task: TaskMaker = prodigy_task,
+    make_task: TaskMaker | None = None,
+    align: str | None = "strict",
+    notes: ExportNotes | None = None,
 ) -> Iterator[dict]:
-    """Stream tasks for the articles with these statuses (None: every article)."""
+    """Stream tasks for the articles with these statuses (None: every article).
+
+    ``align`` and ``notes`` go to ``prodigy_task`` (the default ``make_task``).
+    """
+    if align is not None and align not in ALIGN_RULES:
+        raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+    make_task = make_task or partial(prodigy_task, align=align, notes=notes)
     for article, entities, tokens in store.iter_articles(statuses, annotator=annotator):
         yield make_task(article, entities, tokens)
 
@@ -232,6 +299,8 @@ def export_jsonl(
     statuses: Sequence[Status] | None = (Status.ACCEPTED,),
     *,
     annotator: str | None = None,
+    align: str = "strict",
+    notes: ExportNotes | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> int:
@@ -239,7 +308,7 @@ def export_jsonl(
     counts = store.counts()
     total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
     return write_jsonl(
-        out, tasks(store, statuses, annotator=annotator),
+        out, tasks(store, statuses, annotator=annotator, align=align, notes=notes),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )
 
@@ -252,11 +321,22 @@ def export(
     form: str | None = None,
     annotator: str | None = None,
     options: WriteOptions | None = None,
+    align: str = "strict",
+    notes: ExportNotes | None = None,
 ) -> int:
     """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
-    extension means, see ``formats.for_export``); returns how many were written."""
-    writer = formats.for_export(out, form).load()
+    extension means, see ``formats.for_export``); returns how many were written.
+
+    ``align``: the rule for spans off token boundaries (``alignment``) in the formats
+    built on tokens, whose effects are counted in ``notes``; the others (doccano,
+    Label Studio, brat) carry every span's characters as they are."""
+    chosen = formats.for_export(out, form)
+    writer = chosen.load()
+    if chosen.name not in TOKEN_FORMATS:
+        if align not in ALIGN_RULES:
+            raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+        align = None
     options = options or WriteOptions()
     counts = store.counts()
     options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
-    return writer.write(out, tasks(store, statuses, annotator=annotator), options)
+    return writer.write(out, tasks(store, statuses, annotator=annotator, align=align, notes=notes), options)

@@ -18,23 +18,32 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 from . import formats
 from . import labels as label_set
 from . import schema
+from .alignment import ALIGN_RULES, TokenIndex
 from .characters import code_name, first_invisible, is_blank
 from .errors import AnnotatorError, InputError, UnknownLabels, is_disk_full
+from .model import Status
 from .formats import Format, ReadOptions
 from .offsets import check_span, first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
+from .tokens import tokenize
 from .wording import plural
 
 # What a folder walk picks up (and a file given by name may end with, unless --format says).
 SUFFIXES = (".txt", ".jsonl", ".json", ".conll", ".iob", ".bio", ".bilou", ".spacy")
 SPANS_AS = ("suggestions", "annotations")
+DECISIONS = ("restore", "ignore")
+# A task's "answer" as a status. "ignore" is Prodigy's skip: with a _timestamp someone
+# decided it (skipped); without one it is what this project exports for a pending article.
+_ANSWERS = {"accept": Status.ACCEPTED, "reject": Status.REJECTED, "ignore": Status.SKIPPED}
+MISALIGNED_SHOWN = 10  # spans named in the refusal; the count says how many more
 MAX_TITLE_LENGTH = 200  # a longer first line is a paragraph, not a headline
 # json and the code reading meta back recurse once per level: far below Python's recursion limit
 # (about 1,000, less whatever the reader's stack already holds), and far above any real metadata.
@@ -56,12 +65,24 @@ class ImportReport:
     spans_as: str = "suggestions"
     labels_added: list[str] = field(default_factory=list)
     not_files: list[str] = field(default_factory=list)  # "a.fifo (FIFO)": folder entries skipped, see collect_files
+    decisions: int = 0  # articles whose accept/reject/ignore was restored
+    decided_spans: int = 0  # their spans, stored as confirmed annotations
+    align: str = "strict"
+    misaligned: list[str] = field(default_factory=list)  # "FILE:LINE: 'E.U.' at 6-10 (in 'E.U.-backed')"
+    moved: list[str] = field(default_factory=list)  # the same, for spans moved by --align contract|expand
+    dropped: list[str] = field(default_factory=list)  # spans --align left without a token
     ignored: str = ""  # what readers could not carry, imported without by --ignore-unknown
 
     def summary(self) -> str:
         notes = [f"{plural(self.duplicates, 'duplicate')} skipped"]
+        if self.decisions:
+            notes.append(f"{plural(self.decisions, 'decision')} restored, with {plural(self.decided_spans, 'span')} as annotations")
         if self.spans:
             notes.append(f"{plural(self.spans, 'span')} as {self.spans_as}")
+        if self.moved:
+            notes.append(f"{plural(len(self.moved), 'span')} {self.align}ed to token boundaries ({_shown(self.moved)})")
+        if self.dropped:
+            notes.append(f"{plural(len(self.dropped), 'span')} dropped, no whole token inside ({_shown(self.dropped)})")
         if self.labels_added:
             notes.append(f"labels added: {', '.join(self.labels_added)}")
         if self.not_files:
@@ -72,6 +93,11 @@ class ImportReport:
         return f"imported {plural(self.added, 'article')} from {plural(self.files, 'file')} ({'; '.join(notes)})"
 
 
+def _shown(items: list[str]) -> str:
+    shown = ", ".join(items[:MISALIGNED_SHOWN])
+    return shown + (f" and {len(items) - MISALIGNED_SHOWN} more" if len(items) > MISALIGNED_SHOWN else "")
+
+
 @dataclass
 class _Record:
     text: str
@@ -80,6 +106,10 @@ class _Record:
     spans: list[tuple[int, int, str]]
     meta_json: str | None = None  # meta as stored, when already serialised
     hash: str | None = None  # store.content_hash(text), when already computed
+    # A task's decision as written: "answer", "_annotator_id", "_timestamp" (checked only when restored)
+    answer: object = None
+    annotator: object = None
+    timestamp: object = None
 
 
 class _NotJson(ValueError):
@@ -385,7 +415,31 @@ def check_task(obj: object, where: str) -> _Record:
         raise InputError(f"{where}: \"meta\" is {_TOO_DEEP}")
     _utf8(meta_json, "meta", where)
     spans = _parse_spans(obj.get("spans"), len(text), where)
-    return _Record(text, title or None, meta, spans, meta_json, text_hash)
+    return _Record(
+        text, title or None, meta, spans, meta_json, text_hash,
+        obj.get("answer"), obj.get("_annotator_id"), obj.get("_timestamp"),
+    )
+
+
+def _decision(record: _Record, where: str) -> tuple[Status, str | None, str | None] | None:
+    """(status, annotator, decided_at) from a task's answer, or None when it has none (or a pending one)."""
+    if record.answer is None:
+        return None
+    status = _ANSWERS.get(record.answer) if isinstance(record.answer, str) else None
+    if status is None:
+        raise InputError(f"{where}: \"answer\" must be \"accept\", \"reject\" or \"ignore\", got {record.answer!r}")
+    if record.annotator is not None and not isinstance(record.annotator, str):
+        raise InputError(f"{where}: \"_annotator_id\" must be a string, got {_kind(record.annotator)}")
+    stamp = record.timestamp
+    if stamp is not None and (not isinstance(stamp, int) or isinstance(stamp, bool)):
+        raise InputError(f"{where}: \"_timestamp\" must be whole seconds since 1970 (a number), got {stamp!r}")
+    if stamp is None and status is Status.SKIPPED:
+        return None  # "ignore" with no time: a pending article, as this project exports them
+    try:
+        decided_at = None if stamp is None else datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="milliseconds")
+    except (OverflowError, OSError, ValueError):
+        raise InputError(f"{where}: \"_timestamp\" {stamp} is not a time this can store (seconds since 1970)") from None
+    return status, record.annotator, decided_at
 
 
 def _depth(value: object) -> int:
@@ -440,23 +494,55 @@ def _kind(value: object) -> str:
 class _Importer:
     """One import run: checks records against the project and writes them batch by batch."""
 
-    def __init__(self, store: AnnotationStore, spans_as: str, add_labels: bool):
+    def __init__(self, store: AnnotationStore, spans_as: str, add_labels: bool, decisions: str, align: str):
         if spans_as not in SPANS_AS:
             raise InputError(f"spans can be imported as {' or '.join(SPANS_AS)}, not {spans_as!r}")
+        if decisions not in DECISIONS:
+            raise InputError(f"decisions can be {' or '.join(DECISIONS)}d, not {decisions!r}")
+        if align not in ALIGN_RULES:
+            raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
         self.store = store
         self.add_labels = add_labels
+        self.restore = decisions == "restore"
         self.labels = store.label_names()
         self.allow_overlap = bool(store.setting("allow_overlap", False))
-        self.report = ImportReport(spans_as=spans_as)
-        self.batch: list[_Record] = []
+        self.report = ImportReport(spans_as=spans_as, align=align)
+        self.batch: list[tuple[_Record, tuple | None]] = []
         self.source: int | None = None
 
     def add(self, record: _Record, where: str) -> None:
+        decision = _decision(record, where) if self.restore else None
         if record.spans:
+            record.spans = self._aligned(record, where)
             self._check_spans(record.spans, where)
-        self.batch.append(record)
+        self.batch.append((record, decision))
         if len(self.batch) >= BATCH_SIZE:
             self.flush()
+
+    def _aligned(self, record: _Record, where: str) -> list[tuple[int, int, str]]:
+        """The record's spans on token boundaries by the import's rule; the others are noted in the report
+        (under ``strict`` the import is refused at the end, naming them all)."""
+        text, rule = record.text, self.report.align
+        index = TokenIndex(tokenize(text))
+        out = []
+        for start, end, label in record.spans:
+            if index.indices(start, end) is not None:
+                out.append((start, end, label))
+                continue
+            touched = index.expand(start, end)
+            inside = f" (in {text[touched[0]:touched[1]]!r})" if touched else ""
+            note = f"{where}: {text[start:end]!r} at {start}-{end}{inside}"
+            if rule == "strict":
+                self.report.misaligned.append(note)
+                out.append((start, end, label))
+                continue
+            moved = index.align(start, end, rule)
+            if moved is None:
+                self.report.dropped.append(note)
+            else:
+                self.report.moved.append(f"{note} -> {text[moved[0]:moved[1]]!r}")
+                out.append((*moved, label))
+        return out
 
     def _check_spans(self, spans: list[tuple[int, int, str]], where: str) -> None:
         if not self.allow_overlap:
@@ -484,19 +570,29 @@ class _Importer:
         records = [
             {"text": r.text, "title": r.title, "meta": r.meta} if r.meta_json is None
             else {"text": r.text, "title": r.title, "meta_json": r.meta_json, "hash": r.hash}
-            for r in self.batch
+            for r, _ in self.batch
         ]
-        with_spans = any(r.spans for r in self.batch)
-        ids, duplicates = self.store.add_articles(records, ids=with_spans)  # no ids needed: one executemany
+        needs_ids = any(r.spans or decision for r, decision in self.batch)
+        ids, duplicates = self.store.add_articles(records, ids=needs_ids)  # no ids needed: one executemany
         self.report.added += len(records) - duplicates
         self.report.duplicates += duplicates
-        if not with_spans:
+        if not needs_ids:
             self.batch = []
             return
-        suggestions = []
-        for article_id, record in zip(ids, self.batch):
-            if article_id is None or not record.spans:
+        suggestions, decided = [], []
+        for article_id, (record, decision) in zip(ids, self.batch):
+            if article_id is None:
                 continue  # a duplicate keeps what the project already has
+            if decision is not None:
+                status, annotator, decided_at = decision
+                # an accepted or rejected task's spans are what its annotator decided on; a skipped one's were not
+                spans = record.spans if status in (Status.ACCEPTED, Status.REJECTED) else []
+                decided.append((article_id, status, annotator, decided_at, spans))
+                self.report.decided_spans += len(spans)
+                if spans:
+                    continue
+            if not record.spans:
+                continue
             self.report.spans += len(record.spans)
             if self.report.spans_as == "annotations":
                 self.store.add_confirmed(article_id, record.spans)
@@ -504,6 +600,9 @@ class _Importer:
                 suggestions.append((article_id, [(s, e, label, None) for s, e, label in record.spans], None))
         if suggestions:
             self.store.save_suggestions(self.source, suggestions)
+        if decided:
+            self.store.add_decided(self.source, decided)
+            self.report.decisions += len(decided)
         self.batch = []
 
 
@@ -513,18 +612,25 @@ def import_files(
     *,
     spans_as: str = "suggestions",
     add_labels: bool = False,
+    decisions: str = "restore",
+    align: str = "strict",
     form: str | None = None,
     options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> ImportReport:
-    """Import every input (``form``: read them all in that format), or (on any error or cancel) nothing at all."""
+    """Import every input (``form``: read them all in that format), or (on any error or cancel) nothing at all.
+
+    ``decisions``: "restore" a task's answer (accept, reject, ignore) with its annotator
+    and time, or "ignore" it. ``align``: the rule for spans off token boundaries
+    (``alignment.ALIGN_RULES``); under "strict" such spans refuse the import, all named.
+    """
     options = options or ReadOptions()
     not_files: list[str] = []
     inputs = collect_files(paths, not_files, form)
     total = sum(_size(path) for path, _, _ in inputs)
     done = 0
-    importer = _Importer(store, spans_as, add_labels)
+    importer = _Importer(store, spans_as, add_labels, decisions, align)
     importer.report.not_files = not_files
     unknown = _Unknown()
     with store.transaction():
@@ -552,7 +658,18 @@ def import_files(
         if unknown.seen and not options.ignore_unknown:
             raise InputError(f"{unknown.describe()}; nothing imported (pass --ignore-unknown to import without them)")
         importer.report.ignored = unknown.describe() if unknown.seen else ""
+        _refuse_misaligned(importer.report.misaligned)
     return importer.report
+
+
+def _refuse_misaligned(misaligned: list[str]) -> None:
+    if misaligned:
+        articles = len({note.split(": ", 1)[0] for note in misaligned})
+        raise InputError(
+            f"{plural(len(misaligned), 'span')} in {plural(articles, 'article')} do not fall on token boundaries: "
+            f"{_shown(misaligned)}. Choose a rule: --align contract (shrink each to the whole tokens inside it, "
+            "dropping those with none) or --align expand (grow each to the tokens it touches)"
+        )
 
 
 def _size(path: Path) -> int:
@@ -618,6 +735,8 @@ def import_into_project(
     model: str | None = None,
     spans_as: str = "suggestions",
     add_labels: bool = False,
+    decisions: str = "restore",
+    align: str = "strict",
     form: str | None = None,
     options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
@@ -643,7 +762,8 @@ def import_into_project(
             if created and model:
                 store.set_setting("model", model)  # what `suggest` uses by default
             report = import_files(
-                store, paths, spans_as=spans_as, add_labels=add_labels, form=form, options=options,
+                store, paths, spans_as=spans_as, add_labels=add_labels, decisions=decisions, align=align,
+                form=form, options=options,
                 on_progress=on_progress, should_cancel=should_cancel,
             )
     except BaseException as e:

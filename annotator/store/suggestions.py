@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..errors import EditError
-from ..model import Changes, Entity, EntityState
+from ..model import Changes, Entity, EntityState, Status
 from ..offsets import clear_of
 from .base import now, reports_damage
 from .rows import STATES, entity_from_row
@@ -121,6 +121,37 @@ class SuggestionStore:
                 "VALUES (?, ?, ?, ?, 'confirmed', ?, ?)",
                 ((article_id, start, end, label, self.annotator, decided_at) for start, end, label in spans),
             )
+
+    def add_decided(
+        self,
+        source_id: int,
+        decided: Iterable[tuple[int, Status, str | None, str | None, Sequence[tuple[int, int, str]]]],
+    ) -> None:
+        """Store decisions made elsewhere, read back from a file: ``(article_id, status, annotator,
+        decided_at, spans)``. No undo entry: nothing here was decided in this project.
+
+        The article keeps the file's annotator and time, not the importing user's, and its spans
+        become confirmed entities by that annotator at that time. Each entity is also kept as a raw
+        suggestion of ``source_id`` (the import), so a decision restored from a file is told apart
+        from one made here: its entities name the file as their source.
+        """
+        with self.transaction():
+            for article_id, status, annotator, decided_at, spans in decided:
+                self.conn.execute(
+                    "UPDATE articles SET status = ?, annotator = ?, decided_at = ? WHERE id = ?",
+                    (Status(status).value, annotator, decided_at, article_id),
+                )
+                for start, end, label in spans:
+                    (suggestion_id,) = self.conn.execute(
+                        'INSERT INTO suggestions (article_id, start, "end", label, source_id, score) '
+                        "VALUES (?, ?, ?, ?, ?, NULL) RETURNING id",
+                        (article_id, start, end, label, source_id),
+                    ).fetchone()
+                    self.conn.execute(
+                        'INSERT INTO annotations (article_id, start, "end", label, state, suggestion_id, annotator, decided_at) '
+                        "VALUES (?, ?, ?, ?, 'confirmed', ?, ?, ?)",
+                        (article_id, start, end, label, suggestion_id, annotator, decided_at),
+                    )
 
     # ---------------------------------------------------------------- entities
     _ENTITY_SELECT = (

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from annotator.errors import InputError
-from annotator.exporting import export_jsonl, prodigy_task, stable_hash, tasks, write_jsonl
+from annotator.exporting import ExportNotes, export_jsonl, prodigy_task, stable_hash, tasks, write_jsonl
 from annotator.importing import import_files
 from annotator.labels import make_labels
 from annotator.model import Status
@@ -79,16 +79,45 @@ def test_hashes_are_deterministic_and_track_the_spans(project):
     assert second["_task_hash"] != first["_task_hash"]
 
 
-def test_stored_tokens_are_used_and_unaligned_spans_cover_their_tokens(project):
+def test_stored_tokens_are_used_and_spans_off_them_are_refused_or_aligned(project):
     store, ids = project
     text = store.article(ids[1]).text  # "Second article about Moscow."
     coarse = [0, 14, 15, 20, 21, 28]  # a model that tokenized differently: "Second article" is one token
     source = store.source_id("model", "coarse", "1")
-    store.save_suggestions(source, [(ids[1], [(3, 10, "ORG", None)], coarse)])  # "ond art": mid-token
-    task = next(t for t in tasks(store, None) if t["text"] == text)
+    store.save_suggestions(source, [(ids[1], [(3, 10, "ORG", None), (15, 20, "ORG", None)], coarse)])  # "ond art": mid-token
+    with pytest.raises(InputError) as caught:
+        list(tasks(store, None))
+    assert str(caught.value) == (
+        "article 2: span 'ond art' at 3-10 (in 'Second article') does not fall on token boundaries; "
+        "export with --align contract (shrink to the whole tokens inside) or --align expand "
+        "(grow to the tokens it touches), or fix it in the project"
+    )
+    notes = ExportNotes()
+    task = next(t for t in tasks(store, None, align="expand", notes=notes) if t["text"] == text)
     assert [t["text"] for t in task["tokens"]] == ["Second article", "about", "Moscow."]
     assert [t["ws"] for t in task["tokens"]] == [True, True, False]
-    assert (task["spans"][0]["token_start"], task["spans"][0]["token_end"]) == (0, 0)
+    assert task["spans"] == [
+        {"start": 0, "end": 14, "label": "ORG", "token_start": 0, "token_end": 0},
+        {"start": 15, "end": 20, "label": "ORG", "token_start": 1, "token_end": 1},
+    ]
+    assert (notes.moved, notes.dropped) == (1, 0)
+    notes = ExportNotes()
+    task = next(t for t in tasks(store, None, align="contract", notes=notes) if t["text"] == text)
+    assert task["spans"] == [{"start": 15, "end": 20, "label": "ORG", "token_start": 1, "token_end": 1}]
+    assert (notes.moved, notes.dropped) == (0, 1)
+    assert notes.summary("contract") == "1 span dropped, no whole token inside"
+
+
+def test_overlapping_spans_make_a_spans_manual_task(project):
+    store, ids = project
+    store.set_setting("allow_overlap", True)
+    entity(store, ids[0], "Kim Jong Un", "PERSON")
+    entity(store, ids[0], "Kim Jong", "PERSON")
+    notes = ExportNotes()
+    first, second = list(tasks(store, None, notes=notes))[:2]
+    assert first["_view_id"] == "spans_manual" and len(first["spans"]) == 2
+    assert second["_view_id"] == "ner_manual"
+    assert notes.overlapping == 1
 
 
 def test_tokens_fall_back_to_the_tokenizer(project):
@@ -236,3 +265,17 @@ def test_the_streamed_input_hash_is_the_canonical_json_hash():
     for text in ["", "a\"b\\\n\x00\x1f\u2028🙂 ж", "x" * PIECE + "é\"" + "ж" * (PIECE + 7), BIG]:
         assert input_hash(text) == stable_hash({"text": text})
     assert input_hash("Putin met Kim.") == 1276866361  # pinned: the hash of {"text": ...} as canonical JSON
+
+
+def test_character_formats_carry_spans_off_token_boundaries_as_they_are(project, tmp_path):
+    from annotator.exporting import export
+
+    store, ids = project
+    store.add_entity(ids[1], 3, 10, "ORG")  # "ond art": inside two tokens
+    store.accept(ids[1])
+    out = tmp_path / "doccano.jsonl"
+    assert export(store, out, form="doccano") == 1
+    [line] = lines(out)
+    assert line["label"] == [[3, 10, "ORG"]]
+    with pytest.raises(InputError, match="does not fall on token boundaries"):
+        export(store, tmp_path / "tasks.jsonl")  # the token format refuses it

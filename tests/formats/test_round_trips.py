@@ -230,8 +230,11 @@ def test_jsonl_round_trip_keeps_texts_spans_labels_meta_and_titles(tmp_path, sou
 
 
 @pytest.mark.parametrize("needle, label, message", [
-    ("Angela Merk", "PER", "span 0-11 'PER' does not fall on token boundaries; CoNLL cannot hold it"),
-    ("Merkel met", "ORG", "span 7-17 'ORG' overlaps another; CoNLL cannot hold overlapping spans"),
+    # off token boundaries: refused by the export's --align rule (strict) before CoNLL sees it
+    ("Angela Merk", "PER", "article 1 ('Summit'): span 'Angela Merk' at 0-11 (in 'Angela Merkel') does not fall on "
+     "token boundaries; export with --align contract (shrink to the whole tokens inside) or --align expand "
+     "(grow to the tokens it touches), or fix it in the project"),
+    ("Merkel met", "ORG", "article 'Summit': span 7-17 'ORG' overlaps another; CoNLL cannot hold overlapping spans"),
 ])
 def test_conll_export_refuses_spans_it_cannot_hold(tmp_path, source, needle, label, message):
     store = AnnotationStore.open(source, annotator="alice")
@@ -243,5 +246,5 @@ def test_conll_export_refuses_spans_it_cannot_hold(tmp_path, source, needle, lab
         store.close()
     out = tmp_path / "out.conll"
     result = run("export", source, out, ok=False)
-    assert result.stderr == f"Error: article 'Summit': {message}\n"
+    assert result.stderr == f"Error: {message}\n"
     assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -23,8 +23,10 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def gold(tmp_path_factory):
+    """All of WikiGold as spaCy's tokenizer cuts it: 8 spans end inside a token ("LL Cool J" of "J."),
+    grown to it by --align expand (see test_conll_export_names_a_span_off_token_boundaries)."""
     project = tmp_path_factory.mktemp("gold") / "gold.db"
-    run("import", project, WIKIGOLD, "--labels", "PER,LOC,ORG,MISC", "--spans-as", "annotations")
+    run("import", project, WIKIGOLD, "--labels", "PER,LOC,ORG,MISC", "--spans-as", "annotations", "--align", "expand")
     return project
 
 
@@ -47,13 +49,32 @@ def aligned(tmp_path_factory):
     return folder / "aligned.db"
 
 
-def test_conll_export_names_a_span_off_token_boundaries(tmp_path, gold):
-    result = CliRunner().invoke(cli, ["export", str(gold), str(tmp_path / "out.conll"), "--status", "all"])
+def test_conll_export_names_a_span_off_token_boundaries(tmp_path):
+    """A project holding a span inside a token (imported before --align, here through the store):
+    CoNLL export refuses it by name unless --align says how to move it."""
+    from annotator.labels import make_labels
+
+    task = json.loads(WIKIGOLD.read_text("utf-8").splitlines()[2])  # "Edward D" of the token "D."
+    project = tmp_path / "old.db"
+    store = AnnotationStore.open(project, create=True)
+    try:
+        store.add_labels(make_labels(["PER", "LOC", "ORG", "MISC"]))
+        [article_id], _ = store.add_articles([{"text": task["text"]}])
+        store.add_confirmed(article_id, [(s["start"], s["end"], s["label"]) for s in task["spans"]])
+    finally:
+        store.close()
+    out = tmp_path / "out" / "out.conll"
+    out.parent.mkdir()
+    result = CliRunner().invoke(cli, ["export", str(project), str(out), "--status", "all"])
     assert result.exit_code == 1 and result.stderr == (
-        "Error: article 'The 1896 Atlantic City rail crash occurr': span 6066-6074 'PER' does not fall on token "
-        "boundaries; CoNLL cannot hold it\n"
+        "Error: article 1: span 'Edward D' at 6066-6074 (in 'Edward D.') does not fall on token boundaries; "
+        "export with --align contract (shrink to the whole tokens inside) or --align expand "
+        "(grow to the tokens it touches), or fix it in the project\n"
     )
-    assert list(tmp_path.iterdir()) == []
+    assert list(out.parent.iterdir()) == []
+    result = CliRunner().invoke(cli, ["export", str(project), str(out), "--status", "all", "--align", "expand"])
+    assert result.exit_code == 0 and "1 span expanded to token boundaries" in result.stderr
+    assert "Edward B-PER\nD. I-PER\n" in out.read_text("utf-8")
 
 
 def entities(project):

@@ -47,8 +47,8 @@ def _selected(doc: QTextDocument, start: int, end: int) -> str:
 
 
 @SETTINGS
-@given(article=text_and_spans(min_spans=1))
-@example(article=("\ufeffAda Lovelace met Babbage.", [(1, 13)]))  # Qt drops a leading U+FEFF
+@given(article=text_and_spans(min_spans=1, on_tokens=True))
+@example(article=("\ufeffAda Lovelace met Babbage.", [(0, 13)]))  # Qt drops a leading U+FEFF (here inside the first token)
 @example(article=("Ada\r\n\u2028Lovelace 😀\x85x", [(0, 3), (6, 14), (15, 16)]))
 def test_import_view_and_export_agree(qapp, article):
     from annotator_ui.highlight import OffsetMap

@@ -30,9 +30,22 @@ texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(CHARS, min_size=1, m
 
 
 @st.composite
-def text_and_spans(draw, min_spans=0, max_spans=6):
-    """A text and sorted, non-overlapping, non-empty spans inside it."""
+def text_and_spans(draw, min_spans=0, max_spans=6, on_tokens=False):
+    """A text and sorted, non-overlapping, non-empty spans inside it (``on_tokens``: on token boundaries,
+    as import and export require by default; see annotator/alignment.py)."""
     text = draw(texts)
+    if on_tokens:
+        from annotator.tokens import tokenize
+
+        tokens = tokenize(text)
+        picks = sorted(draw(st.lists(st.integers(0, max(len(tokens) - 1, 0)), max_size=2 * max_spans))) if tokens else []
+        spans, last = [], -1
+        for first, final in zip(picks[::2], picks[1::2]):
+            if first > last:
+                spans.append((tokens[first][0], tokens[final][1]))
+                last = final
+        assume(len(spans) >= min_spans)
+        return text, spans
     cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=2 * max_spans))))
     pairs = list(zip(cuts[::2], cuts[1::2]))
     spans = [(s, e) for s, e in pairs if s < e]
@@ -344,7 +357,7 @@ test_undo_redo_returns_exactly_to_recorded_states = UndoRedoMachine.TestCase
 # ------------------------------------------------------------------ import -> export
 @SETTINGS
 @given(
-    articles=st.lists(text_and_spans(), min_size=1, max_size=5, unique_by=lambda a: a[0]),
+    articles=st.lists(text_and_spans(on_tokens=True), min_size=1, max_size=5, unique_by=lambda a: a[0]),
     label=label_names,
     ascii_json=st.booleans(),
     data=st.data(),

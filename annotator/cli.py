@@ -240,12 +240,16 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
 @click.option("--status", "statuses", default="accepted", show_default=True, callback=_statuses,
               metavar="STATUS,...|all", help="Which articles: accepted, rejected, skipped, pending, or all.")
 @click.option("--annotator", metavar="NAME", help="Only articles decided by this annotator.")
+@click.option("--no-tokens", "no_tokens", is_flag=True,
+              help="Leave out tokens and the spans' token indices (a fifth of the size, no tokenizer).")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator):
+def export(ctx, project, out, statuses, annotator, no_tokens):
     """Export decided articles as JSONL tasks for spaCy and Prodigy.
 
     One line per article: text, meta, spans with token indices, tokens and
-    the answer. The file is replaced only when complete; OUT.jsonl "-" writes
+    the answer. Tokens are the ones stored by the model run; an article never
+    suggested is tokenized on its first export and its tokens stored for the
+    next. The file is replaced only when complete; OUT.jsonl "-" writes
     to stdout.
 
     \b
@@ -254,9 +258,12 @@ def export(ctx, project, out, statuses, annotator):
     """
     from .exporting import export_jsonl
 
-    store = _open(ctx, project, readonly=True)
+    # Writable with tokens: the ones computed for never-suggested articles are stored (where the
+    # file cannot be written, it opens read-only all the same and they are computed each time).
+    store = _open(ctx, project, readonly=no_tokens)
     with progress_bar("Exporting") as on_progress:
-        count = export_jsonl(store, out, statuses, annotator=annotator, on_progress=on_progress)
+        count = export_jsonl(store, out, statuses, annotator=annotator, on_progress=on_progress,
+                             with_tokens=not no_tokens)
     where = "stdout" if out == "-" else out
     click.echo(f"{project}: exported {plural(count, 'article')} to {where}", err=True)
 

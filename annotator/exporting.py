@@ -30,7 +30,7 @@ from .model import Article, Entity, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .targets import refuse_data_file
-from .tokens import Tokens, token_spans
+from .tokens import Tokens, token_spans, tokenizer_name
 
 ANSWERS = {
     Status.ACCEPTED: "accept",
@@ -121,25 +121,34 @@ class TokenRows(Sequence[dict]):
 def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[tuple[int, int]] | None) -> dict:
     """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
 
-    Its ``tokens`` is a ``TokenRows`` (a sequence of the row dicts); ``write_task`` writes it as a list.
+    Tokens not given (None) are computed. Its ``tokens`` is a ``TokenRows`` (a sequence of the
+    row dicts); ``write_task`` writes it as a list.
     """
+    return _task(article, entities, token_spans(article.text) if tokens is None else Tokens.from_pairs(tokens))
+
+
+def prodigy_task_without_tokens(article: Article, entities: Sequence[Entity], tokens=None) -> dict:
+    """``prodigy_task`` without ``tokens`` and without the spans' ``token_start``/``token_end``
+    (``--no-tokens``): the same texts, spans, answers and hashes, and no tokenizer run."""
+    return _task(article, entities, None)
+
+
+def _task(article: Article, entities: Sequence[Entity], tokens: Tokens | None) -> dict:
     text = article.text
-    tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
-    starts, ends = tokens.starts, tokens.ends
     spans = []
     for entity in entities:
-        first, last = token_range(entity.start, entity.end, starts, ends)
-        spans.append({
-            "start": entity.start, "end": entity.end, "label": entity.label,
-            "token_start": first, "token_end": last,
-        })
+        span = {"start": entity.start, "end": entity.end, "label": entity.label}
+        if tokens is not None:
+            span["token_start"], span["token_end"] = token_range(entity.start, entity.end, tokens.starts, tokens.ends)
+        spans.append(span)
     text_hash = input_hash(text)
     task = {"text": text, "meta": article.meta}
     if article.title is not None:
         task["title"] = article.title
+    task["spans"] = spans
+    if tokens is not None:
+        task["tokens"] = TokenRows(text, tokens)
     task.update({
-        "spans": spans,
-        "tokens": TokenRows(text, tokens),
         "answer": ANSWERS[article.status],
         "_input_hash": text_hash,
         "_task_hash": stable_hash([text_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
@@ -153,6 +162,8 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
 # Another format's per-article function has this shape and plugs into tasks().
 TaskMaker = Callable[[Article, Sequence[Entity], "Sequence[tuple[int, int]] | None"], dict]
 
+STORE_EVERY = 500_000  # computed tokens held before they are stored (4 MB of arrays)
+
 
 def tasks(
     store: AnnotationStore,
@@ -160,10 +171,30 @@ def tasks(
     *,
     annotator: str | None = None,
     make_task: TaskMaker = prodigy_task,
+    with_tokens: bool = True,
 ) -> Iterator[dict]:
-    """Stream tasks for the articles with these statuses (None: every article)."""
-    for article, entities, tokens in store.iter_articles(statuses, annotator=annotator):
+    """Stream tasks for the articles with these statuses (None: every article).
+
+    ``with_tokens``: each article's stored tokens are passed to ``make_task``; an article
+    with none (never suggested) is tokenized here once, and the tokens stored when the
+    store can write, so the next export reads them. Without, the tokens table is not
+    read and ``make_task`` gets None.
+    """
+    computed: list[tuple[int, Tokens]] = []
+    held = 0
+    keep = with_tokens and store.can_write()
+    for article, entities, tokens in store.iter_articles(statuses, annotator=annotator, tokens=with_tokens):
+        if with_tokens and tokens is None:
+            tokens = token_spans(article.text)
+            if keep:
+                computed.append((article.id, tokens))
+                held += len(tokens)
+                if held >= STORE_EVERY:
+                    store.save_tokens(computed, tokenizer_name())
+                    computed, held = [], 0
         yield make_task(article, entities, tokens)
+    if computed:
+        store.save_tokens(computed, tokenizer_name())
 
 
 def write_jsonl(
@@ -288,11 +319,16 @@ def export_jsonl(
     annotator: str | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
+    with_tokens: bool = True,
 ) -> int:
-    """Export articles of these statuses (None: all) as JSONL tasks; returns how many were written."""
+    """Export articles of these statuses (None: all) as JSONL tasks; returns how many were written.
+
+    ``with_tokens=False`` (``--no-tokens``) leaves out ``tokens`` and the spans' token indices.
+    """
     counts = store.counts()
     total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
+    make_task = prodigy_task if with_tokens else prodigy_task_without_tokens
     return write_jsonl(
-        out, tasks(store, statuses, annotator=annotator),
+        out, tasks(store, statuses, annotator=annotator, make_task=make_task, with_tokens=with_tokens),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )

@@ -318,3 +318,20 @@ def test_deferred_checkpoints_leave_the_log_to_a_later_checkpoint(tmp_path):
         assert reader.execute("SELECT status FROM articles WHERE id = ?", (ids[0],)).fetchone()[0] == "accepted"
     finally:
         reader.close()
+
+
+def test_a_status_change_does_not_touch_the_tokens(store):
+    """Tokens live in their own table (schema 3): accepting rewrites a small articles row, not 12 KB of tokens."""
+    ids, _ = store.add_articles([{"text": "Ada met Bob in London."}])
+    source = store.source_id("model", "m", "1")
+    store.save_suggestions(source, [(ids[0], [], [0, 3, 4, 7, 8, 11, 12, 14, 15, 21, 21, 22])])
+    assert "tokens" not in [row[1] for row in store.conn.execute("PRAGMA table_info(articles)")]
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.accept(ids[0])
+    finally:
+        store.conn.set_trace_callback(None)
+    assert any("UPDATE articles" in s for s in statements)
+    assert not [s for s in statements if "tokens" in s]
+    assert store.tokens(ids[0])[:3] == [(0, 3), (4, 7), (8, 11)]

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import AnnotatorError, InputError, is_disk_full
-from .model import Article, Entity, Status
+from .model import Article, Entity, Span, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .targets import refuse_data_file
@@ -118,7 +118,7 @@ class TokenRows(Sequence[dict]):
         return {"text": self.text[s:e], "start": s, "end": e, "id": i, "ws": after > e}
 
 
-def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[tuple[int, int]] | None) -> dict:
+def prodigy_task(article: Article, entities: Sequence[Entity | Span], tokens: Sequence[tuple[int, int]] | None) -> dict:
     """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
 
     Tokens not given (None) are computed. Its ``tokens`` is a ``TokenRows`` (a sequence of the
@@ -127,13 +127,13 @@ def prodigy_task(article: Article, entities: Sequence[Entity], tokens: Sequence[
     return _task(article, entities, token_spans(article.text) if tokens is None else Tokens.from_pairs(tokens))
 
 
-def prodigy_task_without_tokens(article: Article, entities: Sequence[Entity], tokens=None) -> dict:
+def prodigy_task_without_tokens(article: Article, entities: Sequence[Entity | Span], tokens=None) -> dict:
     """``prodigy_task`` without ``tokens`` and without the spans' ``token_start``/``token_end``
     (``--no-tokens``): the same texts, spans, answers and hashes, and no tokenizer run."""
     return _task(article, entities, None)
 
 
-def _task(article: Article, entities: Sequence[Entity], tokens: Tokens | None) -> dict:
+def _task(article: Article, entities: Sequence[Entity | Span], tokens: Tokens | None) -> dict:
     text = article.text
     spans = []
     for entity in entities:
@@ -160,7 +160,7 @@ def _task(article: Article, entities: Sequence[Entity], tokens: Tokens | None) -
 
 
 # Another format's per-article function has this shape and plugs into tasks().
-TaskMaker = Callable[[Article, Sequence[Entity], "Sequence[tuple[int, int]] | None"], dict]
+TaskMaker = Callable[[Article, Sequence[Entity | Span], "Sequence[tuple[int, int]] | None"], dict]
 
 STORE_EVERY = 500_000  # computed tokens held before they are stored (4 MB of arrays)
 
@@ -172,8 +172,13 @@ def tasks(
     annotator: str | None = None,
     make_task: TaskMaker = prodigy_task,
     with_tokens: bool = True,
+    spans_only: bool = False,
 ) -> Iterator[dict]:
     """Stream tasks for the articles with these statuses (None: every article).
+
+    ``spans_only``: ``make_task`` gets each entity as a ``Span`` (start, end, label), not a
+    whole ``Entity`` with its id, state and source: what a format that writes no more
+    should ask for, as building two million ``Entity`` objects is most of a large export.
 
     ``with_tokens``: each article's stored tokens are passed to ``make_task``; an article
     with none (never suggested) is tokenized here once, and the tokens stored when the
@@ -183,7 +188,9 @@ def tasks(
     computed: list[tuple[int, Tokens]] = []
     held = 0
     keep = with_tokens and store.can_write()
-    for article, entities, tokens in store.iter_articles(statuses, annotator=annotator, tokens=with_tokens):
+    for article, entities, tokens in store.iter_articles(
+        statuses, annotator=annotator, tokens=with_tokens, spans_only=spans_only
+    ):
         if with_tokens and tokens is None:
             tokens = token_spans(article.text)
             if keep:
@@ -329,6 +336,6 @@ def export_jsonl(
     total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
     make_task = prodigy_task if with_tokens else prodigy_task_without_tokens
     return write_jsonl(
-        out, tasks(store, statuses, annotator=annotator, make_task=make_task, with_tokens=with_tokens),
+        out, tasks(store, statuses, annotator=annotator, make_task=make_task, with_tokens=with_tokens, spans_only=True),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )

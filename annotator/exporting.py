@@ -135,12 +135,14 @@ def prodigy_task_without_tokens(article: Article, entities: Sequence[Entity | Sp
 
 def _task(article: Article, entities: Sequence[Entity | Span], tokens: Tokens | None) -> dict:
     text = article.text
-    spans = []
-    for entity in entities:
-        span = {"start": entity.start, "end": entity.end, "label": entity.label}
-        if tokens is not None:
-            span["token_start"], span["token_end"] = token_range(entity.start, entity.end, tokens.starts, tokens.ends)
-        spans.append(span)
+    places = [(e.start, e.end, e.label) for e in entities] if entities and isinstance(entities[0], Entity) else entities
+    if tokens is None:
+        spans = [{"start": start, "end": end, "label": label} for start, end, label in places]
+    else:
+        spans = []
+        for start, end, label in places:
+            first, last = token_range(start, end, tokens.starts, tokens.ends)
+            spans.append({"start": start, "end": end, "label": label, "token_start": first, "token_end": last})
     text_hash = input_hash(text)
     task = {"text": text, "meta": article.meta}
     if article.title is not None:
@@ -151,7 +153,7 @@ def _task(article: Article, entities: Sequence[Entity | Span], tokens: Tokens | 
     task.update({
         "answer": ANSWERS[article.status],
         "_input_hash": text_hash,
-        "_task_hash": stable_hash([text_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
+        "_task_hash": stable_hash([text_hash, places]),
         "_view_id": "ner_manual",
         "_annotator_id": article.annotator,
         "_timestamp": _timestamp(article.decided_at),
@@ -176,8 +178,8 @@ def tasks(
 ) -> Iterator[dict]:
     """Stream tasks for the articles with these statuses (None: every article).
 
-    ``spans_only``: ``make_task`` gets each entity as a ``Span`` (start, end, label), not a
-    whole ``Entity`` with its id, state and source: what a format that writes no more
+    ``spans_only``: ``make_task`` gets each entity as a ``Span``, a (start, end, label) tuple,
+    not a whole ``Entity`` with its id, state and source: what a format that writes no more
     should ask for, as building two million ``Entity`` objects is most of a large export.
 
     ``with_tokens``: each article's stored tokens are passed to ``make_task``; an article
@@ -276,7 +278,12 @@ def write_task(f, task: dict) -> None:
 
     A long string goes a slice at a time and a ``TokenRows`` a slice of rows at
     a time, so memory stays a small multiple of the article however long it is.
+    A task with neither (an ordinary article exported ``--no-tokens``) goes in one
+    piece: one encoder call instead of one per key.
     """
+    if not any(isinstance(value, TokenRows) or (isinstance(value, str) and len(value) > PIECE) for value in task.values()):
+        f.write(_dumps(task))
+        return
     f.write("{")
     for i, (key, value) in enumerate(task.items()):
         f.write(f"{', ' if i else ''}{_dumps(key)}: ")

@@ -173,7 +173,6 @@ class SuggestionStore:
     def spans_for(self, article_ids: Sequence[int]) -> dict[int, list[Span]]:
         """``entities_for`` with only each entity's start, end and label (export), in the same order."""
         out: dict[int, list[Span]] = {i: [] for i in article_ids}
-        make = Span._make
         for chunk_start in range(0, len(article_ids), 500):
             chunk = list(article_ids[chunk_start : chunk_start + 500])
             rows = self.conn.execute(
@@ -181,8 +180,8 @@ class SuggestionStore:
                 'ORDER BY article_id, start, "end", id',
                 chunk,
             )
-            for article_id, *span in rows:
-                out[article_id].append(make(span))
+            for article_id, start, end, label in rows:
+                out[article_id].append((start, end, label))
         return out
 
     def entity(self, entity_id: int) -> Entity:

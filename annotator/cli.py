@@ -241,7 +241,7 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
               metavar="STATUS,...|all", help="Which articles: accepted, rejected, skipped, pending, or all.")
 @click.option("--annotator", metavar="NAME", help="Only articles decided by this annotator.")
 @click.option("--no-tokens", "no_tokens", is_flag=True,
-              help="Leave out tokens and the spans' token indices (a fifth of the size, no tokenizer).")
+              help="Leave out tokens and the spans' token indices (an eighth of the size, no tokenizer run).")
 @click.pass_context
 def export(ctx, project, out, statuses, annotator, no_tokens):
     """Export decided articles as JSONL tasks for spaCy and Prodigy.

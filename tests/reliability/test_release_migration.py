@@ -126,3 +126,31 @@ def test_the_release_projects_tokens_move_to_their_own_table(v1_copy):
         assert words[:5] == ["The", "ferry", "to", "Hamburg", "left"] and "😀" in words  # code points, as stored
     finally:
         store.close()
+
+
+def test_a_version_two_project_moves_its_tokens_after_a_backup(tmp_path):
+    """Version 2 as its migrations made it (the FTS index, tokens still JSON in the articles row)."""
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(str(path))
+    try:
+        for script in schema.MIGRATIONS[:2]:
+            for statement in schema._statements(script):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("INSERT INTO articles (id, text, hash, tokens) VALUES (7, 'Ada met 😀 Bob.', 'h7', '[0, 3, 4, 7, 8, 9, 10, 13, 13, 14]')")
+        conn.execute("INSERT INTO articles (id, text, hash) VALUES (8, 'No tokens yet.', 'h8')")
+        conn.execute("INSERT INTO articles_fts (rowid, title, text) SELECT id, title, text FROM articles")  # as add_articles does
+        conn.commit()
+    finally:
+        conn.close()
+    store = AnnotationStore.open(path)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store.tokens(7) == [(0, 3), (4, 7), (8, 9), (10, 13), (13, 14)] and store.tokens(8) is None
+        assert store.conn.execute("SELECT tokenizer FROM tokens").fetchall() == [("unknown",)]  # no model named
+        assert [h.article_id for h in store.search("bob")] == [7]  # the search index still reads the rows
+    finally:
+        store.close()
+    (backup,) = tmp_path.glob("v2.db.v2-*.bak")
+    assert dump(backup)["_pragmas"][0] == (2,)

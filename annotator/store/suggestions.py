@@ -175,8 +175,9 @@ class SuggestionStore:
         out: dict[int, list[Span]] = {i: [] for i in article_ids}
         for chunk_start in range(0, len(article_ids), 500):
             chunk = list(article_ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f'SELECT article_id, start, "end", label FROM annotations WHERE article_id IN ({",".join("?" * len(chunk))}) '
+                f'SELECT article_id, start, "end", label FROM annotations WHERE article_id IN ({marks}) '
                 'ORDER BY article_id, start, "end", id',
                 chunk,
             )

@@ -284,13 +284,17 @@ def _statuses(ctx, param, value: str) -> list[Status] | None:
 @click.option("--dev-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.2, show_default=True,
               help="spacy: the share of articles written to OUT-dev.spacy for evaluation (a seeded split by article).")
 @click.option("--seed", type=int, default=0, show_default=True, help="spacy: the seed of the train/dev split.")
+@click.option("--no-tokens", "no_tokens", is_flag=True,
+              help="JSONL: leave out tokens and the spans' token indices (an eighth of the size, no tokenizer run).")
 @click.pass_context
-def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_fraction, seed):
+def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_fraction, seed, no_tokens):
     """Export decided articles as JSONL tasks for spaCy and Prodigy, or in another format.
 
     JSONL: one line per article: text, meta, spans with token indices, tokens
-    and the answer. brat writes a folder of .txt and .ann files. The output is
-    replaced only when complete; OUT "-" writes to stdout (line formats).
+    and the answer. Tokens are the ones stored by the model run; an article never
+    suggested is tokenized on its first export and its tokens stored for the next.
+    brat writes a folder of .txt and .ann files. The output is replaced only when
+    complete; OUT "-" writes to stdout (line formats).
 
     \b
     Example:
@@ -304,10 +308,13 @@ def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_frac
     from .exporting import export as export_to
     from .formats import WriteOptions
 
-    store = _open(ctx, project, readonly=True)
+    # Writable when tokens are wanted: the ones computed for never-suggested articles are stored
+    # (where the file cannot be written, it opens read-only all the same and they are computed each time).
+    store = _open(ctx, project, readonly=no_tokens)
     notes = ExportNotes()
     with progress_bar("Exporting") as on_progress:
         count = export_to(store, out, statuses, form=form, annotator=annotator, align=align, notes=notes,
+                          with_tokens=not no_tokens,
                           options=WriteOptions(on_progress=on_progress, conll_scheme=scheme,
                                                extra={"dev_fraction": dev_fraction, "seed": seed}))
     where = "stdout" if out == "-" else out

@@ -26,11 +26,11 @@ from .alignment import ALIGN_RULES, TokenIndex
 from .errors import InputError
 from .formats import WriteOptions
 from .formats.files import atomic_text
-from .model import Article, Entity, Status
+from .model import Article, Entity, Span, Status
 from .offsets import first_overlap
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
-from .tokens import Tokens, token_spans
+from .tokens import Tokens, token_spans, tokenizer_name
 
 TOKEN_FORMATS = ("jsonl", "spacy", "conll")  # what writes token indices or token lines: --align applies
 ANSWERS = {
@@ -46,6 +46,8 @@ ROWS = 1000  # token rows made and written at once (about 70 KB of JSON)
 
 # json.dumps(value, ensure_ascii=False), without building an encoder per call.
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# Canonical JSON for the hashes: sorted keys, no spaces (an encoder per call was 5 µs a task).
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _dumps(value: object) -> str:
@@ -66,8 +68,7 @@ def stable_hash(value: object) -> int:
 
     Python's ``hash()`` changes between runs, so it cannot be used here.
     """
-    data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _short(hashlib.sha1(data))
+    return _short(hashlib.sha1(_canonical(value).encode("utf-8")))
 
 
 def input_hash(text: str) -> int:
@@ -134,42 +135,50 @@ class TokenRows(Sequence[dict]):
 
 def prodigy_task(
     article: Article,
-    entities: Sequence[Entity],
+    entities: Sequence[Entity | Span],
     tokens: Sequence[tuple[int, int]] | None,
     *,
     align: str | None = "strict",
     notes: ExportNotes | None = None,
+    with_tokens: bool = True,
 ) -> dict:
     """The ``ner_manual`` task of one article: its current entities, tokens and the decision.
 
-    Every span's ``token_start``/``token_end`` cover exactly its characters: a span off
-    token boundaries is refused (``align="strict"``) or moved by the rule (see
-    ``alignment``). ``align=None`` (for character formats, which write no tokens) keeps
-    every span as it is, without token indices when it is off token boundaries. An article whose spans overlap is a ``spans_manual`` task, Prodigy's
-    view for overlapping spans (``ner_manual`` and spaCy's ``doc.ents`` cannot hold them).
+    Tokens not given (None) are computed. Its ``tokens`` is a ``TokenRows`` (a sequence of
+    the row dicts); ``write_task`` writes it as a list. Every span's ``token_start``/
+    ``token_end`` cover exactly its characters: a span off token boundaries is refused
+    (``align="strict"``) or moved by the rule (see ``alignment``). ``align=None`` keeps
+    every span as it is, without token indices when it is off token boundaries.
+    ``with_tokens=False`` (``--no-tokens``, and the formats that write no tokens) leaves
+    out ``tokens`` and every token index, and runs no tokenizer. An article whose spans
+    overlap is a ``spans_manual`` task, Prodigy's view for overlapping spans
+    (``ner_manual`` and spaCy's ``doc.ents`` cannot hold them).
     """
     text = article.text
-    tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
-    index = TokenIndex(tokens)
+    places = [(e.start, e.end, e.label) for e in entities] if entities and isinstance(entities[0], Entity) else entities
+    index = None
+    if with_tokens:
+        tokens = token_spans(text) if tokens is None else Tokens.from_pairs(tokens)
+        index = TokenIndex(tokens)
     spans = []
-    for entity in entities:
-        if align is None:
-            span = {"start": entity.start, "end": entity.end, "label": entity.label}
-            aligned = index.indices(entity.start, entity.end)
+    for start, end, label in places:
+        if index is None or align is None:
+            span = {"start": start, "end": end, "label": label}
+            aligned = None if index is None else index.indices(start, end)
             if aligned is not None:
                 span.update(token_start=aligned[0], token_end=aligned[1])
             spans.append(span)
             continue
-        placed = index.align(entity.start, entity.end, align)
+        placed = index.align(start, end, align)
         if placed is None and align == "strict":
-            touched = index.expand(entity.start, entity.end)
+            touched = index.expand(start, end)
             inside = f" (in {text[touched[0]:touched[1]]!r})" if touched else ""
             raise InputError(
-                f"{_article_name(article)}: span {text[entity.start:entity.end]!r} at {entity.start}-{entity.end}"
+                f"{_article_name(article)}: span {text[start:end]!r} at {start}-{end}"
                 f"{inside} does not fall on token boundaries; export with --align contract (shrink to the whole "
                 "tokens inside) or --align expand (grow to the tokens it touches), or fix it in the project"
             )
-        if notes is not None and placed != (entity.start, entity.end):
+        if notes is not None and placed != (start, end):
             if placed is None:
                 notes.dropped += 1
             else:
@@ -177,10 +186,7 @@ def prodigy_task(
         if placed is None:
             continue
         first, last = index.indices(*placed)
-        spans.append({
-            "start": placed[0], "end": placed[1], "label": entity.label,
-            "token_start": first, "token_end": last,
-        })
+        spans.append({"start": placed[0], "end": placed[1], "label": label, "token_start": first, "token_end": last})
     overlapping = first_overlap([(s["start"], s["end"]) for s in spans]) is not None
     if overlapping and notes is not None and align is not None:  # character formats carry overlaps as they are
         notes.overlapping += 1
@@ -188,9 +194,10 @@ def prodigy_task(
     task = {"text": text, "meta": article.meta}
     if article.title is not None:
         task["title"] = article.title
+    task["spans"] = spans
+    if index is not None:
+        task["tokens"] = TokenRows(text, tokens)
     task.update({
-        "spans": spans,
-        "tokens": TokenRows(text, tokens),
         "answer": ANSWERS[article.status],
         "_input_hash": text_hash,
         "_task_hash": stable_hash([text_hash, [[s["start"], s["end"], s["label"]] for s in spans]]),
@@ -206,7 +213,9 @@ def _article_name(article: Article) -> str:
 
 
 # Another format's per-article function has this shape and plugs into tasks().
-TaskMaker = Callable[[Article, Sequence[Entity], "Sequence[tuple[int, int]] | None"], dict]
+TaskMaker = Callable[[Article, Sequence[Entity | Span], "Sequence[tuple[int, int]] | None"], dict]
+
+STORE_EVERY = 500_000  # computed tokens held before they are stored (4 MB of arrays)
 
 
 def tasks(
@@ -217,16 +226,42 @@ def tasks(
     make_task: TaskMaker | None = None,
     align: str | None = "strict",
     notes: ExportNotes | None = None,
+    with_tokens: bool = True,
+    spans_only: bool = False,
 ) -> Iterator[dict]:
     """Stream tasks for the articles with these statuses (None: every article).
 
-    ``align`` and ``notes`` go to ``prodigy_task`` (the default ``make_task``).
+    ``align``, ``notes`` and ``with_tokens`` go to ``prodigy_task`` (the default ``make_task``).
+
+    ``spans_only``: ``make_task`` gets each entity as a ``Span``, a (start, end, label) tuple,
+    not a whole ``Entity`` with its id, state and source: what a format that writes no more
+    should ask for, as building two million ``Entity`` objects is most of a large export.
+
+    ``with_tokens``: each article's stored tokens are passed to ``make_task``; an article
+    with none (never suggested) is tokenized here once, and the tokens stored when the
+    store can write, so the next export reads them. Without, the tokens table is not
+    read and ``make_task`` gets None.
     """
     if align is not None and align not in ALIGN_RULES:
         raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
-    make_task = make_task or partial(prodigy_task, align=align, notes=notes)
-    for article, entities, tokens in store.iter_articles(statuses, annotator=annotator):
+    make_task = make_task or partial(prodigy_task, align=align, notes=notes, with_tokens=with_tokens)
+    computed: list[tuple[int, Tokens]] = []
+    held = 0
+    keep = with_tokens and store.can_write()
+    for article, entities, tokens in store.iter_articles(
+        statuses, annotator=annotator, tokens=with_tokens, spans_only=spans_only
+    ):
+        if with_tokens and tokens is None:
+            tokens = token_spans(article.text)
+            if keep:
+                computed.append((article.id, tokens))
+                held += len(tokens)
+                if held >= STORE_EVERY:
+                    store.save_tokens(computed, tokenizer_name())
+                    computed, held = [], 0
         yield make_task(article, entities, tokens)
+    if computed:
+        store.save_tokens(computed, tokenizer_name())
 
 
 def write_jsonl(
@@ -251,7 +286,12 @@ def write_task(f, task: dict) -> None:
 
     A long string goes a slice at a time and a ``TokenRows`` a slice of rows at
     a time, so memory stays a small multiple of the article however long it is.
+    A task with neither (an ordinary article exported ``--no-tokens``) goes in one
+    piece: one encoder call instead of one per key.
     """
+    if not any(isinstance(value, TokenRows) or (isinstance(value, str) and len(value) > PIECE) for value in task.values()):
+        f.write(_dumps(task))
+        return
     f.write("{")
     for i, (key, value) in enumerate(task.items()):
         f.write(f"{', ' if i else ''}{_dumps(key)}: ")
@@ -303,12 +343,16 @@ def export_jsonl(
     notes: ExportNotes | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
+    with_tokens: bool = True,
 ) -> int:
-    """Export articles of these statuses (None: all) as JSONL tasks; returns how many were written."""
+    """Export articles of these statuses (None: all) as JSONL tasks; returns how many were written.
+
+    ``with_tokens=False`` (``--no-tokens``) leaves out ``tokens`` and the spans' token indices.
+    """
     counts = store.counts()
     total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
     return write_jsonl(
-        out, tasks(store, statuses, annotator=annotator, align=align, notes=notes),
+        out, tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
     )
 
@@ -323,20 +367,26 @@ def export(
     options: WriteOptions | None = None,
     align: str = "strict",
     notes: ExportNotes | None = None,
+    with_tokens: bool = True,
 ) -> int:
     """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
     extension means, see ``formats.for_export``); returns how many were written.
 
     ``align``: the rule for spans off token boundaries (``alignment``) in the formats
     built on tokens, whose effects are counted in ``notes``; the others (doccano,
-    Label Studio, brat) carry every span's characters as they are."""
+    Label Studio, brat) carry every span's characters as they are, and never run the
+    tokenizer. ``with_tokens=False`` (``--no-tokens``) leaves the tokens out of JSONL;
+    DocBin and CoNLL are made of tokens and keep them."""
     chosen = formats.for_export(out, form)
     writer = chosen.load()
     if chosen.name not in TOKEN_FORMATS:
         if align not in ALIGN_RULES:
             raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
-        align = None
+        align, with_tokens = None, False
+    elif chosen.name != "jsonl":
+        with_tokens = True
     options = options or WriteOptions()
     counts = store.counts()
     options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
-    return writer.write(out, tasks(store, statuses, annotator=annotator, align=align, notes=notes), options)
+    made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
+    return writer.write(out, made, options)

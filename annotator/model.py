@@ -51,6 +51,12 @@ class Entity:
         return self.state is EntityState.SUGGESTED
 
 
+# An entity's place and label only, what an export writes: (start, end, label). A plain
+# tuple straight from the database row, made far faster than an ``Entity`` (two million of
+# them in a 50,000-article export).
+Span = tuple[int, int, str]
+
+
 @dataclass(frozen=True)
 class Article:
     id: int

@@ -12,6 +12,7 @@ list of a tuple per token, takes gigabytes.
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -26,6 +27,14 @@ PIECE = 100_000  # characters tokenized at once
 _PARAGRAPH = re.compile(r"(?<=\S)\n\n(?=\S)")
 _SPACE = re.compile(r"(?<=\S) (?=\S)")
 _INT = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def tokenizer_name() -> str:
+    """What ``token_spans`` cuts with, as stored beside its tokens."""
+    import spacy
+
+    return f"spacy.blank:en@{spacy.__version__}"
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +57,22 @@ class Tokens(Sequence[tuple[int, int]]):
         return cls(numbers[0::2], numbers[1::2])
 
     @classmethod
+    def from_flat(cls, flat: Sequence[int]) -> Tokens:
+        """From ``[start, end, start, end, ...]`` (what a model run gives)."""
+        numbers = flat if isinstance(flat, array) else array("i", flat)
+        return cls(numbers[0::2], numbers[1::2])
+
+    @classmethod
+    def from_blobs(cls, starts: bytes, ends: bytes) -> Tokens:
+        """From the store's two BLOBs (``to_blobs``)."""
+        return cls(_from_bytes(starts), _from_bytes(ends))
+
+    def to_blobs(self) -> tuple[bytes, bytes]:
+        """The starts and the ends as 32-bit little-endian signed ints, 4 bytes each: the
+        store's encoding (schema version 3), the same on every machine."""
+        return _to_bytes(self.starts), _to_bytes(self.ends)
+
+    @classmethod
     def from_pairs(cls, pairs: Sequence[tuple[int, int]]) -> Tokens:
         return pairs if isinstance(pairs, Tokens) else cls(array("i", (s for s, _ in pairs)), array("i", (e for _, e in pairs)))
 
@@ -64,6 +89,22 @@ class Tokens(Sequence[tuple[int, int]]):
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
+
+
+def _to_bytes(numbers: array) -> bytes:
+    if sys.byteorder == "little":
+        return numbers.tobytes()
+    swapped = array("i", numbers)
+    swapped.byteswap()
+    return swapped.tobytes()
+
+
+def _from_bytes(data: bytes) -> array:
+    numbers = array("i")
+    numbers.frombytes(data)
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    return numbers
 
 
 def pieces(text: str, size: int) -> Iterator[tuple[int, str]]:

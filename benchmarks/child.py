@@ -76,24 +76,32 @@ def import_spans(db: str, jsonl: str, spans_as: str) -> None:
 
 
 # ------------------------------------------------------------------ export
-def export_ours(db: str, out: str) -> None:
+def export_ours(db: str, out: str, *flags: str) -> None:
     from annotator.cli import cli
 
     t = time.perf_counter()
-    cli.main(["export", db, out], prog_name="annotator", standalone_mode=False)
+    cli.main(["export", db, out, *flags], prog_name="annotator", standalone_mode=False)
     emit(seconds=time.perf_counter() - T0, call_seconds=time.perf_counter() - t, lines=_lines(out))
 
 
-def export_baseline(db: str, out: str) -> None:
+def export_baseline(db: str, out: str, *flags: str) -> None:
     """The floor: read the accepted rows with plain sqlite3 and json.dumps each task to a file.
 
     The records have the export's shape (text, meta, spans with token indices,
     tokens, answer, hashes, annotator, timestamp), built as directly as Python
-    allows, so the ratio is what annotator's layers cost on top.
+    allows, so the ratio is what annotator's layers cost on top. ``--no-tokens``:
+    the same without tokens and token indices, and the tokens table not read.
     """
     import hashlib
     import sqlite3
+    from array import array
     from bisect import bisect_left, bisect_right
+
+    with_tokens = "--no-tokens" not in flags
+    select = (
+        "SELECT id, text, meta, starts, ends, annotator, decided_at FROM articles LEFT JOIN tokens ON article_id = id "
+        if with_tokens else "SELECT id, text, meta, NULL, NULL, annotator, decided_at FROM articles "
+    )
 
     t = time.perf_counter()
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -101,8 +109,7 @@ def export_baseline(db: str, out: str) -> None:
     with open(out, "w", encoding="utf-8") as f:
         while True:
             rows = conn.execute(
-                "SELECT id, text, meta, tokens, annotator, decided_at FROM articles "
-                "WHERE status = 'accepted' AND id > ? ORDER BY id LIMIT 1000",
+                select + "WHERE status = 'accepted' AND id > ? ORDER BY id LIMIT 1000",
                 (last,),
             ).fetchall()
             if not rows:
@@ -115,25 +122,29 @@ def export_baseline(db: str, out: str) -> None:
                 ids,
             ):
                 ents[article_id].append((start, end, label))
-            for article_id, text, meta, tokens, annotator, decided_at in rows:
-                flat = json.loads(tokens) if tokens else []
-                starts, ends = flat[::2], flat[1::2]
-                toks = [
-                    {"text": text[s:e], "start": s, "end": e, "id": k,
-                     "ws": k + 1 < len(starts) and starts[k + 1] > e}
-                    for k, (s, e) in enumerate(zip(starts, ends))
-                ]
-                spans = [
-                    {"start": s, "end": e, "label": label,
-                     "token_start": bisect_right(starts, s) - 1, "token_end": bisect_left(ends, e)}
-                    for s, e, label in ents[article_id]
-                ]
+            for article_id, text, meta, starts, ends, annotator, decided_at in rows:
+                if with_tokens:
+                    starts, ends = array("i", starts or b""), array("i", ends or b"")  # little-endian here
+                    toks = [
+                        {"text": text[s:e], "start": s, "end": e, "id": k,
+                         "ws": k + 1 < len(starts) and starts[k + 1] > e}
+                        for k, (s, e) in enumerate(zip(starts, ends))
+                    ]
+                    spans = [
+                        {"start": s, "end": e, "label": label,
+                         "token_start": bisect_right(starts, s) - 1, "token_end": bisect_left(ends, e)}
+                        for s, e, label in ents[article_id]
+                    ]
+                else:
+                    spans = [{"start": s, "end": e, "label": label} for s, e, label in ents[article_id]]
                 input_hash = int.from_bytes(hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()[:4], "big", signed=True)
                 task = json.dumps([s["start"] for s in spans])
                 task_hash = int.from_bytes(hashlib.sha1(f"{input_hash}{task}".encode()).digest()[:4], "big", signed=True)
-                record = {"text": text, "meta": json.loads(meta), "spans": spans, "tokens": toks, "answer": "accept",
+                record = {"text": text, "meta": json.loads(meta), "spans": spans, "answer": "accept",
                           "_input_hash": input_hash, "_task_hash": task_hash, "_annotator_id": annotator,
                           "_timestamp": decided_at}
+                if with_tokens:
+                    record["tokens"] = toks
                 f.write(json.dumps(record, ensure_ascii=False))
                 f.write("\n")
             last = ids[-1]

@@ -20,6 +20,8 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from annotator.schema import SCHEMA_VERSION  # in the cached projects' names: the work folder outlives a checkout
+
 from . import datagen
 from .common import log
 
@@ -58,7 +60,7 @@ class Workspace:
     def project(self, n: int | None = None) -> Path:
         """A project of ``n`` articles, imported and suggested (reused when complete)."""
         n = self.n if n is None else n
-        path = self.root / f"project-{n}-{self.seed}.db"
+        path = self.root / f"project-{n}-{self.seed}-v{SCHEMA_VERSION}.db"
         done = path.with_suffix(".db.done")
         if path.exists() and done.exists():
             return path
@@ -72,7 +74,7 @@ class Workspace:
 
     def adopt_import(self, path: Path, n: int) -> Path:
         """Turn a project made by the import figure into the workspace's project (saves an import)."""
-        target = self.root / f"project-{n}-{self.seed}.db"
+        target = self.root / f"project-{n}-{self.seed}-v{SCHEMA_VERSION}.db"
         done = target.with_suffix(".db.done")
         if target.exists() and done.exists():
             remove_db(path)
@@ -89,7 +91,7 @@ class Workspace:
         """A copy of the project with every article accepted (for the export)."""
         n = self.n if n is None else n
         source = self.project(n)
-        path = self.root / f"accepted-{n}-{self.seed}.db"
+        path = self.root / f"accepted-{n}-{self.seed}-v{SCHEMA_VERSION}.db"
         done = path.with_suffix(".db.done")
         if path.exists() and done.exists():
             return path

@@ -54,6 +54,7 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
     assert len(found["next"]) == 6
     assert [r.ok is None for r in found["next"]] == [False, True] * 3
     assert len(found["search"]) == 2  # median and p95 against the LIKE scan
+    assert len(found["export"]) == 3
     hits = found["search"][0].extra["hits"]
     assert hits["spokesperson"] > 0 and hits["zurich"] > 0 and hits["qwertyzzz"] == 0
 
@@ -71,9 +72,11 @@ def test_numbers_are_sane(smoke):
     for r in found["next"]:
         assert r.extra["ours"]["presses"] == r.extra["baseline"]["presses"] > 0
         assert r.extra["ours"]["p50_ms"] <= r.extra["ours"]["p95_ms"]
-    (export,) = found["export"]
-    assert export.extra["ours"]["lines"] == export.extra["baseline"]["lines"] == 500
-    assert export.extra["same_records"] == "yes"  # the baseline writes the same tasks
+    export, tokenless, doccano = found["export"]  # with stored tokens; --no-tokens; --no-tokens against doccano
+    for r in (export, tokenless):
+        assert r.extra["ours"]["lines"] == r.extra["baseline"]["lines"] == 500
+        assert r.extra["same_records"] == "yes"  # the baseline writes the same tasks
+    assert tokenless.figure.endswith("--no-tokens") and doccano.baseline == pytest.approx(11.7 * 500 / 50_000)
     for opened in found["open"]:
         assert 0 < opened.ours < 30
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
-from ..model import Article, Entity, Status
+from ..model import Article, Entity, Span, Status
 from ..tokens import Tokens
 from .base import content_hash, reports_damage
 from .rows import article_from_row
@@ -107,11 +107,22 @@ class ArticleStore:
         ).fetchone()[0]
 
     def tokens(self, article_id: int) -> list[tuple[int, int]] | None:
-        row = self.conn.execute("SELECT tokens FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None or row[0] is None:
-            return None
-        flat = json.loads(row[0])
-        return list(zip(flat[::2], flat[1::2]))
+        """The article's stored tokens (from a model run or an earlier export), None if none are."""
+        row = self.conn.execute("SELECT starts, ends FROM tokens WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else list(Tokens.from_blobs(*row))
+
+    def save_tokens(self, items: Iterable[tuple[int, Tokens]], tokenizer: str) -> None:
+        """Store tokens computed for articles that had none; tokens already there (a model's) stay."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (article_id) DO NOTHING",
+                ((article_id, *tokens.to_blobs(), tokenizer) for article_id, tokens in items),
+            )
+
+    def can_write(self) -> bool:
+        """Can this connection write (not read-only on disk, not opened ``readonly``)?"""
+        return self.read_only is None and not self.conn.execute("PRAGMA query_only").fetchone()[0]
 
     def add_articles(self, records: Sequence[dict], *, ids: bool = True) -> tuple[list[int | None], int]:
         """Insert articles; returns each record's new id (None for a duplicate) and the duplicate count.
@@ -189,9 +200,12 @@ class ArticleStore:
 
     # ---------------------------------------------------------- export, stats
     def iter_articles(
-        self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000
-    ) -> Iterator[tuple[Article, list[Entity], Tokens | None]]:
-        """Stream (article, entities, tokens) in id order, batch by batch (bounded memory)."""
+        self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
+        tokens: bool = True, spans_only: bool = False,
+    ) -> Iterator[tuple[Article, list[Entity] | list[Span], Tokens | None]]:
+        """Stream (article, entities, stored tokens or None) in id order, batch by batch (bounded
+        memory). ``tokens=False`` does not read the tokens table (every third item is None);
+        ``spans_only`` gives each entity as a ``Span`` (start, end, label), which is faster."""
         last = 0
         where, args = ["id > ?"], []
         if statuses:
@@ -200,15 +214,20 @@ class ArticleStore:
         if annotator is not None:
             where.append("annotator = ?")
             args.append(annotator)
-        sql = f"SELECT {self._ARTICLE_COLUMNS}, tokens FROM articles WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
+        if tokens:
+            source = "articles LEFT JOIN tokens ON tokens.article_id = articles.id"
+            columns = f"{self._ARTICLE_COLUMNS}, starts, ends"
+        else:
+            source, columns = "articles", f"{self._ARTICLE_COLUMNS}, NULL, NULL"
+        sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
         while True:
             rows = self.conn.execute(sql, [last, *args, batch]).fetchall()
             if not rows:
                 return
-            ents = self.entities_for([r[0] for r in rows])
+            ents = (self.spans_for if spans_only else self.entities_for)([r[0] for r in rows])
             for row in rows:
-                tokens = None if row[8] is None else Tokens.from_flat_json(row[8])
-                yield article_from_row(row[:8]), ents[row[0]], tokens
+                stored = None if row[8] is None else Tokens.from_blobs(row[8], row[9])
+                yield article_from_row(row[:8]), ents[row[0]], stored
             last = rows[-1][0]
 
     def label_counts(self) -> dict[str, dict[str, int]]:

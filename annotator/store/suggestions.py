@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 from ..errors import EditError
-from ..model import Changes, Entity, EntityState, Status
+from ..model import Changes, Entity, EntityState, Span, Status
 from ..offsets import clear_of
+from ..tokens import Tokens
 from .base import now, reports_damage
 from .rows import STATES, entity_from_row
 
@@ -77,15 +77,22 @@ class SuggestionStore:
         """
         touched = set()
         with self.transaction():
+            tokenizer = self.source_name(source_id)
             for article_id, spans, tokens in results:
                 claimed = self.conn.execute(
-                    "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) "
-                    "WHERE id = ? AND status = 'pending' RETURNING id",
-                    (source_id, None if tokens is None else json.dumps(list(tokens)), article_id),
+                    "UPDATE articles SET suggested_by = ? WHERE id = ? AND status = 'pending' RETURNING id",
+                    (source_id, article_id),
                 ).fetchall()
                 if not claimed:
                     continue  # decided meanwhile (or gone): its entities are the reviewer's
                 touched.add(article_id)
+                if tokens is not None:
+                    self.conn.execute(
+                        "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (article_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends, "
+                        "tokenizer = excluded.tokenizer",
+                        (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
+                    )
                 self._replace_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
 
@@ -192,6 +199,21 @@ class SuggestionStore:
             )
             for row in rows:
                 out[row[1]].append(entity_from_row(row))
+        return out
+
+    def spans_for(self, article_ids: Sequence[int]) -> dict[int, list[Span]]:
+        """``entities_for`` with only each entity's start, end and label (export), in the same order."""
+        out: dict[int, list[Span]] = {i: [] for i in article_ids}
+        for chunk_start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f'SELECT article_id, start, "end", label FROM annotations WHERE article_id IN ({marks}) '
+                'ORDER BY article_id, start, "end", id',
+                chunk,
+            )
+            for article_id, start, end, label in rows:
+                out[article_id].append((start, end, label))
         return out
 
     def entity(self, entity_id: int) -> Entity:

@@ -110,6 +110,13 @@ def test_import_suggest_stats_export(runner, tmp_path, ruler_model):
     result = run(runner, "export", project, "-", "--status", "all")
     assert [json.loads(line)["answer"] for line in result.stdout.splitlines()] == ["accept", "ignore"]
 
+    plain = tmp_path / "plain.jsonl"
+    result = run(runner, "export", project, plain, "--no-tokens")
+    assert result.stderr == f"{project}: exported 1 article to {plain}\n"
+    [bare] = [json.loads(line) for line in plain.read_text("utf-8").splitlines()]
+    assert "tokens" not in bare and bare["text"] == task["text"] and bare["_task_hash"] == task["_task_hash"]
+    assert bare["spans"] == [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in task["spans"]]
+
 
 def test_suggest_and_stats_count_the_same_pending_articles(runner, tmp_path, ruler_model):
     """suggest said "(0 pending articles left)" while stats said 4 pending: both now read

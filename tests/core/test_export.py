@@ -279,3 +279,65 @@ def test_character_formats_carry_spans_off_token_boundaries_as_they_are(project,
     assert line["label"] == [[3, 10, "ORG"]]
     with pytest.raises(InputError, match="does not fall on token boundaries"):
         export(store, tmp_path / "tasks.jsonl")  # the token format refuses it
+
+
+# ------------------------------------------------------------ issue 11: tokens stored once, --no-tokens
+@pytest.fixture
+def counted_tokenizer(monkeypatch):
+    """Count the tokenizer's runs (one per piece of text it cuts)."""
+    from annotator import tokens as tokens_module
+
+    real, calls = tokens_module._tokenizer(), []
+    monkeypatch.setattr(tokens_module, "_tokenizer", lambda: lambda text: (calls.append(text), real(text))[1])
+    return calls
+
+
+def test_an_export_without_tokens_has_the_same_texts_spans_and_hashes_and_no_tokenizer_run(project, tmp_path, counted_tokenizer):
+    store, ids = project
+    entity(store, ids[0], "Kim Jong Un", "PERSON")
+    entity(store, ids[0], "北京", "GPE")
+    with_tokens, without = tmp_path / "with.jsonl", tmp_path / "without.jsonl"
+    assert export_jsonl(store, with_tokens, None) == 3
+    counted_tokenizer.clear()
+    assert export_jsonl(store, without, None, with_tokens=False) == 3
+    assert counted_tokenizer == []
+    full, plain = lines(with_tokens), lines(without)
+    for a, b in zip(full, plain, strict=True):
+        assert "tokens" not in b and all(not {"token_start", "token_end"} & set(span) for span in b["spans"])
+        assert b["spans"] == [{k: s[k] for k in ("start", "end", "label")} for s in a["spans"]]
+        assert {k: v for k, v in a.items() if k != "tokens" and k != "spans"} == {k: v for k, v in b.items() if k != "spans"}
+    assert [(TEXT[s["start"]:s["end"]], s["label"]) for s in plain[0]["spans"]] == [("Kim Jong Un", "PERSON"), ("北京", "GPE")]
+
+
+def test_tokens_are_computed_once_stored_and_read_by_the_next_export(tmp_path, counted_tokenizer):
+    store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="tester")
+    try:
+        ids, _ = store.add_articles([{"text": TEXT}, {"text": "Second article about Moscow."}, {"text": "Third one."}])
+        source = store.source_id("model", "coarse", "1")
+        store.save_suggestions(source, [(ids[1], [], [0, 14, 15, 20, 21, 28])])  # a model run stores its tokens
+        first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+        export_jsonl(store, first, None)
+        assert sorted(counted_tokenizer) == sorted([TEXT, "Third one."])  # not the suggested article
+        counted_tokenizer.clear()
+        export_jsonl(store, second, None)
+        assert counted_tokenizer == []
+        assert first.read_bytes() == second.read_bytes()
+        assert store.tokens(ids[2]) == tokenize("Third one.")
+        assert store.tokens(ids[1]) == [(0, 14), (15, 20), (21, 28)]  # the model's, not replaced
+    finally:
+        store.close()
+
+
+def test_tokens_are_computed_each_time_where_the_project_cannot_be_written(tmp_path, counted_tokenizer):
+    path = tmp_path / "p.db"
+    store = AnnotationStore.open(path, create=True, annotator="tester")
+    store.add_articles([{"text": "Third one."}])
+    store.close()
+    store = AnnotationStore.open(path, readonly=True)
+    try:
+        for name in ("1.jsonl", "2.jsonl"):
+            export_jsonl(store, tmp_path / name, None)
+        assert counted_tokenizer == ["Third one.", "Third one."]
+        assert store.tokens(1) is None
+    finally:
+        store.close()

@@ -346,3 +346,20 @@ def test_a_session_counts_articles_as_they_stand(project):
         "accepted": 0, "rejected": 1, "skipped": 0, "decided": 1,
     }
     assert store.undo_status().undo == "reopen article (article %d)" % ids[2]
+
+
+def test_a_status_change_does_not_touch_the_tokens(store):
+    """Tokens live in their own table (schema 3): accepting rewrites a small articles row, not 12 KB of tokens."""
+    ids, _ = store.add_articles([{"text": "Ada met Bob in London."}])
+    source = store.source_id("model", "m", "1")
+    store.save_suggestions(source, [(ids[0], [], [0, 3, 4, 7, 8, 11, 12, 14, 15, 21, 21, 22])])
+    assert "tokens" not in [row[1] for row in store.conn.execute("PRAGMA table_info(articles)")]
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.accept(ids[0])
+    finally:
+        store.conn.set_trace_callback(None)
+    assert any("UPDATE articles" in s for s in statements)
+    assert not [s for s in statements if "tokens" in s]
+    assert store.tokens(ids[0])[:3] == [(0, 3), (4, 7), (8, 11)]

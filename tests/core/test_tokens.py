@@ -30,3 +30,15 @@ def test_a_long_text_tokenized_a_piece_at_a_time_gets_the_tokens_of_the_whole(mo
     flat = tokens.token_spans(text)
     assert flat == whole and len(flat.starts) == len(whole)
     assert tokens.Tokens.from_flat_json(str([x for pair in whole for x in pair])) == whole
+
+
+def test_stored_tokens_are_little_endian_int32_pairs_of_arrays():
+    import struct
+
+    from annotator.tokens import Tokens
+
+    tokens = Tokens.from_pairs([(0, 5), (6, 300), (301, 70_000)])
+    starts, ends = tokens.to_blobs()
+    assert starts == struct.pack("<3i", 0, 6, 301) and ends == struct.pack("<3i", 5, 300, 70_000)  # the documented encoding
+    assert Tokens.from_blobs(starts, ends) == [(0, 5), (6, 300), (301, 70_000)]
+    assert Tokens.from_flat([0, 5, 6, 300]) == [(0, 5), (6, 300)]

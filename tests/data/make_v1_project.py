@@ -5,8 +5,10 @@
 
 Run with THAT release's code on the path (this repository's ``annotator`` would make a
 current-version file). It imports four articles with the release's own ``annotator import``,
-then reviews as the GUI would: an entity confirmed and one added, an accept, a reject, an undone
-skip, all in one session, so the events log and the session table have rows.
+stores tokens for two articles as a model run does (the release's save_suggestions, tokens from its
+tokenizer, no spans: version 1 kept them as JSON in articles.tokens), then reviews as the GUI would:
+an entity confirmed and one added, an accept, a reject, an undone skip, all in one session, so the
+events log and the session table have rows.
 """
 
 import json
@@ -34,10 +36,16 @@ def main(release: Path, target: Path) -> None:
         source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), "utf-8")
         subprocess.run([sys.executable, "-m", "annotator", "import", str(target), str(source),
                         "--labels", "PERSON,GPE,ORG"], check=True, cwd=release)
+    from annotator.tokens import tokenize
+
     store = AnnotationStore.open(target, annotator="ada")
     try:
+        first, second, third, fourth = [a.id for a, _, _ in store.iter_articles()]
+        source = store.source_id("model", "fixture_model", "1.0")
+        store.save_suggestions(source, [
+            (i, [], [x for pair in tokenize(store.article(i).text) for x in pair]) for i in (second, fourth)
+        ])
         store.start_session()
-        first, second, third, _ = [a.id for a, _, _ in store.iter_articles()]
         person = store.entities(first)[0]
         store.confirm_entity(person.id)
         store.add_entity(first, 47, 53, "GPE")

@@ -145,7 +145,7 @@ BREAKS = {
     "DROP TABLE events": "missing index events_by_annotator, index events_by_session, table events",
     "DROP INDEX annotations_by_article": "missing index annotations_by_article",
     "DROP TRIGGER articles_count_update": "missing trigger articles_count_update",
-    "ALTER TABLE articles DROP COLUMN tokens": "missing column articles.tokens",
+    "ALTER TABLE tokens DROP COLUMN tokenizer": "missing column tokens.tokenizer",
 }
 
 
@@ -440,7 +440,7 @@ def test_the_store_refusals_here_are_listed_in_bad_inputs_md():
     table = (Path(__file__).parent / "BAD_INPUTS.md").read_text("utf-8")
     messages = [
         *(words for _, words in PENDING.values()),
-        *(f"damaged project file ({BREAKS[s]})" for s in ("DROP TABLE events", "ALTER TABLE articles DROP COLUMN tokens")),
+        *(f"damaged project file ({BREAKS[s]})" for s in ("DROP TABLE events", "ALTER TABLE tokens DROP COLUMN tokenizer")),
         "locked by another program that is writing it (an import filling it, say); try again when it has finished",
         "the project is read-only here (no permission to write it); nothing was changed",
         "a write to it was interrupted (a killed import?) and its rollback journal p.db-journal can only be undone "

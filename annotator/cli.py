@@ -189,12 +189,17 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
+@click.option("--add-to-suggested", "add", is_flag=True,
+              help="Also run on pending articles that have another source's suggestions (a file's, "
+              "another model's) and add this model's that overlap none of the entities shown.")
 @click.pass_context
-def suggest(ctx, project, model, batch_size, limit):
+def suggest(ctx, project, model, batch_size, limit, add):
     """Pre-annotate pending articles with a spaCy model.
 
-    Suggestions are saved batch by batch with the model's name and version:
-    stop at any time (Ctrl+C) and run the command again to continue.
+    Suggestions are saved batch by batch with the model's name, version and
+    content id: stop at any time (Ctrl+C) and run the command again to
+    continue. Articles that already have suggestions from another source are
+    left as they are unless --add-to-suggested is given.
 
     \b
     Example:
@@ -212,15 +217,21 @@ def suggest(ctx, project, model, batch_size, limit):
 
     with progress_bar("Suggesting") as draw:
         try:
-            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit)
+            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
-    left = store.count_unsuggested(pipeline.source_id(store))
+    source = pipeline.source_id(store)
+    left = store.count_unsuggested(source, add=add)
     click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
                f"{pipeline.version} ({plural(left, 'pending article')} left)")
+    skipped = 0 if add else store.count_suggested_by_others(source)
+    if skipped:
+        click.echo(f"{project}: skipped {plural(skipped, 'pending article')} that already "
+                   f"{'has' if skipped == 1 else 'have'} suggestions from another source "
+                   "(a file or another model); add this model's with --add-to-suggested")
 
 
 def _statuses(ctx, param, value: str) -> list[Status] | None:

@@ -154,12 +154,14 @@ def progress_bar(label: str) -> Iterator:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
 @click.option("--labels", metavar="A,B,C", help="Label set of a new project (added to an existing one). "
               "Default: the model's entity labels.")
+@click.option("--label-set", metavar="PRESET", help="Labels of a preset: ontonotes (spaCy's 18) or conll "
+              "(PER, LOC, ORG, MISC); with --labels, both.")
 @click.option("--model", metavar="NAME_OR_PATH", help="Model whose labels a new project takes; "
               "`suggest` then uses it by default.")
 @click.option("--spans-as", type=click.Choice(["suggestions", "annotations"]), default="suggestions",
               show_default=True, help="Store JSONL spans as suggestions to review, or as confirmed annotations.")
 @click.option("--add-labels", is_flag=True, help="Add labels found in imported spans instead of refusing them.")
-def import_command(project, paths, labels, model, spans_as, add_labels):
+def import_command(project, paths, labels, label_set, model, spans_as, add_labels):
     """Import articles (.txt files, folders, JSONL) into a project.
 
     The project is created when it does not exist. A .txt file is one article
@@ -171,12 +173,15 @@ def import_command(project, paths, labels, model, spans_as, add_labels):
     \b
     Example:
         annotator import news.db articles/ more.jsonl --labels PERSON,ORG,GPE
+        annotator import news.db articles/ --label-set conll
     """
+    from . import labels as label_sets
     from .importing import import_into_project
 
+    names = (label_sets.preset(label_set) if label_set else []) + _names(labels)
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
-            project, paths, labels=_names(labels) or None, model=model,
+            project, paths, labels=names or None, model=model,
             spans_as=spans_as, add_labels=add_labels, on_progress=on_progress,
         )
     click.echo(f"{project}: {report.summary()}")
@@ -363,22 +368,43 @@ def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
               help="Map a model label onto a project label; MODEL= (nothing after =) drops it.")
 @click.option("--unmap", "unmaps", multiple=True, metavar="MODEL", help="Forget a mapping (the default map applies again).")
 @click.option("--allow-overlap/--no-allow-overlap", default=None, help="Let entities overlap in this project.")
+@click.option("--preset", metavar="NAME", help="Add the labels of a preset: ontonotes (spaCy's 18) or conll (PER, LOC, ORG, MISC).")
+@click.option("--rename", metavar="OLD=NEW", help="Rename a label; its entities, suggestions and map entries follow.")
+@click.option("--remove", metavar="LABEL", help="Remove a label (refused while entities carry it, unless --to or --drop-entities).")
+@click.option("--to", metavar="LABEL", help="With --remove: relabel its entities and suggestions to this label.")
+@click.option("--drop-entities", is_flag=True, help="With --remove: remove the entities that carry it.")
+@click.option("--show-map", is_flag=True, help="Show what each model label becomes and where that comes from.")
 @click.pass_context
-def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
+def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, preset, rename, remove, to,
+           drop_entities, show_map):
     """Show or change the project's labels, their colours and hotkeys, and the model label map.
 
     Without options it lists them. Suggestions use the map when a model's
-    label is not one of the project's.
+    label is not one of the project's. --rename and --remove change every
+    entity and suggestion that carries the label, in one step recorded in
+    the project's log; they go alone, without other changes.
 
     \b
     Example:
         annotator labels news.db --add PER,LOC --map PERSON=PER --map GPE=LOC --map NORP=
+        annotator labels news.db --preset conll --show-map
+        annotator labels news.db --rename PERSON=PER
+        annotator labels news.db --remove MISC --to ORG
     """
     from . import labels as label_set
 
-    store = _open(ctx, project, create=bool(add))
+    changing = add or preset or colors or hotkeys or mappings or unmaps or allow_overlap is not None
+    if (to or drop_entities) and not remove:
+        raise click.UsageError("--to and --drop-entities say what --remove does with a label's entities")
+    if rename or remove:
+        if changing or (rename and remove):
+            raise click.UsageError("--rename and --remove go alone, one label at a time")
+        _edit_label(_open(ctx, project), project, rename, remove, to, drop_entities)
+        changing = False
+    store = _open(ctx, project, create=bool(add or preset))
     # Check every option before changing anything, so a bad one leaves the project as it was.
-    names = list(dict.fromkeys(label_set.check_name(name) for name in _names(add)))  # two spellings of a name: one label
+    wanted = (label_set.preset(preset) if preset else []) + _names(add)
+    names = list(dict.fromkeys(label_set.check_name(name) for name in wanted))  # two spellings of a name: one label
     known = store.label_names() | set(names)
     color_pairs = [(label_set.check_name(name), color) for name, color in _pairs("--color", colors)]
     hotkey_pairs = [(label_set.check_name(name), key) for name, key in _pairs("--hotkey", hotkeys)]
@@ -407,7 +433,6 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
         label_map[model_label] = target or None
     for model_label in unmaps:
         label_map.pop(model_label, None)
-    changing = names or color_pairs or hotkey_pairs or mappings or unmaps or allow_overlap is not None
     with store.transaction() if changing else nullcontext():  # listing works on a read-only project
         if names:
             store.add_labels(label_set.make_labels(names, start=len(store.labels())))
@@ -421,6 +446,57 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
             store.set_setting("allow_overlap", allow_overlap)
     for label in store.labels():
         click.echo(f"  {label.hotkey or ' '}  {label.color}  {label.name}")
-    for model_label, target in sorted(label_map.items()):
-        click.echo(f"  map {model_label} -> {target if target is not None else '(dropped)'}")
+    if show_map:
+        _show_map(store, label_map)
+    else:
+        for model_label, target in sorted(label_map.items()):
+            click.echo(f"  map {model_label} -> {target if target is not None else '(dropped)'}")
     click.echo(f"  overlaps {'allowed' if store.setting('allow_overlap', False) else 'not allowed'}")
+
+
+def _edit_label(store: AnnotationStore, project: Path, rename: str | None, remove: str | None,
+                to: str | None, drop_entities: bool) -> None:
+    """``labels --rename OLD=NEW`` or ``--remove LABEL [--to LABEL | --drop-entities]``, with what it changed."""
+    from . import labels as label_set
+
+    if rename:
+        [(old, new)] = _pairs("--rename", (rename,))
+        edit = store.rename_label(label_set.check_name(old), label_set.check_name(new))
+        click.echo(f"{project}: renamed {old.strip()} to {new.strip()}: {plural(edit.entities, 'entity', 'entities')} "
+                   f"and {plural(edit.suggestions, 'suggestion')} carried along{_dropped(edit.history_dropped)}")
+        return
+    name = label_set.check_name(remove)
+    if to and drop_entities:
+        raise click.UsageError("--to relabels the entities and --drop-entities removes them: choose one")
+    confirmed, suggested = store.label_usage(name) if name in store.label_names() else (0, 0)
+    if (confirmed or suggested) and not (to or drop_entities):
+        raise click.ClickException(
+            f"label {name!r} is used by {plural(confirmed, 'confirmed entity', 'confirmed entities')} and "
+            f"{plural(suggested, 'suggestion')}: add --to LABEL to relabel them, or --drop-entities to remove "
+            "them; nothing was changed"
+        )
+    edit = store.remove_label(name, to=to and label_set.check_name(to), drop_entities=drop_entities)
+    what = (f"{plural(edit.entities, 'entity', 'entities')} and {plural(edit.suggestions, 'suggestion')} relabelled {to}"
+            if to else f"{plural(edit.entities, 'entity', 'entities')} removed")
+    click.echo(f"{project}: removed {name}: {what}{_dropped(edit.history_dropped)}")
+
+
+def _dropped(steps: int) -> str:
+    return f"; {plural(steps, 'undo step')} naming {'it' if steps == 1 else 'them'} left out of the history" if steps else ""
+
+
+def _show_map(store: AnnotationStore, overrides: dict) -> None:
+    """Every model label the map speaks of (the project model's, the built-in map's, the
+    overrides'), the project label it becomes, and where that comes from."""
+    from . import labels as label_set
+    from .suggest import DEFAULT_MODEL, model_labels
+
+    model = store.setting("model") or DEFAULT_MODEL
+    project_labels = store.label_names()
+    rows = [(m, *label_set.explain_label(m, project_labels, overrides))
+            for m in label_set.mapped_labels(model_labels(model) or [], overrides)]
+    click.echo(f"  model label -> project label (model {model}; built-in: resources/label_map.json)")
+    width = max(len(m) for m, _, _ in rows)
+    target_width = max(len(t or "(dropped)") for _, t, _ in rows)
+    for model_label, target, where in rows:
+        click.echo(f"  {model_label:<{width}} -> {target or '(dropped)':<{target_width}}  {where}")

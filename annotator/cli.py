@@ -396,12 +396,11 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, 
     changing = add or preset or colors or hotkeys or mappings or unmaps or allow_overlap is not None
     if (to or drop_entities) and not remove:
         raise click.UsageError("--to and --drop-entities say what --remove does with a label's entities")
-    if rename or remove:
-        if changing or (rename and remove):
-            raise click.UsageError("--rename and --remove go alone, one label at a time")
-        _edit_label(_open(ctx, project), project, rename, remove, to, drop_entities)
-        changing = False
+    if (rename or remove) and (changing or (rename and remove)):
+        raise click.UsageError("--rename and --remove go alone, one label at a time")
     store = _open(ctx, project, create=bool(add or preset))
+    if rename or remove:
+        _edit_label(store, project, rename, remove, to, drop_entities)
     # Check every option before changing anything, so a bad one leaves the project as it was.
     wanted = (label_set.preset(preset) if preset else []) + _names(add)
     existing = store.label_names()
@@ -416,8 +415,11 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, 
     for _, color in color_pairs:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             raise click.BadParameter(f"{color!r} is not a colour like #a1b2c3", param_hint="--color")
-    keys = {label.name: label.hotkey for label in store.labels()}
-    keys.update({label.name: label.hotkey for label in label_set.make_labels(names, start=len(keys)) if label.name not in keys})
+    current = store.labels()
+    new_labels = label_set.make_labels(names, start=max((label.position + 1 for label in current), default=0),
+                                       taken_keys=[label.hotkey for label in current])
+    keys = {label.name: label.hotkey for label in current}
+    keys.update({label.name: label.hotkey for label in new_labels})
     for name, key in hotkey_pairs:
         if key and not re.fullmatch(r"[1-9]", key):
             raise click.BadParameter(f"{key!r} is not a digit 1-9", param_hint="--hotkey")
@@ -437,7 +439,7 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, 
         label_map.pop(model_label, None)
     with store.transaction() if changing else nullcontext():  # listing works on a read-only project
         if names:
-            store.add_labels(label_set.make_labels(names, start=len(store.labels())))
+            store.add_labels(new_labels)
         for name, color in color_pairs:
             store.update_label(name, color=color)
         for name, key in hotkey_pairs:

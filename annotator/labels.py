@@ -76,13 +76,15 @@ def sort_names(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (order.get(n, len(order)), n))
 
 
-def make_labels(names: Iterable[str], *, start: int = 0) -> list[Label]:
-    """Labels with default colours; the first nine positions get hotkeys 1-9."""
+def make_labels(names: Iterable[str], *, start: int = 0, taken_keys: Iterable[str | None] = ()) -> list[Label]:
+    """Labels with default colours; the first nine positions get hotkeys 1-9, but for keys
+    in ``taken_keys`` (after a label was removed, position and key no longer go together)."""
     colors, palette = _defaults()["colors"], _defaults()["palette"]
+    taken = set(taken_keys)
     out = []
     for i, name in enumerate(names, start=start):
         color = colors.get(name) or palette[i % len(palette)]
-        hotkey = str(i + 1) if i < 9 else None
+        hotkey = str(i + 1) if i < 9 and str(i + 1) not in taken else None
         out.append(Label(check_name(name), color, hotkey, i))
     return out
 

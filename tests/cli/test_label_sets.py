@@ -109,3 +109,9 @@ def test_show_map_says_where_each_line_comes_from(runner, tmp_path, ruler_model)
         "  LANGUAGE    -> (dropped)  built-in MISC, not a project label",
         "  overlaps not allowed",
     ]
+
+
+def test_a_label_added_after_a_removal_takes_a_free_key(runner, project):
+    run(runner, "labels", project, "--remove", "PER", "--drop-entities")
+    out = run(runner, "labels", project, "--add", "EVENT").stdout
+    assert out.splitlines()[:4] == ["  2  #c9e6a1  LOC", "  3  #8fc8f2  ORG", "  4  #e0c8b0  MISC", "  5  #f3e18a  EVENT"]

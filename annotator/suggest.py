@@ -79,7 +79,7 @@ def content_id(folder: Path) -> str:
 
     The bytes, not sizes and modification times: a retrained pipeline saved over the old
     one can keep every size, and copying a folder changes every time without changing the
-    model. en_core_web_sm (15 MB, 26 files) hashes in 35-45 ms, next to the second
+    model. en_core_web_sm (15 MB, 26 files) hashes in 35-45 ms (measured), next to the time
     spaCy takes to load it.
     """
     digest = hashlib.sha1()

@@ -168,6 +168,8 @@ def progress_bar(label: str) -> Iterator:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
 @click.option("--labels", metavar="A,B,C", help="Label set of a new project (added to an existing one). "
               "Default: the model's entity labels.")
+@click.option("--label-set", metavar="PRESET", help="Labels of a preset: ontonotes (spaCy's 18) or conll "
+              "(PER, LOC, ORG, MISC); with --labels, both.")
 @click.option("--model", metavar="NAME_OR_PATH", help="Model whose labels a new project takes; "
               "`suggest` then uses it by default.")
 @click.option("--format", "form", type=click.Choice(FORMAT_NAMES), help="Read every PATH in this format "
@@ -186,8 +188,8 @@ def progress_bar(label: str) -> Iterator:
 @click.option("--align", type=click.Choice(["strict", "contract", "expand"]), default="strict", show_default=True,
               help="Spans not on token boundaries: refuse the import and name them (strict), shrink them to "
               "the whole tokens inside (contract), or grow them to the tokens they touch (expand).")
-def import_command(project, paths, labels, model, form, spans_as, add_labels, ignore_unknown, discontinuous,
-                   decisions, align):
+def import_command(project, paths, labels, label_set, model, form, spans_as, add_labels, ignore_unknown,
+                   discontinuous, decisions, align):
     """Import articles (.txt files, folders, JSONL and other formats) into a project.
 
     The project is created when it does not exist. A .txt file is one article
@@ -203,13 +205,16 @@ def import_command(project, paths, labels, model, form, spans_as, add_labels, ig
     Example:
         annotator import news.db articles/ more.jsonl --labels PERSON,ORG,GPE
         annotator import news.db doccano.jsonl --add-labels --spans-as annotations
+        annotator import news.db articles/ --label-set conll
     """
     from .formats import ReadOptions
+    from . import labels as label_sets
     from .importing import import_into_project
 
+    names = (label_sets.preset(label_set) if label_set else []) + _names(labels)
     with progress_bar("Importing") as on_progress:
         report = import_into_project(
-            project, paths, labels=_names(labels) or None, model=_model(model),
+            project, paths, labels=names or None, model=_model(model),
             spans_as=spans_as, add_labels=add_labels, form=form, decisions=decisions, align=align,
             options=ReadOptions(ignore_unknown=ignore_unknown, discontinuous=discontinuous),
             on_progress=on_progress,
@@ -224,12 +229,17 @@ def import_command(project, paths, labels, model, form, spans_as, add_labels, ig
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
+@click.option("--add-to-suggested", "add", is_flag=True,
+              help="Also run on pending articles that have another source's suggestions (a file's, "
+              "another model's) and add this model's that overlap none of the entities shown.")
 @click.pass_context
-def suggest(ctx, project, model, batch_size, limit):
+def suggest(ctx, project, model, batch_size, limit, add):
     """Pre-annotate pending articles with a spaCy model.
 
-    Suggestions are saved batch by batch with the model's name and version:
-    stop at any time (Ctrl+C) and run the command again to continue.
+    Suggestions are saved batch by batch with the model's name, version and
+    content id: stop at any time (Ctrl+C) and run the command again to
+    continue. Articles that already have suggestions from another source are
+    left as they are unless --add-to-suggested is given.
 
     \b
     Example:
@@ -247,14 +257,19 @@ def suggest(ctx, project, model, batch_size, limit):
 
     with progress_bar("Suggesting") as draw:
         try:
-            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit)
+            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
     click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
-               f"{pipeline.version}; {pending_summary(store, pipeline)}")
+               f"{pipeline.version}; {pending_summary(store, pipeline, add)}")
+    skipped = 0 if add else store.count_suggested_by_others(pipeline.source_id(store))
+    if skipped:
+        click.echo(f"{project}: skipped {plural(skipped, 'pending article')} that already "
+                   f"{'has' if skipped == 1 else 'have'} suggestions from another source "
+                   "(a file or another model); add this model's with --add-to-suggested")
 
 
 def _statuses(ctx, param, value: str) -> list[Status] | None:
@@ -418,23 +433,45 @@ def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
               help="Map a model label onto a project label; MODEL= (nothing after =) drops it.")
 @click.option("--unmap", "unmaps", multiple=True, metavar="MODEL", help="Forget a mapping (the default map applies again).")
 @click.option("--allow-overlap/--no-allow-overlap", default=None, help="Let entities overlap in this project.")
+@click.option("--preset", metavar="NAME", help="Add the labels of a preset: ontonotes (spaCy's 18) or conll (PER, LOC, ORG, MISC).")
+@click.option("--rename", metavar="OLD=NEW", help="Rename a label; its entities, suggestions and map entries follow.")
+@click.option("--remove", metavar="LABEL", help="Remove a label (refused while entities carry it, unless --to or --drop-entities).")
+@click.option("--to", metavar="LABEL", help="With --remove: relabel its entities and suggestions to this label.")
+@click.option("--drop-entities", is_flag=True, help="With --remove: remove the entities that carry it.")
+@click.option("--show-map", is_flag=True, help="Show what each model label becomes and where that comes from.")
 @click.pass_context
-def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
+def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap, preset, rename, remove, to,
+           drop_entities, show_map):
     """Show or change the project's labels, their colours and hotkeys, and the model label map.
 
     Without options it lists them. Suggestions use the map when a model's
-    label is not one of the project's.
+    label is not one of the project's. --rename and --remove change every
+    entity and suggestion that carries the label, in one step recorded in
+    the project's log; they go alone, without other changes.
 
     \b
     Example:
         annotator labels news.db --add PER,LOC --map PERSON=PER --map GPE=LOC --map NORP=
+        annotator labels news.db --preset conll --show-map
+        annotator labels news.db --rename PERSON=PER
+        annotator labels news.db --remove MISC --to ORG
     """
     from . import labels as label_set
 
-    store = _open(ctx, project, create=bool(add))
+    changing = add or preset or colors or hotkeys or mappings or unmaps or allow_overlap is not None
+    if (to or drop_entities) and not remove:
+        raise click.UsageError("--to and --drop-entities say what --remove does with a label's entities")
+    if (rename or remove) and (changing or (rename and remove)):
+        raise click.UsageError("--rename and --remove go alone, one label at a time")
+    store = _open(ctx, project, create=bool(add or preset))
+    if rename or remove:
+        _edit_label(store, project, rename, remove, to, drop_entities)
     # Check every option before changing anything, so a bad one leaves the project as it was.
-    names = list(dict.fromkeys(label_set.check_name(name) for name in _names(add)))  # two spellings of a name: one label
-    known = store.label_names() | set(names)
+    wanted = (label_set.preset(preset) if preset else []) + _names(add)
+    existing = store.label_names()
+    # two spellings of a name: one label; those the project has keep their place, colour and key
+    names = [name for name in dict.fromkeys(label_set.check_name(name) for name in wanted) if name not in existing]
+    known = existing | set(names)
     color_pairs = [(label_set.check_name(name), color) for name, color in _pairs("--color", colors)]
     hotkey_pairs = [(label_set.check_name(name), key) for name, key in _pairs("--hotkey", hotkeys)]
     for name, _ in color_pairs + hotkey_pairs:
@@ -443,8 +480,11 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
     for _, color in color_pairs:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             raise click.BadParameter(f"{color!r} is not a colour like #a1b2c3", param_hint="--color")
-    keys = {label.name: label.hotkey for label in store.labels()}
-    keys.update({label.name: label.hotkey for label in label_set.make_labels(names, start=len(keys)) if label.name not in keys})
+    current = store.labels()
+    new_labels = label_set.make_labels(names, start=max((label.position + 1 for label in current), default=0),
+                                       taken_keys=[label.hotkey for label in current])
+    keys = {label.name: label.hotkey for label in current}
+    keys.update({label.name: label.hotkey for label in new_labels})
     for name, key in hotkey_pairs:
         if key and not re.fullmatch(r"[1-9]", key):
             raise click.BadParameter(f"{key!r} is not a digit 1-9", param_hint="--hotkey")
@@ -462,10 +502,9 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
         label_map[model_label] = target or None
     for model_label in unmaps:
         label_map.pop(model_label, None)
-    changing = names or color_pairs or hotkey_pairs or mappings or unmaps or allow_overlap is not None
     with store.transaction() if changing else nullcontext():  # listing works on a read-only project
         if names:
-            store.add_labels(label_set.make_labels(names, start=len(store.labels())))
+            store.add_labels(new_labels)
         for name, color in color_pairs:
             store.update_label(name, color=color)
         for name, key in hotkey_pairs:
@@ -476,6 +515,57 @@ def labels(ctx, project, add, colors, hotkeys, mappings, unmaps, allow_overlap):
             store.set_setting("allow_overlap", allow_overlap)
     for label in store.labels():
         click.echo(f"  {label.hotkey or ' '}  {label.color}  {label.name}")
-    for model_label, target in sorted(label_map.items()):
-        click.echo(f"  map {model_label} -> {target if target is not None else '(dropped)'}")
+    if show_map:
+        _show_map(store, label_map)
+    else:
+        for model_label, target in sorted(label_map.items()):
+            click.echo(f"  map {model_label} -> {target if target is not None else '(dropped)'}")
     click.echo(f"  overlaps {'allowed' if store.setting('allow_overlap', False) else 'not allowed'}")
+
+
+def _edit_label(store: AnnotationStore, project: Path, rename: str | None, remove: str | None,
+                to: str | None, drop_entities: bool) -> None:
+    """``labels --rename OLD=NEW`` or ``--remove LABEL [--to LABEL | --drop-entities]``, with what it changed."""
+    from . import labels as label_set
+
+    if rename:
+        [(old, new)] = _pairs("--rename", (rename,))
+        edit = store.rename_label(label_set.check_name(old), label_set.check_name(new))
+        click.echo(f"{project}: renamed {old.strip()} to {new.strip()}: {plural(edit.entities, 'entity', 'entities')} "
+                   f"and {plural(edit.suggestions, 'suggestion')} carried along{_dropped(edit.history_dropped)}")
+        return
+    name = label_set.check_name(remove)
+    if to and drop_entities:
+        raise click.UsageError("--to relabels the entities and --drop-entities removes them: choose one")
+    confirmed, suggested = store.label_usage(name) if name in store.label_names() else (0, 0)
+    if (confirmed or suggested) and not (to or drop_entities):
+        raise click.ClickException(
+            f"label {name!r} is used by {plural(confirmed, 'confirmed entity', 'confirmed entities')} and "
+            f"{plural(suggested, 'suggestion')}: add --to LABEL to relabel them, or --drop-entities to remove "
+            "them; nothing was changed"
+        )
+    edit = store.remove_label(name, to=to and label_set.check_name(to), drop_entities=drop_entities)
+    what = (f"{plural(edit.entities, 'entity', 'entities')} and {plural(edit.suggestions, 'suggestion')} relabelled {to}"
+            if to else f"{plural(edit.entities, 'entity', 'entities')} removed")
+    click.echo(f"{project}: removed {name}: {what}{_dropped(edit.history_dropped)}")
+
+
+def _dropped(steps: int) -> str:
+    return f"; {plural(steps, 'undo step')} naming {'it' if steps == 1 else 'them'} left out of the history" if steps else ""
+
+
+def _show_map(store: AnnotationStore, overrides: dict) -> None:
+    """Every model label the map speaks of (the project model's, the built-in map's, the
+    overrides'), the project label it becomes, and where that comes from."""
+    from . import labels as label_set
+    from .suggest import DEFAULT_MODEL, model_labels
+
+    model = store.setting("model") or DEFAULT_MODEL
+    project_labels = store.label_names()
+    rows = [(m, *label_set.explain_label(m, project_labels, overrides))
+            for m in label_set.mapped_labels(model_labels(model) or [], overrides)]
+    click.echo(f"  model label -> project label (model {model}; built-in: resources/label_map.json)")
+    width = max(len(m) for m, _, _ in rows)
+    target_width = max(len(t or "(dropped)") for _, t, _ in rows)
+    for model_label, target, where in rows:
+        click.echo(f"  {model_label:<{width}} -> {target or '(dropped)':<{target_width}}  {where}")

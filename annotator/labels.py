@@ -29,6 +29,22 @@ def default_label_map() -> dict[str, str]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
+@lru_cache(maxsize=None)
+def presets() -> dict[str, tuple[str, ...]]:
+    """Label-set presets by name (resources/label_sets.json): ``ontonotes`` (spaCy's English
+    models), ``conll`` (PER, LOC, ORG, MISC)."""
+    data = json.loads((resources_dir() / "label_sets.json").read_text("utf-8"))
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
+def preset(name: str) -> list[str]:
+    """The labels of a preset; an unknown name is refused, naming the known ones."""
+    found = presets().get(name.strip().lower())
+    if found is None:
+        raise InputError(f"unknown label set {name!r} (the presets are {', '.join(presets())})")
+    return list(found)
+
+
 def check_name(name: object) -> str:
     """The label name as stored: NFC-normalised and trimmed; refused when empty, too long or holding
     an invisible, control or unassigned character (spaces inside, quotes and emoji are fine).
@@ -60,13 +76,15 @@ def sort_names(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (order.get(n, len(order)), n))
 
 
-def make_labels(names: Iterable[str], *, start: int = 0) -> list[Label]:
-    """Labels with default colours; the first nine positions get hotkeys 1-9."""
+def make_labels(names: Iterable[str], *, start: int = 0, taken_keys: Iterable[str | None] = ()) -> list[Label]:
+    """Labels with default colours; the first nine positions get hotkeys 1-9, but for keys
+    in ``taken_keys`` (after a label was removed, position and key no longer go together)."""
     colors, palette = _defaults()["colors"], _defaults()["palette"]
+    taken = set(taken_keys)
     out = []
     for i, name in enumerate(names, start=start):
         color = colors.get(name) or palette[i % len(palette)]
-        hotkey = str(i + 1) if i < 9 else None
+        hotkey = str(i + 1) if i < 9 and str(i + 1) not in taken else None
         out.append(Label(check_name(name), color, hotkey, i))
     return out
 
@@ -77,15 +95,48 @@ def label_for_slot(labels: Sequence[Label], n: int) -> Label | None:
     return by_hotkey or (labels[n - 1] if 0 < n <= len(labels) else None)
 
 
-def map_label(label: str, project_labels: set[str], overrides: Mapping[str, str | None]) -> str | None:
-    """The project label a model label becomes, or None to drop it.
+OVERRIDE, SAME_NAME, BUILT_IN = "project override", "same name", "built-in"
+
+
+def explain_label(label: str, project_labels: set[str], overrides: Mapping[str, str | None]) -> tuple[str | None, str]:
+    """(the project label a model label becomes or None to drop it, where that comes from).
 
     A project override wins (null drops the label); then the label itself if
-    the project has it; then the default map when its target is in the project.
+    the project has it; then the built-in map (resources/label_map.json) when
+    its target is in the project.
     """
     if label in overrides:
-        return overrides[label]
+        return overrides[label], OVERRIDE
     if label in project_labels:
-        return label
+        return label, SAME_NAME
     target = default_label_map().get(label)
-    return target if target in project_labels else None
+    if target in project_labels:
+        return target, BUILT_IN
+    return None, f"built-in {target}, not a project label" if target else "not a project label"
+
+
+def map_label(label: str, project_labels: set[str], overrides: Mapping[str, str | None]) -> str | None:
+    """The project label a model label becomes, or None to drop it (see ``explain_label``)."""
+    return explain_label(label, project_labels, overrides)[0]
+
+
+def mapped_labels(model_labels: Iterable[str], overrides: Mapping[str, str | None]) -> list[str]:
+    """The model labels a map can speak of: the model's, the built-in map's and the overrides'."""
+    return sort_names({*model_labels, *default_label_map(), *overrides})
+
+
+def follow(overrides: Mapping[str, str | None], before: set[str], old: str, new: str | None) -> dict[str, str | None]:
+    """The overrides after project label ``old`` became ``new`` (None: removed, its entities gone).
+
+    Every model label that reached ``old`` (by an override, its own name or the built-in
+    map) reaches ``new`` afterwards, through an override where nothing else takes it there;
+    with ``new`` None the overrides onto ``old`` go, and such labels are dropped.
+    """
+    after = (before - {old}) | ({new} if new else set())
+    out = {m: t for m, t in overrides.items() if t != old}
+    if new is None:
+        return out
+    for model_label in mapped_labels([old], overrides):
+        if map_label(model_label, before, overrides) == old and map_label(model_label, after, out) != new:
+            out[model_label] = new
+    return out

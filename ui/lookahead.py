@@ -2,7 +2,10 @@
 
 It loads the pipeline in the background (the window is already usable), then
 keeps the shown article and the next few pending ones suggested ahead of the
-reviewer. Results go to the writer thread (``store.save_suggestions``), so the
+reviewer: only articles that no source (a file, a model) has suggested for, so
+it never replaces another source's suggestions. Adding the model's to an article
+that has some is the user's explicit request (``add_to``), combined by the rule
+of ``AnnotationStore.save_suggestions``. Results go to the writer thread (``store.save_suggestions``), so the
 view hears about them like any other change. A model that fails to load only
 costs the suggestions: the state becomes ``unavailable`` with the reason.
 """
@@ -39,6 +42,7 @@ def _suggest(pipeline, items, labels, label_map):
 
 class SuggestionWorker(QObject):
     state_changed = Signal(str, str)  # state, detail (model name, or why it is unavailable)
+    message = Signal(str)  # what came of an explicit request (add_to), for the status bar
 
     def __init__(
         self,
@@ -55,6 +59,7 @@ class SuggestionWorker(QObject):
         self._runner, self._path, self._model, self._ahead = runner, Path(path), model, ahead
         self._load, self._suggest = load or _load, suggest or _suggest
         self._target: int | None = None
+        self._additions: list[int] = []  # articles the user asked to add the model's suggestions to
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="annotator-lookahead", daemon=True)
@@ -68,6 +73,14 @@ class SuggestionWorker(QObject):
     def look_ahead(self, article_id: int | None) -> None:
         """The reviewer is now on ``article_id``: suggest it (if needed) and the next ones."""
         self._target = article_id
+        self._wake.set()
+
+    def add_to(self, article_id: int) -> None:
+        """Add the model's suggestions to this article, next to those it has (an explicit request)."""
+        if self.state == UNAVAILABLE:
+            self.message.emit("no model to add suggestions from: it could not be loaded")
+            return
+        self._additions.append(article_id)
         self._wake.set()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -100,6 +113,8 @@ class SuggestionWorker(QObject):
             while not self._stop.is_set():
                 self._wake.wait()
                 self._wake.clear()
+                while self._additions and not self._stop.is_set():
+                    self._add(store, pipeline, source, self._additions.pop(0))
                 items = self._wanted(store, source, handed)
                 if not items:
                     continue
@@ -120,6 +135,20 @@ class SuggestionWorker(QObject):
         finally:
             store.close()
 
+    def _add(self, store: AnnotationStore, pipeline, source: int, article_id: int) -> None:
+        items = store.unsuggested_among(source, [article_id], add=True)
+        name = getattr(pipeline, "name", "the model")
+        if not items:
+            article = store.article(article_id)
+            why = ("it is no longer pending" if article is None or article.status is not Status.PENDING
+                   else f"{name} has suggested for it already")
+            self.message.emit(f"no suggestions added to article {article_id}: {why}")
+            return
+        results = list(self._suggest(pipeline, items, store.label_names(), store.setting("label_map", {}) or {}))
+        done = self._runner.submit(_saver(source, results, add=True), initiator=LOOKAHEAD).result()
+        added = "added" if done.article_ids else "not added (the article was decided meanwhile)"
+        self.message.emit(f"suggestions of {name} {added} to article {article_id}; those overlapping an entity shown were left out")
+
     def _wanted(self, store: AnnotationStore, source: int, handed: set[int]) -> list[tuple[int, str]]:
         """Unsuggested articles among the shown one and the next pending ones (wrapping round)."""
         target = self._target
@@ -134,10 +163,11 @@ class SuggestionWorker(QObject):
         return [(i, items[i]) for i in window if i in items]
 
 
-def _saver(source: int, results: list):
+def _saver(source: int, results: list, *, add: bool = False):
     def save(store: AnnotationStore):
-        # An article decided while the model worked is left as the reviewer saw it: the store
-        # writes suggestions only to articles still pending, checked in its write transaction.
-        return store.save_suggestions(source, results)
+        # An article decided while the model worked is left as the reviewer saw it (and, unless
+        # this is an explicit addition, one another source suggested for meanwhile keeps those):
+        # the store checks both in its write transaction.
+        return store.save_suggestions(source, results, add=add)
 
     return save

@@ -21,6 +21,7 @@ from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
+from . import label_edits
 from .actions import ACTIONS, resolve_keys
 from .decision_bar import DecisionBar
 from .dialogs.keyboard_map import KeyboardMapDialog
@@ -190,6 +191,10 @@ class MainWindow(QMainWindow):
             self.actions_by_id[action_id] = action
             if action_id == "redo":
                 menus["Edit"].addSeparator()
+        menus["Review"].addSeparator()
+        menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
+        menus["Edit"].addAction("Rename label…", self.rename_label)
+        menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()
@@ -486,13 +491,30 @@ class MainWindow(QMainWindow):
     def _start_worker(self) -> None:
         self.worker = self._worker_factory(self.runner, self.path, self.model, parent=self)
         self.worker.state_changed.connect(self.status.set_model_state)
+        self.worker.message.connect(self.status.say)
         self.worker.start()
         if self.controller.article is not None:
             self.worker.look_ahead(self.controller.article.id)
 
+    # Bound methods, not partials: a connection holding the window itself would keep it alive.
+    def rename_label(self) -> None:
+        label_edits.rename_label(self)
+
+    def remove_label(self) -> None:
+        label_edits.remove_label(self)
+
+    def add_model_suggestions(self) -> None:
+        """Review → Add model suggestions to this article: the explicit way to combine sources."""
+        article = self.controller.article
+        if self.worker is None or article is None:
+            self.status.say("no model to add suggestions from" if article else "no article shown")
+            return
+        self.worker.add_to(article.id)
+
     def _restart_worker(self) -> None:
         if self.worker is not None:
             self.worker.state_changed.disconnect()  # the old worker's last words would mislead
+            self.worker.message.disconnect()
             self.worker.stop(timeout=0)  # a model still loading finishes on its own, then exits
             self._start_worker()
 
@@ -611,6 +633,7 @@ class MainWindow(QMainWindow):
         self.controller.close()
         if self.worker is not None:
             self.worker.state_changed.disconnect()
+            self.worker.message.disconnect()
             self.worker.stop()
         for job in self._jobs:
             job.abandon()  # keeps what it finished (each batch is committed); the rest is for next time

@@ -13,6 +13,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 - ``articles``: the queue, import writes, export reads
 - ``search``: full-text search (Ctrl+F)
 - ``suggestions``: model runs and the entities shown for an article
+- ``label_edits``: renaming and removing labels
 - ``decisions``: every decision, with the undo log and its replay
 - ``sessions``: review sessions and their summaries
 """
@@ -20,12 +21,13 @@ read-only for the GUI thread; WAL lets them run side by side.
 from .articles import ArticleStore
 from .base import StoreBase, content_hash, now
 from .decisions import DecisionStore
+from .label_edits import LabelEdit, LabelEditStore
 from .search import SearchStore
 from .sessions import SessionStore
 from .suggestions import SuggestionStore
 
-__all__ = ["AnnotationStore", "content_hash", "now"]
+__all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
+class AnnotationStore(DecisionStore, LabelEditStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
     """One project file, through one connection."""

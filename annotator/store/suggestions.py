@@ -9,10 +9,19 @@ from ..model import Changes, Entity, EntityState, Span, Status
 from ..offsets import clear_of
 from ..tokens import Tokens
 from .base import now, reports_damage
-from .rows import STATES, entity_from_row
+from .rows import STATES, describe_source, entity_from_row
 
 
 class SuggestionStore:
+    # describe_source in SQL, over ``sources src``: an article's entities are read each time it is
+    # shown, thousands of them for a long article, so SQLite makes the text
+    SOURCE_DESCRIPTION = (
+        "CASE WHEN src.name IS NULL THEN NULL "
+        "WHEN src.kind = 'model' THEN rtrim('suggested by ' || src.name || ' ' || src.version) "
+        "WHEN src.kind = 'import' THEN 'from file ' || src.name "
+        "ELSE rtrim(src.kind || ' ' || src.name || ' ' || src.version) END"
+    )
+
     # ------------------------------------------------------------- suggestions
     def source_id(self, kind: str, name: str, version: str = "") -> int:
         with self.transaction():
@@ -28,63 +37,95 @@ class SuggestionStore:
         kind, name, version = self.conn.execute(
             "SELECT kind, name, version FROM sources WHERE id = ?", (source_id,)
         ).fetchone()
-        return f"{name}@{version}" if version else f"{kind}:{name}"
+        return describe_source(kind, name, version)
 
-    def unsuggested(self, source_id: int, *, after_id: int = 0, limit: int = 256) -> list[tuple[int, str]]:
-        """Pending articles this source has not suggested for yet, in id order (resumable)."""
+    # Which pending articles a source may suggest for (see ``save_suggestions`` for the rule):
+    # by default only those no source has suggested for; ``add`` also those another source has.
+    _MAY_SUGGEST = {
+        False: "status = 'pending' AND suggested_by IS NULL",
+        True: "status = 'pending' AND (suggested_by IS NULL OR suggested_by <> ?)",
+    }
+
+    def _may_suggest(self, source_id: int, add: bool) -> tuple[str, list]:
+        return self._MAY_SUGGEST[add], [source_id] if add else []
+
+    def unsuggested(
+        self, source_id: int, *, after_id: int = 0, limit: int = 256, add: bool = False
+    ) -> list[tuple[int, str]]:
+        """Pending articles this source may suggest for, in id order (resumable)."""
+        where, params = self._may_suggest(source_id, add)
         return self.conn.execute(
-            "SELECT id, text FROM articles WHERE id > ? AND status = 'pending' "
-            "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id LIMIT ?",
-            (after_id, source_id, limit),
+            f"SELECT id, text FROM articles WHERE id > ? AND {where} ORDER BY id LIMIT ?",
+            [after_id, *params, limit],
         ).fetchall()
 
-    def unsuggested_among(self, source_id: int, article_ids: Sequence[int]) -> list[tuple[int, str]]:
-        """Those of ``article_ids`` (a look-ahead window) still pending and not suggested by this source."""
+    def unsuggested_among(
+        self, source_id: int, article_ids: Sequence[int], *, add: bool = False
+    ) -> list[tuple[int, str]]:
+        """Those of ``article_ids`` (a look-ahead window) this source may suggest for."""
         if not article_ids:
             return []
         marks = ",".join("?" * len(article_ids))
+        where, params = self._may_suggest(source_id, add)
         return self.conn.execute(
-            f"SELECT id, text FROM articles WHERE id IN ({marks}) AND status = 'pending' "
-            "AND (suggested_by IS NULL OR suggested_by <> ?) ORDER BY id",
-            [*article_ids, source_id],
+            f"SELECT id, text FROM articles WHERE id IN ({marks}) AND {where} ORDER BY id",
+            [*article_ids, *params],
         ).fetchall()
 
-    def count_unsuggested(self, source_id: int) -> int:
+    def count_unsuggested(self, source_id: int, *, add: bool = False) -> int:
+        where, params = self._may_suggest(source_id, add)
+        return self.conn.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
+
+    def count_suggested_by_others(self, source_id: int) -> int:
+        """Pending articles that hold another source's suggestions (what a plain ``suggest`` leaves alone)."""
         return self.conn.execute(
-            "SELECT count(*) FROM articles WHERE status = 'pending' "
-            "AND (suggested_by IS NULL OR suggested_by <> ?)",
+            "SELECT count(*) FROM articles WHERE status = 'pending' AND suggested_by IS NOT NULL AND suggested_by <> ?",
             (source_id,),
         ).fetchone()[0]
+
+    # the statement that claims an article for a source's suggestions: still pending, and (unless
+    # the user asked to add) suggested for by no source
+    _CLAIM = {
+        False: "UPDATE articles SET suggested_by = ? "
+        "WHERE id = ? AND status = 'pending' AND suggested_by IS NULL RETURNING id",
+        True: "UPDATE articles SET suggested_by = ? WHERE id = ? AND status = 'pending' RETURNING id",
+    }
 
     def save_suggestions(
         self,
         source_id: int,
         results: Iterable[tuple[int, Sequence[tuple[int, int, str, float | None]], Sequence[int] | None]],
+        *,
+        add: bool = False,
     ) -> Changes:
-        """Store one batch of model output: ``(article_id, [(start, end, label, score)], tokens)``.
+        """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``.
 
-        Only a pending article takes suggestions (``unsuggested`` reads only those): one
-        accepted, rejected or skipped keeps exactly what the reviewer decided on, even when
-        the decision came from another connection while the model worked on it. The status
-        is checked by the statement that claims the article, inside this write transaction,
-        so no decision can land between the check and the writes. The returned changes name
-        only the articles written.
+        How sources combine (one rule, for files, models and every model version): a
+        source never replaces another's suggestions. Without ``add``, only an article no
+        source has suggested for takes them (``suggested_by`` is NULL); with ``add`` (the
+        user asked: ``annotator suggest --add-to-suggested``, Review -> Add model
+        suggestions to this article), the new ones join what the article shows. Either
+        way a new suggestion that overlaps an entity already shown (suggested or
+        confirmed), or one shown before it in text order, is kept in ``suggestions`` (it is
+        what the source said) but not shown; the rest are shown, each with its source.
 
-        The article's undecided suggestions are replaced by the new ones; a
-        suggestion that overlaps an entity a person confirmed, or one shown
-        before it in text order, is kept in ``suggestions`` (it is what the
-        model said) but not shown.
+        Only a pending article takes suggestions: one accepted, rejected or skipped keeps
+        exactly what the reviewer decided on, even when the decision came from another
+        connection while the model worked on it. The status (and, without ``add``, the
+        absence of suggestions) is checked by the statement that claims the article, inside
+        this write transaction, so nothing can land between the check and the writes. The
+        returned changes name only the articles written.
         """
         touched = set()
+        claim = self._CLAIM[add]
         with self.transaction():
             tokenizer = self.source_name(source_id)
             for article_id, spans, tokens in results:
                 claimed = self.conn.execute(
-                    "UPDATE articles SET suggested_by = ? WHERE id = ? AND status = 'pending' RETURNING id",
-                    (source_id, article_id),
+                    claim, (source_id, article_id),
                 ).fetchall()
                 if not claimed:
-                    continue  # decided meanwhile (or gone): its entities are the reviewer's
+                    continue  # decided meanwhile (or gone, or suggested by another source): left as it is
                 touched.add(article_id)
                 if tokens is not None:
                     self.conn.execute(
@@ -93,16 +134,15 @@ class SuggestionStore:
                         "tokenizer = excluded.tokenizer",
                         (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
                     )
-                self._replace_suggested(article_id, source_id, spans)
+                self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
 
-    def _replace_suggested(
+    def _add_suggested(
         self, article_id: int, source_id: int, spans: Sequence[tuple[int, int, str, float | None]]
     ) -> None:
         """Linear in the spans: one sort, and an executemany per table."""
-        self.conn.execute("DELETE FROM annotations WHERE article_id = ? AND state = 'suggested'", (article_id,))
-        confirmed = self.conn.execute('SELECT start, "end" FROM annotations WHERE article_id = ?', (article_id,))
-        shown = clear_of([(start, end) for start, end, _, _ in spans], confirmed.fetchall())
+        shown = self.conn.execute('SELECT start, "end" FROM annotations WHERE article_id = ?', (article_id,))
+        kept = clear_of([(start, end) for start, end, _, _ in spans], shown.fetchall())
         # Ids grow in insertion order and nothing else writes this article's rows inside this
         # transaction (the claim holds it), so the rows past the highest id are these spans, in order.
         (last_id,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM suggestions").fetchone()
@@ -116,7 +156,7 @@ class SuggestionStore:
         self.conn.executemany(
             'INSERT INTO annotations (article_id, start, "end", label, state, suggestion_id) '
             "VALUES (?, ?, ?, ?, 'suggested', ?)",
-            ((article_id, *spans[i][:3], ids[i]) for i in shown),
+            ((article_id, *spans[i][:3], ids[i]) for i in kept),
         )
 
     def add_confirmed(self, article_id: int, spans: Iterable[tuple[int, int, str]]) -> None:
@@ -168,13 +208,10 @@ class SuggestionStore:
         "LEFT JOIN sources src ON src.id = s.source_id "
     )
 
-    # what ``_entity`` makes of a row, with the source's name made by SQLite: an article's
-    # entities are read each time it is shown, thousands of them for a long article
+    # what ``entity_from_row`` makes of a row, with the source's description made by SQLite
     _ENTITY_ROWS = (
         "SELECT a.id, a.article_id, a.start, a.end, a.label, a.state, a.annotator, "
-        "CASE WHEN src.name IS NULL THEN NULL "
-        "WHEN src.version IS NOT NULL AND src.version <> '' THEN src.name || '@' || src.version "
-        "ELSE src.kind || ':' || src.name END, s.score FROM annotations a "
+        + SOURCE_DESCRIPTION + ", s.score FROM annotations a "
         "LEFT JOIN suggestions s ON s.id = a.suggestion_id "
         "LEFT JOIN sources src ON src.id = s.source_id "
         "WHERE a.article_id = ? ORDER BY a.start, a.end, a.id"

@@ -134,7 +134,7 @@ def test_jsonl_records_with_meta_title_and_spans_as_suggestions(labelled, tmp_pa
     assert [(text[e.start:e.end], e.label, e.state) for e in entities] == [
         ("Putin", "PERSON", EntityState.SUGGESTED), ("Kremlin", "ORG", EntityState.SUGGESTED),
     ]
-    assert {e.source for e in entities} == {"import:news.jsonl"}
+    assert {e.source for e in entities} == {"from file news.jsonl"}
     assert labelled.article(2).meta == {} and labelled.article(2).title is None
 
 

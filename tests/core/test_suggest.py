@@ -190,10 +190,10 @@ def test_the_pending_summary_counts_what_stats_counts(store, pipeline):
     assert pending_summary(store, pipeline) == "no pending articles"
     ids, _ = store.add_articles([{"text": t} for t in TEXTS[:3]])
     suggest_project(store, pipeline, limit=1)
-    assert pending_summary(store, pipeline) == "3 pending articles, 2 of them not yet suggested by this model"
+    assert pending_summary(store, pipeline) == "3 pending articles, 2 of them without suggestions"
     store.accept(ids[0])
     store.reject(ids[1])
     assert store.counts()["pending"] == 1
-    assert pending_summary(store, pipeline) == "1 pending article, not yet suggested by this model"
+    assert pending_summary(store, pipeline) == "1 pending article, without suggestions"
     suggest_project(store, pipeline)
-    assert pending_summary(store, pipeline) == "1 pending article, suggested by this model"
+    assert pending_summary(store, pipeline) == "1 pending article, with suggestions"

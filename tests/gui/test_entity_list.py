@@ -42,10 +42,10 @@ def selected_id(w) -> int | None:
 def test_rows_are_the_entities_in_text_order_with_label_state_and_source(wide_window):
     w = wide_window()
     assert rows(w) == [
-        ("Kim Jong Un", "PERSON", "suggested", "fake@1"),
-        ("Vladimir Putin", "PERSON", "suggested", "fake@1"),
-        ("Vladivostok", "ORG", "suggested", "fake@1"),
-        ("Wednesday", "DATE", "suggested", "fake@1"),
+        ("Kim Jong Un", "PERSON", "suggested", "suggested by fake 1"),
+        ("Vladimir Putin", "PERSON", "suggested", "suggested by fake 1"),
+        ("Vladivostok", "ORG", "suggested", "suggested by fake 1"),
+        ("Wednesday", "DATE", "suggested", "suggested by fake 1"),
     ]
     model = w.entity_list.entity_model
     assert model.index(0, LABEL).data(Qt.ItemDataRole.DecorationRole) == w.view.label_color("PERSON")

@@ -55,3 +55,18 @@ def test_the_gui_installs_as_annotator_ui_not_a_top_level_ui():
     by_folder_name = re.compile(r"^\s*(from|import) ui[.\s]", re.M)
     offenders = [p for p in root.glob("**/*.py") if ".venv" not in p.parts and by_folder_name.search(p.read_text("utf-8"))]
     assert not offenders
+
+
+def test_every_package_folder_is_installed():
+    """A new subpackage (annotator/formats) missing from the list installed a wheel whose `annotator`
+    failed at import: the editable install used by the tests could not show it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join(init.parent.relative_to(root).parts).replace("ui", "annotator_ui", 1)
+        if init.parent.relative_to(root).parts[0] == "ui" else ".".join(init.parent.relative_to(root).parts)
+        for top in ("annotator", "ui") for init in (root / top).rglob("__init__.py")
+    }
+    assert folders <= listed, folders - listed

@@ -64,9 +64,9 @@ def test_every_package_folder_is_installed():
 
     root = Path(__file__).resolve().parents[1]
     listed = set(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
-    folders = {
-        ".".join(init.parent.relative_to(root).parts).replace("ui", "annotator_ui", 1)
-        if init.parent.relative_to(root).parts[0] == "ui" else ".".join(init.parent.relative_to(root).parts)
-        for top in ("annotator", "ui") for init in (root / top).rglob("__init__.py")
-    }
+    installed_as = {"annotator": "annotator", "ui": "annotator_ui"}  # folder -> package name (pyproject's package-dir)
+    folders = set()
+    for top, name in installed_as.items():
+        for init in (root / top).rglob("__init__.py"):
+            folders.add(".".join((name, *init.parent.relative_to(root / top).parts)))
     assert folders <= listed, folders - listed

@@ -140,6 +140,7 @@ class ExportDialog(QDialog):
         for combo in (self.align, self.scheme):
             combo.currentIndexChanged.connect(self._read_preview)
         self.target.textChanged.connect(self._update_button)
+        self.target.editingFinished.connect(self._read_preview)  # a spaCy config names its files
         self.finished.connect(self._stop_preview)
         self._format_changed()
 
@@ -166,6 +167,7 @@ class ExportDialog(QDialog):
         name, _ = QFileDialog.getSaveFileName(self, "Export to", self.target.text(), pattern)
         if name:
             self.target.setText(target_for(name, chosen.name))
+            self._read_preview()
 
     def _read_preview(self) -> None:
         self._stop_preview()

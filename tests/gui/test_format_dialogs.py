@@ -82,6 +82,15 @@ def test_the_preview_names_unknown_labels_and_spans_off_token_boundaries(make_ma
     )
 
 
+def _wait_for(cancelled, seconds: float = 10.0) -> None:
+    """Hold a job's thread until it is cancelled (at most ``seconds``: a test that never cancels fails, not hangs)."""
+    tick = threading.Event()
+    for _ in range(int(seconds * 100)):
+        if cancelled():
+            return
+        tick.wait(0.01)
+
+
 def _cancel_progress(window, qtbot) -> None:
     """Click Cancel on the job's progress dialog once it shows."""
     qtbot.waitUntil(lambda: window._progress.isVisible(), timeout=5000)
@@ -97,9 +106,7 @@ def test_a_cancelled_import_changes_nothing(make_main_window, picked, qtbot, mon
 
     def held(should_cancel, what):
         # the import has added its article (in its transaction) and waits here until cancelled
-        stop = threading.Event()
-        while not should_cancel() and not stop.wait(0.01):
-            pass
+        _wait_for(should_cancel)
         real(should_cancel, what)
 
     monkeypatch.setattr(importing, "check_cancel", held)
@@ -184,9 +191,7 @@ def test_a_cancelled_export_leaves_no_file(make_main_window, tmp_path, qtbot, pr
 
     def held(options, count):
         # the writer has written its first article (to its temporary file) and waits here until cancelled
-        stop = threading.Event()
-        while not options.should_cancel() and not stop.wait(0.01):
-            pass
+        _wait_for(options.should_cancel)
         check_cancel(options.should_cancel, "export")
 
     monkeypatch.setattr(WriteOptions, "progress", held)

@@ -8,6 +8,7 @@ write goes through the ``TaskRunner``'s writer thread. Keys come only from
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from annotator.store import AnnotationStore
 from . import label_edits
 from .actions import ACTIONS, resolve_keys
 from .decision_bar import DecisionBar
+from .dialogs.export_dialog import ExportChoice, ExportDialog
+from .dialogs.import_dialog import ImportChoice, ImportDialog
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
@@ -172,7 +175,7 @@ class MainWindow(QMainWindow):
         file_items = [
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
-            ("Export…", self.export_jsonl),
+            ("Export…", self.export_files),
             ("Save a copy as…", self.save_copy),
             ("Suggest all…", self.suggest_all),
         ]
@@ -539,44 +542,56 @@ class MainWindow(QMainWindow):
         return window
 
     def import_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy);;All files (*)")
-        if names:
-            self._import(names)
+        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy *.ann);;All files (*)")
+        if not names:
+            return
+        self.import_dialog = ImportDialog(names, self.path, self.store.annotator, set(self.store.label_names()), self)
+        self.import_dialog.accepted.connect(lambda: self._import(self.import_dialog.choice()))
+        self.import_dialog.open()
 
-    def _import(self, names: list[str], *, add_labels: bool = False) -> None:
+    def _import(self, choice: ImportChoice) -> None:
         from annotator.importing import import_files, unknown_labels
 
         def run(store, on_progress, should_cancel):
             try:
-                return import_files(store, names, add_labels=add_labels, on_progress=on_progress, should_cancel=should_cancel).summary()
+                return import_files(
+                    store, choice.paths, spans_as=choice.spans_as, add_labels=choice.add_labels, decisions=choice.decisions,
+                    align=choice.align, form=choice.form, options=choice.options,
+                    on_progress=on_progress, should_cancel=should_cancel,
+                ).summary()
             except UnknownLabels as e:
                 # Not a failure in the GUI: the project is unchanged, and the window asks whether to add them.
-                return UnknownLabels(str(e), tuple(unknown_labels(store, names, should_cancel=should_cancel)) or e.labels)
+                found = unknown_labels(store, choice.paths, form=choice.form, should_cancel=should_cancel)
+                return UnknownLabels(str(e), tuple(found) or e.labels)
 
-        self._background("Importing", run, on_success=lambda result: self._imported(names, result))
+        self._background("Importing", run, on_success=lambda result: self._imported(choice, result),
+                         cancelled="import cancelled; the project is unchanged")
 
-    def _imported(self, names: list[str], result) -> None:
+    def _imported(self, choice: ImportChoice, result) -> None:
         if not isinstance(result, UnknownLabels):
             self._job_done(result)
             return
-        files = "file uses" if len(names) == 1 else "files use"
+        files = "file uses" if len(choice.paths) == 1 else "files use"
         which = f"labels the project doesn't have: {', '.join(result.labels)}. Add them?"
         if len(result.labels) == 1:
             which = f"a label the project doesn't have: {result.labels[0]}. Add it?"
         if ask(self, "Import", f"The {files} {which}"):
-            self._import(names, add_labels=True)
+            self._import(replace(choice, add_labels=True))
 
-    def export_jsonl(self) -> None:
-        default = str(self.path.with_suffix(".jsonl"))
-        name, _ = QFileDialog.getSaveFileName(self, "Export accepted articles", default, "JSON lines (*.jsonl)")
-        if not name:
-            return
-        from annotator.exporting import export_jsonl
+    def export_files(self) -> None:
+        self.export_dialog = ExportDialog(self.path, self.store.annotator, self)
+        self.export_dialog.accepted.connect(lambda: self._export(self.export_dialog.choice()))
+        self.export_dialog.open()
 
-        self._background(
-            "Exporting",
-            lambda s, p, c: f"exported {export_jsonl(s, name, (Status.ACCEPTED,), on_progress=p, should_cancel=c)} articles to {name}",
-        )
+    def _export(self, choice: ExportChoice) -> None:
+        from annotator.exporting import export
+
+        def run(store, on_progress, should_cancel):
+            count = export(store, choice.out, choice.statuses, form=choice.form, align=choice.align,
+                           options=choice.write_options(on_progress, should_cancel))
+            return f"exported {count} articles to {choice.out}"
+
+        self._background("Exporting", run, cancelled="export cancelled; nothing was written")
 
     def suggest_all(self) -> None:
         model = self.model
@@ -589,12 +604,14 @@ class MainWindow(QMainWindow):
 
         self._background("Suggesting", suggest)
 
-    def _background(self, label: str, fn: Callable, *, on_success: Callable | None = None) -> BackgroundJob:
+    def _background(self, label: str, fn: Callable, *, on_success: Callable | None = None,
+                    cancelled: str | None = None) -> BackgroundJob:
         job = BackgroundJob(self.path, self.store.annotator, fn)
         self._jobs = [j for j in self._jobs if j.running] + [job]
         self._progress = watch(job, label, self)
         job.succeeded.connect(on_success or self._job_done)
-        job.cancelled.connect(lambda: self.status.say(f"{label.lower()} cancelled; the work finished so far is kept"))
+        said = cancelled or f"{label.lower()} cancelled; the work finished so far is kept"
+        job.cancelled.connect(lambda: self.status.say(said))
         job.failed.connect(lambda message: warn(self, label, message))
         return job.start()
 

@@ -132,3 +132,15 @@ def stored():
             store.close()
 
     return read
+
+
+@pytest.fixture
+def accept_import(qtbot):
+    """accept_import(window): once File → Import…'s preview is read, click its Import button."""
+
+    def accept(window) -> None:
+        qtbot.waitUntil(lambda: getattr(window, "import_dialog", None) is not None and window.import_dialog.preview is not None,
+                        timeout=5000)
+        window.import_dialog.import_button.click()
+
+    return accept

@@ -36,10 +36,11 @@ def answer(monkeypatch):
     return set_answer
 
 
-def test_yes_adds_the_labels_and_imports(make_main_window, jsonl, answer, qtbot):
+def test_yes_adds_the_labels_and_imports(make_main_window, jsonl, answer, qtbot, accept_import):
     asked = answer(True)
     w = make_main_window()
     w.import_files()
+    accept_import(w)
     # the counts and the queue follow the message, after the next paint
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage() and not w.chrome_pending, timeout=5000)
     assert asked == ["The file uses labels the project doesn't have: POLITICIAN, <b>PLACE</b>. Add them?"]
@@ -54,11 +55,12 @@ def test_yes_adds_the_labels_and_imports(make_main_window, jsonl, answer, qtbot)
     assert [(TEXT[e.start:e.end], e.label) for e in entities] == [("Olaf Scholz", "POLITICIAN"), ("<b>Bundestag</b>", "<b>PLACE</b>")]
 
 
-def test_no_leaves_the_project_as_it_was(make_main_window, jsonl, answer, qtbot):
+def test_no_leaves_the_project_as_it_was(make_main_window, jsonl, answer, qtbot, accept_import):
     asked = answer(False)
     w = make_main_window()
     labels, counts = w.store.labels(), w.store.counts()
     w.import_files()
+    accept_import(w)
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     # the answer is acted on as it is given: a "yes" would have started the second import by now
     assert w.store.labels() == labels and w.store.counts() == counts
@@ -66,20 +68,24 @@ def test_no_leaves_the_project_as_it_was(make_main_window, jsonl, answer, qtbot)
     assert not [job for job in w._jobs if job.running]
 
 
-def test_one_unknown_label_is_named_alone(make_main_window, jsonl, answer, qtbot):
+def test_one_unknown_label_is_named_alone(make_main_window, jsonl, answer, qtbot, accept_import):
     jsonl.write_text(json.dumps({"text": TEXT, "spans": [{"start": 0, "end": 11, "label": "POLITICIAN"}]}) + "\n", "utf-8")
     asked = answer(False)
-    make_main_window().import_files()
+    w = make_main_window()
+    w.import_files()
+    accept_import(w)
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     assert asked == ["The file uses a label the project doesn't have: POLITICIAN. Add it?"]
 
 
-def test_other_bad_input_is_still_an_error(make_main_window, jsonl, answer, qtbot, monkeypatch):
+def test_other_bad_input_is_still_an_error(make_main_window, jsonl, answer, qtbot, monkeypatch, accept_import):
     jsonl.write_text('{"text": "fine"}\n{"text": \n', "utf-8")
     asked = answer(True)
     warnings = []
     monkeypatch.setattr("annotator_ui.main_window.warn", lambda parent, title, text: warnings.append(text))
-    make_main_window().import_files()
+    w = make_main_window()
+    w.import_files()
+    accept_import(w)
     qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
     assert "new.jsonl:2: malformed JSON" in warnings[0] and asked == []
 

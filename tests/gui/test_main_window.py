@@ -313,7 +313,7 @@ def test_quit_closes_the_window_and_ends_the_session(make_main_window, qtbot, pr
         store.close()
 
 
-def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path, qtbot, monkeypatch):
+def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path, qtbot, monkeypatch, accept_import):
     from PySide6.QtWidgets import QFileDialog
 
     story = tmp_path / "story.txt"
@@ -321,6 +321,7 @@ def test_import_runs_in_the_background_and_refreshes(make_main_window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(story)], ""))
     w = make_main_window()
     w.import_files()
+    accept_import(w)
     # the counts and the queue follow the message, after the next paint
     qtbot.waitUntil(lambda: "imported 1 article" in w.status.currentMessage() and not w.chrome_pending, timeout=5000)
     assert w.status.progress.text().endswith("pending 5 of 5")
@@ -331,10 +332,11 @@ def test_export_writes_the_accepted_articles(make_main_window, tmp_path, qtbot, 
     from PySide6.QtWidgets import QFileDialog
 
     out = tmp_path / "out.jsonl"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     w = make_main_window()
     press(w, Qt.Key.Key_A)
-    w.export_jsonl()
+    w.export_files()
+    w.export_dialog.target.setText(str(out))
+    w.export_dialog.export_button.click()
     qtbot.waitUntil(lambda: "exported 1 articles" in w.status.currentMessage(), timeout=5000)
     assert len(out.read_text("utf-8").splitlines()) == 1
 

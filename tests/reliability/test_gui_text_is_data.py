@@ -127,7 +127,15 @@ def test_an_import_error_quoting_a_label_is_shown_as_plain_text(window, qtbot, t
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "x y", "spans": [{"start": 0, "end": 1, "label": "<h1>HUGE</h1>"}]}) + "\n", "utf-8")
     monkeypatch.setattr("annotator_ui.main_window.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(bad)], ""))
-    text, fmt = _capture_message_box(qtbot, window.import_files)
+
+    def import_through_the_dialog():
+        window.import_files()
+        qtbot.waitUntil(lambda: window.import_dialog.preview is not None, timeout=10_000)
+        # the dialog's problems are plain text (a read-only QPlainTextEdit) and name the label as it is
+        assert "labels the project doesn't have: <h1>HUGE</h1>" in window.import_dialog.problems.toPlainText()
+        window.import_dialog.import_button.click()
+
+    text, fmt = _capture_message_box(qtbot, import_through_the_dialog)
     assert "<h1>HUGE</h1>" in text
     assert not _rendered_as_rich_text(text, fmt), f"the import error is rendered as HTML: {text!r}"
 

@@ -91,6 +91,9 @@ def test_the_window_reports_the_line_and_leaves_the_project_as_it_was(show_windo
         show_window(window)
         before, counts = dump(project), window.status.progress.text()
         window.import_files()
+        # File → Import…'s dialog: once its preview is read, Import
+        qtbot.waitUntil(lambda: window.import_dialog.preview is not None, timeout=10_000)
+        window.import_dialog.import_button.click()
         qtbot.waitUntil(lambda: bool(warnings), timeout=60_000)
         qtbot.waitUntil(lambda: not [job for job in window._jobs if job.running], timeout=10_000)
         (title, message), = warnings

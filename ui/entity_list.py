@@ -16,6 +16,8 @@ decisions in quick succession refill it once, not once per article.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QTimer
@@ -36,8 +38,11 @@ CELL_PAD, SWATCH = 8, 24  # px: a cell's text margins, and the colour swatch bef
 
 
 def source_of(entity: Entity) -> str:
-    """Who put the entity there: the model (name@version) that suggested it, else the person."""
-    return entity.source or entity.annotator or ""
+    """Who put the entity there, short enough for its column: the model's name and version (its
+    content id is in the tooltip), "from file F", else the person."""
+    if entity.source:
+        return re.sub(r"\+sha1:\w+$", "", entity.source.removeprefix("suggested by "))
+    return entity.annotator or ""
 
 
 def excerpt(text: str) -> str:
@@ -97,7 +102,7 @@ class EntityListModel(QAbstractTableModel):
     def _tooltip(self, entity: Entity) -> str:
         lines = [self._text[entity.start : entity.end], f"{entity.label} · {entity.state.value}"]
         if entity.source:
-            lines.append(f"suggested by {entity.source}" + (f" (score {entity.score:.2f})" if entity.score is not None else ""))
+            lines.append(entity.source + (f" (score {entity.score:.2f})" if entity.score is not None else ""))
         if entity.annotator and not entity.suggested:
             lines.append(f"confirmed by {entity.annotator}")
         return "\n".join(lines)

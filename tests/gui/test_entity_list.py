@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model import EntityState
-from annotator_ui.entity_list import LABEL, SOURCE, STATE, TEXT
+from annotator_ui.entity_list import LABEL, SOURCE, STATE, TEXT, source_of
 from annotator_ui.plain import plain_tooltip
 
 pytestmark = pytest.mark.gui
@@ -30,7 +30,7 @@ def rows(w) -> list[tuple[str, str, str, str]]:
 
 def texts_in_store(w) -> list[tuple[str, str, str, str]]:
     article = w.controller.article
-    return [(article.text[e.start : e.end], e.label, e.state.value, e.source or e.annotator or "")
+    return [(article.text[e.start : e.end], e.label, e.state.value, source_of(e))  # as the column shortens it
             for e in w.store.entities(article.id)]
 
 
@@ -42,10 +42,10 @@ def selected_id(w) -> int | None:
 def test_rows_are_the_entities_in_text_order_with_label_state_and_source(wide_window):
     w = wide_window()
     assert rows(w) == [
-        ("Kim Jong Un", "PERSON", "suggested", "suggested by fake 1"),
-        ("Vladimir Putin", "PERSON", "suggested", "suggested by fake 1"),
-        ("Vladivostok", "ORG", "suggested", "suggested by fake 1"),
-        ("Wednesday", "DATE", "suggested", "suggested by fake 1"),
+        ("Kim Jong Un", "PERSON", "suggested", "fake 1"),
+        ("Vladimir Putin", "PERSON", "suggested", "fake 1"),
+        ("Vladivostok", "ORG", "suggested", "fake 1"),
+        ("Wednesday", "DATE", "suggested", "fake 1"),
     ]
     model = w.entity_list.entity_model
     assert model.index(0, LABEL).data(Qt.ItemDataRole.DecorationRole) == w.view.label_color("PERSON")

@@ -144,3 +144,20 @@ def accept_import(qtbot):
         window.import_dialog.import_button.click()
 
     return accept
+
+
+@pytest.fixture
+def shown_view(qtbot):
+    """shown_view(labels): a ReviewView alone, 900x600, with these labels, shown and exposed."""
+    from annotator_ui.review_view import ReviewView
+
+    def make(labels):
+        view = ReviewView()
+        qtbot.addWidget(view)
+        view.resize(900, 600)
+        view.set_labels(labels)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+
+    return make

@@ -34,14 +34,8 @@ def _entity_at(view: ReviewView, index: int) -> int | None:
 
 
 @pytest.fixture
-def view(qtbot):
-    v = ReviewView()
-    qtbot.addWidget(v)
-    v.resize(900, 600)
-    v.set_labels(LABELS)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(shown_view):
+    return shown_view(LABELS)
 
 
 def test_a_huge_article_shows_whole_at_once_and_gets_its_highlights_a_step_at_a_time(view, qtbot):

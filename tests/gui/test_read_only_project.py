@@ -3,23 +3,9 @@ decision is refused with one message, the project unchanged (issue 9, item 5a)."
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from annotator import schema
 from annotator.model import Status
 
-
-def _no_write_permission(monkeypatch, path: Path) -> None:
-    """What a non-root user gets from a file mode 0444 (the tests run as root, who may write anything)."""
-    real_access = os.access
-
-    def access(target, mode, *args, **kwargs):
-        if mode & os.W_OK and Path(target).resolve() == path.resolve():
-            return False
-        return real_access(target, mode, *args, **kwargs)
-
-    monkeypatch.setattr(schema.os, "access", access)
+from tests.reliability._support import no_write_permission
 
 
 def test_a_read_only_project_says_so_and_refuses_decisions(project, monkeypatch, press, stored, qtbot):
@@ -27,7 +13,7 @@ def test_a_read_only_project_says_so_and_refuses_decisions(project, monkeypatch,
     from annotator_ui.main_window import MainWindow
     from annotator_ui.settings import Settings
 
-    _no_write_permission(monkeypatch, project)
+    no_write_permission(monkeypatch, project)
     w = MainWindow(AnnotationStore.open(project, annotator="tester"), settings=Settings(), worker_factory=None, show_summary=False)
     qtbot.addWidget(w)
     w.show()

@@ -40,14 +40,8 @@ def entities(text=TEXT):
 
 
 @pytest.fixture
-def view(qtbot):
-    v = ReviewView()
-    qtbot.addWidget(v)
-    v.resize(900, 600)
-    v.set_labels(LABELS)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(shown_view):
+    return shown_view(LABELS)
 
 
 def shown_text(view, entity_id):

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator import schema
 from annotator.labels import make_labels
 from annotator.store import AnnotationStore
 
@@ -196,3 +197,15 @@ def damaged_project(path):
         store.close()
     zero_middle_leaf(path, "annotations")
     return path
+
+
+def no_write_permission(monkeypatch, path: Path) -> None:
+    """What a non-root user gets from a file mode 0444: the tests run as root, which may write anything."""
+    real_access = os.access
+
+    def access(target, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(target).resolve() == path.resolve():
+            return False
+        return real_access(target, mode, *args, **kwargs)
+
+    monkeypatch.setattr(schema.os, "access", access)

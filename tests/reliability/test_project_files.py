@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
@@ -28,7 +27,7 @@ from annotator.errors import ProjectError, ReadOnlyError
 from annotator.store import AnnotationStore
 from annotator.store import base as store_base
 
-from ._support import REPO, dump, integrity, make_project, siblings, subprocess_env
+from ._support import REPO, dump, integrity, make_project, no_write_permission, siblings, subprocess_env
 
 
 def _states(path: Path) -> dict[str, bytes]:
@@ -292,23 +291,11 @@ def test_a_killed_import_into_a_new_project_is_rolled_back_on_the_next_open(tmp_
 
 
 # ------------------------------------------------------------ item 5a: cannot be written here
-def _no_write_permission(monkeypatch, path: Path) -> None:
-    """What a non-root user gets from a file mode 0444: the tests run as root, which may write anything."""
-    real_access = os.access
-
-    def access(target, mode, *args, **kwargs):
-        if mode & os.W_OK and Path(target).resolve() == path.resolve():
-            return False
-        return real_access(target, mode, *args, **kwargs)
-
-    monkeypatch.setattr(schema.os, "access", access)
-
-
 def test_a_project_without_write_permission_opens_read_only_and_refuses_changes(tmp_path, monkeypatch):
     path = tmp_path / "p.db"
     ids = make_project(path, 3)
     before = dump(path)
-    _no_write_permission(monkeypatch, path)
+    no_write_permission(monkeypatch, path)
     store = AnnotationStore.open(path)
     try:
         assert store.read_only == "no permission to write it"
@@ -324,7 +311,7 @@ def test_a_project_without_write_permission_opens_read_only_and_refuses_changes(
 def test_cli_commands_that_write_say_the_project_is_read_only(tmp_path, monkeypatch):
     path = tmp_path / "p.db"
     make_project(path, 3)
-    _no_write_permission(monkeypatch, path)
+    no_write_permission(monkeypatch, path)
     runner = CliRunner()
     stats = runner.invoke(cli, ["stats", str(path)])
     assert stats.exit_code == 0 and "3 articles" in stats.output

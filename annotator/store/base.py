@@ -260,7 +260,7 @@ class StoreBase:
     def set_setting(self, key: str, value) -> Changes:
         with self.transaction():
             self.conn.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value)),
             )
         return Changes(labels=True)
@@ -285,7 +285,7 @@ class StoreBase:
         with self.transaction():
             for label in labels:
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
                     (label.name, label.color, label.hotkey, label.position),
                 )
         return Changes(labels=True)

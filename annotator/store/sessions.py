@@ -18,10 +18,9 @@ class SessionStore:
     # ---------------------------------------------------------------- sessions
     def start_session(self) -> int:
         with self.transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO sessions (annotator, started_at) VALUES (?, ?)", (self.annotator, now())
-            )
-        self.session_id = cursor.lastrowid
+            (self.session_id,) = self.conn.execute(
+                "INSERT INTO sessions (annotator, started_at) VALUES (?, ?) RETURNING id", (self.annotator, now())
+            ).fetchone()
         return self.session_id
 
     def end_session(self) -> dict | None:

@@ -26,7 +26,8 @@ class SuggestionStore:
     def source_id(self, kind: str, name: str, version: str = "") -> int:
         with self.transaction():
             self.conn.execute(
-                "INSERT OR IGNORE INTO sources (kind, name, version, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO sources (kind, name, version, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, name, version) DO NOTHING",
                 (kind, name, version, now()),
             )
         return self.conn.execute(

@@ -588,7 +588,7 @@ class MainWindow(QMainWindow):
 
         def run(store, on_progress, should_cancel):
             count = export(store, choice.out, choice.statuses, form=choice.form, align=choice.align,
-                           options=choice.write_options(on_progress, should_cancel))
+                           with_tokens=choice.with_tokens, options=choice.write_options(on_progress, should_cancel))
             return f"exported {count} articles to {choice.out}"
 
         self._background("Exporting", run, cancelled="export cancelled; nothing was written")

@@ -120,9 +120,10 @@ def test_a_cancelled_import_changes_nothing(make_main_window, picked, qtbot, mon
     assert dump(w.path) == before
 
 
-def _export(window, qtbot, form, out):
+def _export(window, qtbot, form, out, *, no_tokens=False):
     window.export_files()
     dialog = window.export_dialog
+    dialog.no_tokens.setChecked(no_tokens)
     dialog.target.setText(str(out))
     dialog.set_format(form)  # the preview is written under the target's name
     qtbot.waitUntil(lambda: dialog.preview.toPlainText().startswith("=="), timeout=10000)
@@ -157,6 +158,20 @@ def test_export_to_doccano_writes_the_accepted_article(make_main_window, tmp_pat
         "label": [[0, 11, "PERSON"], [16, 30, "PERSON"], [34, 45, "ORG"], [49, 58, "DATE"]],
         "title": "Summit in the east", "source": "test",
     }]
+
+
+def test_export_to_jsonl_without_tokens(make_main_window, tmp_path, qtbot, press):
+    """--no-tokens from the window: the same spans, no tokens and no token indices (issue 11)."""
+    w = make_main_window()
+    press(w, Qt.Key.Key_A)
+    out = tmp_path / "plain.jsonl"
+    preview = _export(w, qtbot, "jsonl", out, no_tokens=True)
+    (task,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert "tokens" not in task and '"tokens"' not in preview
+    assert task["spans"] == [
+        {"start": 0, "end": 11, "label": "PERSON"}, {"start": 16, "end": 30, "label": "PERSON"},
+        {"start": 34, "end": 45, "label": "ORG"}, {"start": 49, "end": 58, "label": "DATE"},
+    ]
 
 
 def test_export_to_brat_writes_a_folder(make_main_window, tmp_path, qtbot, press):

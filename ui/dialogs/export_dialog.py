@@ -41,6 +41,7 @@ class ExportChoice:
     align: str = "strict"
     conll_scheme: str = "iob2"
     dev_fraction: float = 0.2
+    with_tokens: bool = True  # JSONL only (--no-tokens): DocBin and CoNLL are made of tokens
 
     def write_options(self, on_progress=None, should_cancel=None) -> WriteOptions:
         return WriteOptions(on_progress=on_progress, should_cancel=should_cancel, conll_scheme=self.conll_scheme,
@@ -64,7 +65,8 @@ def preview_export(store, choice: ExportChoice, should_cancel=lambda: False) -> 
 
     chosen = formats.get(choice.form)
     align = choice.align if chosen.name in TOKEN_FORMATS else None
-    first = list(islice(tasks(store, choice.statuses, align=align), 1))
+    with_tokens = choice.with_tokens and chosen.name in TOKEN_FORMATS
+    first = list(islice(tasks(store, choice.statuses, align=align, with_tokens=with_tokens), 1))
     if not first:
         return "(no article has these statuses)"
     with tempfile.TemporaryDirectory(prefix="annotator-preview-") as folder:
@@ -103,6 +105,7 @@ class ExportDialog(QDialog):
         self.scheme = QComboBox()
         self.scheme.addItems(list(CONLL_SCHEMES))
         self.dev_fraction = QDoubleSpinBox(minimum=0.0, maximum=0.95, singleStep=0.05, value=0.2, decimals=2)
+        self.no_tokens = QCheckBox("Leave out tokens and token indices (about an eighth of the size)")
         self.target = QLineEdit(str(project.with_suffix(".jsonl")))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
@@ -126,6 +129,7 @@ class ExportDialog(QDialog):
         form.addRow("Spans off token boundaries", self.align)
         form.addRow("CoNLL tag scheme", self.scheme)
         form.addRow("spaCy dev share", self.dev_fraction)
+        form.addRow("JSONL tokens", self.no_tokens)
         form.addRow("Write to", target)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -135,7 +139,7 @@ class ExportDialog(QDialog):
         self.resize(640, 520)
 
         self.form.currentIndexChanged.connect(self._format_changed)
-        for widget in (*self.statuses.values(),):
+        for widget in (*self.statuses.values(), self.no_tokens):
             widget.toggled.connect(self._read_preview)
         for combo in (self.align, self.scheme):
             combo.currentIndexChanged.connect(self._read_preview)
@@ -158,6 +162,7 @@ class ExportDialog(QDialog):
         self.align.setEnabled(name in TOKEN_FORMATS)
         self.scheme.setEnabled(name == "conll")
         self.dev_fraction.setEnabled(name == "spacy")
+        self.no_tokens.setEnabled(name == "jsonl")
         self.target.setText(target_for(self.target.text(), name))
         self._read_preview()
 
@@ -196,4 +201,5 @@ class ExportDialog(QDialog):
             self.target.text().strip(), self.chosen_form,
             tuple(status for status, box in self.statuses.items() if box.isChecked()),
             self.align.currentText(), self.scheme.currentText(), self.dev_fraction.value(),
+            with_tokens=not (self.no_tokens.isEnabled() and self.no_tokens.isChecked()),
         )

@@ -414,6 +414,38 @@ def redo(ctx, project, annotator):
     _travel(ctx, project, annotator, forward=True)
 
 
+@cli.command()
+@project_argument
+@click.option("--text", metavar="TEXT", help="The words to find (exactly, as whole words).")
+@click.option("--label", metavar="LABEL", help="The label to suggest for them.")
+@click.option("--entity", "entity_id", type=int, metavar="ID", help="Take the text and label of this entity instead.")
+@click.pass_context
+def propagate(ctx, project, text, label, entity_id):
+    """Suggest a label wherever a text stands in the pending articles.
+
+    Every whole-word place of the text (case as given: "EU" is not found in
+    "EUR" nor in "eu") in a pending article becomes a suggestion of a
+    "propagation" source, to be confirmed like any other; places already
+    covered by an entity are left to it, and decided articles are never
+    touched. One step: `annotator undo` removes exactly what it added.
+
+    \b
+    Example:
+        annotator propagate news.db --text "Pacific Fleet" --label ORG
+        annotator propagate news.db --entity 1234
+    """
+    if (entity_id is None) == (text is None) or (text is None) != (label is None):
+        raise click.UsageError("give --text and --label, or --entity alone")
+    store = _open(ctx, project)
+    if entity_id is not None:
+        done, _ = store.propagate_from_entity(entity_id)
+    else:
+        from . import labels as label_set
+
+        done, _ = store.propagate_to_pending(text, label_set.check_name(label))
+    click.echo(f"{project}: {done.summary(pending=True)}")
+
+
 def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
     pairs = []
     for value in values:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 COLUMNS: dict[str, tuple[str, ...]] = {
     "annotations": ("id", "article_id", "start", "end", "label", "state", "suggestion_id", "annotator", "decided_at"),
     "articles": ("id", "status", "annotator", "decided_at"),
+    # what a source said, added and removed with the entity shown for it (propagation's suggestions)
+    "suggestions": ("id", "article_id", "start", "end", "label", "source_id", "score"),
 }
 
 

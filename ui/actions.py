@@ -49,6 +49,7 @@ ACTIONS: dict[str, ActionSpec] = {
         for n in range(1, 10)
     },
     "pick_label": _review("Choose a label by name…", ("L",), "pick_label"),
+    "propagate": _review("Apply the focused entity to the same text elsewhere in this article", ("P",), "propagate"),
     "shrink_end": _review("Shrink end by one token", ("Shift+Left",), "move_end", -1, repeat=True),
     "extend_end": _review("Extend end by one token", ("Shift+Right",), "move_end", 1, repeat=True),
     "start_left": _review("Move start one token left", ("Alt+Left",), "move_start", -1, repeat=True),

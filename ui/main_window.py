@@ -22,7 +22,7 @@ from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
-from . import label_edits
+from . import label_edits, propagation
 from .actions import ACTIONS, resolve_keys
 from .decision_bar import DecisionBar
 from .dialogs.export_dialog import ExportChoice, ExportDialog
@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
                 menus["Edit"].addSeparator()
         menus["Review"].addSeparator()
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
+        menus["Review"].addAction("Apply to pending articles…", self.apply_to_pending)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Settings…", self.open_settings)
@@ -505,6 +506,9 @@ class MainWindow(QMainWindow):
 
     def remove_label(self) -> None:
         label_edits.remove_label(self)
+
+    def apply_to_pending(self) -> None:
+        propagation.apply_to_pending(self)
 
     def add_model_suggestions(self) -> None:
         """Review → Add model suggestions to this article: the explicit way to combine sources."""

@@ -311,6 +311,13 @@ class ReviewController(QObject):
         elif entity.label != name or entity.suggested:
             self._edit(lambda s: s.relabel_entity(entity.id, name))
 
+    def propagate(self) -> None:
+        """P: the focused entity's text and label at its other whole-word places in this article,
+        confirmed, in one undo step (``annotator.propagation`` says which places count)."""
+        entity = self._editable()
+        if entity is not None:
+            self._edit(lambda s: s.propagate_in_article(entity.id), then=lambda done: self.message.emit(done.summary(pending=False)))
+
     def _added(self, entity: Entity) -> None:
         self.view.clear_selection()
         self.view.focus_entity(entity.id)
@@ -379,7 +386,9 @@ class ReviewController(QObject):
             self.message.emit(f"nothing to {method}")
             return
         touched = sorted(changes.article_ids)
-        target = touched[0] if touched else (self.article.id if self.article else None)
+        shown = self.article.id if self.article else None
+        # a step over many articles (a propagation to the pending ones) leaves the reviewer where they are
+        target = shown if shown is not None and (shown in touched or len(touched) != 1) else next(iter(touched), shown)
         if changes.statuses or self.article is None or target != self.article.id:
             self.show(target)
         else:  # an edit of the shown article: redrawn in place, where the reviewer had scrolled

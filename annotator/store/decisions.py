@@ -153,7 +153,7 @@ class DecisionStore:
             event_id, article_id, action, ops = row
             ops = json.loads(ops)
             steps = list(history.steps(ops, backward=backward))
-            conflict = self._conflict(steps, article_id)
+            conflict = self._conflict(steps)
             if conflict is None:
                 for table, row_id, before, after in steps:
                     self._apply(table, row_id, after, update=before is not None)
@@ -162,38 +162,52 @@ class DecisionStore:
                 self.conn.execute("UPDATE events SET state = 'dropped' WHERE id = ?", (event_id,))
         if conflict is not None:
             raise EditError(f"cannot {verb} {history.describe(action, article_id)}: {conflict}; it was left out of the history")
-        ids = frozenset() if article_id is None else frozenset({article_id})
+        # a step over many articles (a propagation to the pending ones) names them in its rows
+        ids = frozenset({article_id}) if article_id is not None else frozenset(
+            values["article_id"] for _, _, before, after in steps for values in (before, after)
+            if values is not None and "article_id" in values
+        )
         statuses = any(step[0] == "articles" for step in steps)
         # A decision's focus is the window's to remember (accepting touches every suggestion alike).
         entities = () if statuses else history.touched_entities(ops)
         return Changes(article_ids=ids, statuses=statuses, entity_ids=entities)
 
-    def _conflict(self, steps: list, article_id: int | None) -> str | None:
-        """Why these steps can no longer be replayed, or None."""
+    def _conflict(self, steps: list) -> str | None:
+        """Why these steps can no longer be replayed, or None.
+
+        Only entities (``annotations``) can overlap: the rows a step adds or moves are checked
+        against the rest of their own article, for a step over one article or many alike.
+        """
         removed: set[int] = set()
-        added: list[tuple[int, int]] = []
+        added: dict[int, list[tuple[int, int]]] = {}
         for table, row_id, before, after in steps:
             current = self._row(table, row_id)
             if before is None:
                 if current is not None:
                     return "that entity's place was taken since"
-                added.append((after["start"], after["end"]))
+                if table == "annotations":
+                    added.setdefault(after["article_id"], []).append((after["start"], after["end"]))
             elif current is None or any(current[k] != v for k, v in before.items()):
                 who = (current or {}).get("annotator")
                 return f"{who} changed it since" if who and who != self.annotator else "it was changed since"
+            elif table != "annotations":
+                continue
             elif after is None:
                 removed.add(row_id)
-            elif table == "annotations" and ("start" in after or "end" in after):
+            elif "start" in after or "end" in after:
                 removed.add(row_id)
-                added.append((after.get("start", current["start"]), after.get("end", current["end"])))
-        if added and article_id is not None and not self.setting("allow_overlap", False):
-            others = [
-                (s, e) for i, s, e in self.conn.execute(
-                    "SELECT id, start, end FROM annotations WHERE article_id = ?", (article_id,)
-                ) if i not in removed
-            ]
-            if any(overlapping(s, e, others) for s, e in added):
-                return "it would overlap an entity drawn since"
+                added.setdefault(current["article_id"], []).append(
+                    (after.get("start", current["start"]), after.get("end", current["end"]))
+                )
+        if added and not self.setting("allow_overlap", False):
+            for article_id, spans in added.items():
+                others = [
+                    (s, e) for i, s, e in self.conn.execute(
+                        "SELECT id, start, end FROM annotations WHERE article_id = ?", (article_id,)
+                    ) if i not in removed
+                ]
+                if any(overlapping(s, e, others) for s, e in spans):
+                    return "it would overlap an entity drawn since"
         return None
 
     # ---------------------------------------------------------------- internal

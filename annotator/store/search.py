@@ -44,20 +44,20 @@ class SearchHit(NamedTuple):
 _WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: what the index's tokenizer keeps as one token
 
 
-def fts_query(query: str) -> str | None:
+def fts_query(query: str, *, prefix: bool = True) -> str | None:
     """The FTS5 query for what the user typed (None: no word to look for).
 
     The query is cut into words at anything but letters and digits, as the
     index was (``end-of-year`` is three words, all required), and each word is
     quoted, so FTS5 sees words only, never operators. While the last word is
     being typed (the query ends in a letter or digit) it matches as a prefix:
-    ``zür`` finds "Zürich"; ``100%`` does not find "1000".
+    ``zür`` finds "Zürich"; ``100%`` does not find "1000". ``prefix=False``: whole words only.
     """
     words = _WORD.findall(query)
     if not words:
         return None
     phrases = [f'"{w}"' for w in words]
-    if query[-1].isalnum():
+    if prefix and query[-1].isalnum():
         phrases[-1] += "*"
     return " ".join(phrases)
 

@@ -19,6 +19,7 @@ class SuggestionStore:
         "CASE WHEN src.name IS NULL THEN NULL "
         "WHEN src.kind = 'model' THEN rtrim('suggested by ' || src.name || ' ' || src.version) "
         "WHEN src.kind = 'import' THEN 'from file ' || src.name "
+        "WHEN src.kind = 'propagation' THEN 'propagated from “' || src.name || '”' "
         "ELSE rtrim(src.kind || ' ' || src.name || ' ' || src.version) END"
     )
 

@@ -258,7 +258,7 @@ def test_selecting_text_drops_the_focus(view):
 
 # ------------------------------------------------------------------ keys
 KEYS = ["A", "X", "Space", "Tab", "Shift+Tab", "Return", "Delete", "D", "1", "9", "J", "K", "Backspace",
-        "Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "PgDown", "PgUp", "Ctrl+Z", "Ctrl+A", "Ctrl+C", "L"]
+        "Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "PgDown", "PgUp", "Ctrl+Z", "Ctrl+A", "Ctrl+C", "L", "P"]
 
 
 @pytest.mark.parametrize("key", KEYS)

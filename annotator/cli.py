@@ -594,8 +594,7 @@ def _show_map(store: AnnotationStore, overrides: dict) -> None:
 
     model = store.setting("model") or DEFAULT_MODEL
     project_labels = store.label_names()
-    rows = [(m, *label_set.explain_label(m, project_labels, overrides))
-            for m in label_set.mapped_labels(model_labels(model) or [], overrides)]
+    rows = label_set.effective_map(model_labels(model) or [], project_labels, overrides)
     click.echo(f"  model label -> project label (model {model}; built-in: resources/label_map.json)")
     width = max(len(m) for m, _, _ in rows)
     target_width = max(len(t or "(dropped)") for _, t, _ in rows)

@@ -120,6 +120,29 @@ def map_label(label: str, project_labels: set[str], overrides: Mapping[str, str 
     return explain_label(label, project_labels, overrides)[0]
 
 
+def effective_map(
+    model_labels: Iterable[str], project_labels: set[str], overrides: Mapping[str, str | None]
+) -> list[tuple[str, str | None, str]]:
+    """(model label, the project label it becomes or None, where that comes from) for every model
+    label the map speaks of: what ``annotator labels --show-map`` prints and Edit → Labels and mapping shows."""
+    return [(m, *explain_label(m, project_labels, overrides)) for m in mapped_labels(model_labels, overrides)]
+
+
+def with_override(
+    overrides: Mapping[str, str | None], model_label: str, target: str | None, project_labels: set[str]
+) -> dict[str, str | None]:
+    """The overrides with ``model_label`` mapped onto project label ``target`` (None: not shown).
+    A target the project does not have is refused."""
+    model_label = model_label.strip()
+    if not model_label:
+        raise InputError("a model label to map must be non-empty")
+    if target is not None:
+        target = check_name(target)
+        if target not in project_labels:
+            raise InputError(f"{target!r} is not one of the project's labels")
+    return {**overrides, model_label: target}
+
+
 def mapped_labels(model_labels: Iterable[str], overrides: Mapping[str, str | None]) -> list[str]:
     """The model labels a map can speak of: the model's, the built-in map's and the overrides'."""
     return sort_names({*model_labels, *default_label_map(), *overrides})

@@ -22,7 +22,7 @@ from annotator.errors import AnnotatorError, UnknownLabels
 from annotator.model import Article, Changes, Status
 from annotator.store import AnnotationStore
 
-from . import label_edits, propagation
+from . import label_edits, label_setup, propagation
 from .actions import ACTIONS, resolve_keys
 from .decision_bar import DecisionBar
 from .dialogs.export_dialog import ExportChoice, ExportDialog
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Help")}
         file_items = [
+            ("New project…", self.new_project),
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
             ("Export…", self.export_files),
@@ -199,6 +200,7 @@ class MainWindow(QMainWindow):
         menus["Review"].addAction("Apply to pending articles…", self.apply_to_pending)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
+        menus["Edit"].addAction("Labels and mapping…", self.show_label_map)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()
@@ -506,6 +508,12 @@ class MainWindow(QMainWindow):
 
     def remove_label(self) -> None:
         label_edits.remove_label(self)
+
+    def new_project(self) -> None:
+        label_setup.new_project(self)
+
+    def show_label_map(self) -> None:
+        label_setup.show_label_map(self)
 
     def apply_to_pending(self) -> None:
         propagation.apply_to_pending(self)

@@ -42,29 +42,33 @@ class PropagationStore:
         (source: propagation of that text) beside what each article already shows."""
         needle = check_needle(text)
         self._require_label(label)
-        added = skipped = 0
-        touched: set[int] = set()
+        skipped = 0
         with self.group(f"propagate {label} “{needle}” to pending articles"):
             source = self.source_id("propagation", needle)
+            found: list[tuple[int, int, int]] = []
             for article_id, article_text in self._pending_holding(needle):
                 kept, passed = places(article_text, needle, self._shown(article_id))
                 skipped += passed
-                for start, end in kept:
-                    (suggestion_id,) = self.conn.execute(
-                        'INSERT INTO suggestions (article_id, start, "end", label, source_id, score) '
-                        "VALUES (?, ?, ?, ?, ?, NULL) RETURNING id",
-                        (article_id, start, end, label, source),
-                    ).fetchone()
-                    self._op("suggestions", suggestion_id, None, self._row("suggestions", suggestion_id))
-                    (row_id,) = self.conn.execute(
-                        'INSERT INTO annotations (article_id, start, "end", label, state, suggestion_id) '
-                        "VALUES (?, ?, ?, ?, 'suggested', ?) RETURNING id",
-                        (article_id, start, end, label, suggestion_id),
-                    ).fetchone()
-                    self._op("annotations", row_id, None, self._row("annotations", row_id))
-                if kept:
-                    added += len(kept)
-                    touched.add(article_id)
+                found += ((article_id, start, end) for start, end in kept)
+            suggestion_ids = self._insert_all(
+                "suggestions", 'INSERT INTO suggestions (article_id, start, "end", label, source_id, score) '
+                "VALUES (?, ?, ?, ?, ?, NULL)", [(*place, label, source) for place in found],
+            )
+            entity_ids = self._insert_all(
+                "annotations", 'INSERT INTO annotations (article_id, start, "end", label, state, suggestion_id) '
+                "VALUES (?, ?, ?, ?, 'suggested', ?)", [(*place, label, i) for place, i in zip(found, suggestion_ids)],
+            )
+            # the rows as ``_row`` reads them back (undo compares them), suggestions first: undo
+            # removes the entities before the suggestions they point to, redo the other way round
+            for (article_id, start, end), i in zip(found, suggestion_ids):
+                row = {"id": i, "article_id": article_id, "start": start, "end": end, "label": label,
+                       "source_id": source, "score": None}
+                self._op("suggestions", i, None, row)
+            for (article_id, start, end), i, suggestion_id in zip(found, entity_ids, suggestion_ids):
+                row = {"id": i, "article_id": article_id, "start": start, "end": end, "label": label,
+                       "state": "suggested", "suggestion_id": suggestion_id, "annotator": None, "decided_at": None}
+                self._op("annotations", i, None, row)
+            added, touched = len(found), {article_id for article_id, _, _ in found}
         return Propagated(needle, label, added, skipped, len(touched)), Changes(article_ids=frozenset(touched))
 
     def propagate_from_entity(self, entity_id: int) -> tuple[Propagated, Changes]:
@@ -72,6 +76,13 @@ class PropagationStore:
         entity = self.entity(entity_id)
         text = self._require_article(entity.article_id).text
         return self.propagate_to_pending(text[entity.start : entity.end], entity.label)
+
+    def _insert_all(self, table: str, sql: str, rows: list[tuple]) -> list[int]:
+        """Insert ``rows`` in one executemany; their ids, in order. Nothing else writes inside the
+        write transaction, so the rows past the highest id before are these (no RETURNING per row)."""
+        (last_id,) = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+        self.conn.executemany(sql, rows)
+        return [i for (i,) in self.conn.execute(f"SELECT id FROM {table} WHERE id > ? ORDER BY id", (last_id,))]
 
     def _shown(self, article_id: int) -> list[tuple[int, int]]:
         return self.conn.execute('SELECT start, "end" FROM annotations WHERE article_id = ?', (article_id,)).fetchall()
@@ -93,7 +104,9 @@ class PropagationStore:
                 (pattern,),
             ).fetchall()
         return self.conn.execute(
-            "SELECT a.id, a.text FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? AND a.status = 'pending' AND a.text LIKE ? ESCAPE '\\' ORDER BY a.id",
+            # IN, not a join: joined, SQLite looks the word up in the index again for every pending
+            # article (5.8 s for a word in 20,000 of them, against 0.15 s this way)
+            "SELECT id, text FROM articles WHERE id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+            "AND status = 'pending' AND text LIKE ? ESCAPE '\\' ORDER BY id",
             (words, pattern),
         ).fetchall()

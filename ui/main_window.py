@@ -196,8 +196,8 @@ class MainWindow(QMainWindow):
             if action_id == "redo":
                 menus["Edit"].addSeparator()
         menus["Review"].addSeparator()
-        menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
         menus["Review"].addAction("Apply to pending articles…", self.apply_to_pending)
+        menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Labels and mapping…", self.show_label_map)

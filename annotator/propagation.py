@@ -41,6 +41,8 @@ class Propagated:
 
     def summary(self, *, pending: bool) -> str:
         """One line for the status bar or the terminal: "Applied ORG to 3 more occurrences"."""
+        if not (self.added or self.skipped):
+            return f"“{self.text}” stands nowhere else{' in the pending articles' if pending else ' in this article'}"
         if pending:
             line = (f"Suggested {self.label} for “{self.text}” at {plural(self.added, 'place')} "
                     f"in {plural(self.articles, 'pending article')}")

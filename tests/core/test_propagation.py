@@ -132,6 +132,13 @@ def test_bad_inputs_change_nothing(project):
     assert all(e.state is EntityState.SUGGESTED for i in ids for e in store.entities(i))
 
 
+def test_the_summary_says_so_when_the_text_stands_nowhere_else(project):
+    store, ids, _ = project
+    done, changes = store.propagate_to_pending("Zanzibar", "ORG")
+    assert done.summary(pending=True) == "“Zanzibar” stands nowhere else in the pending articles"
+    assert changes.article_ids == frozenset() and store.undo_status().undo is None  # no empty step
+
+
 def test_a_needle_without_words_is_found_without_the_index(project):
     store, ids, _ = project
     store.add_articles([{"text": "Prices: $5 and US$5 and $50."}])

@@ -56,12 +56,7 @@ def show_label_map(window) -> LabelMapDialog:
         def run(s: AnnotationStore):
             return s.set_setting("label_map", change(s.setting("label_map", {}), s.label_names()))
 
-        def done(_) -> None:
-            window.status.say(say)
-            if dialog.isVisible():
-                dialog.refresh()
-
-        window.runner.submit(run, on_success=done, what="the label map")
+        window.runner.submit(run, on_success=lambda _: window.status.say(say), what="the label map")
 
     def write(model_label: str, target: str | None) -> None:
         submit(lambda overrides, names: label_set.with_override(overrides, model_label, target, names),
@@ -72,6 +67,7 @@ def show_label_map(window) -> LabelMapDialog:
                f"{model_label} follows the built-in map again")
 
     dialog = LabelMapDialog(read, write, clear, window)
+    window.runner.finished.connect(dialog.on_changes)  # the dialog's method: disconnected when it goes
     window.label_map_dialog = dialog
     dialog.open()
     return dialog

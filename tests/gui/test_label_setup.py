@@ -96,3 +96,12 @@ def test_an_override_changes_the_stored_map_and_clearing_it_restores_the_built_i
     dialog.clear_button.click()
     qtbot.waitUntil(lambda: row(dialog, "PERSON") == ("PERSON", "PER", "built-in"))
     assert stored_map(w.path) == {"DATE": "MISC"}
+
+
+def test_the_map_follows_a_label_renamed_while_it_is_open(conll_window, qtbot):
+    w = conll_window
+    w.show_label_map()
+    dialog = w.label_map_dialog
+    w.runner.submit(lambda s: s.rename_label("PER", "PERS").changes)
+    qtbot.waitUntil(lambda: row(dialog, "PERSON") == ("PERSON", "PERS", "project override"))
+    assert dialog.target.findText("PERS") >= 0 and dialog.target.findText("PER") < 0

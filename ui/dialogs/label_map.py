@@ -26,8 +26,8 @@ Row = tuple[str, "str | None", str]
 
 class LabelMapDialog(QDialog):
     """``read()`` gives (model name, rows, project labels); ``write(model_label, target)`` sets an
-    override (target None: not shown) and ``clear(model_label)`` removes one; both report back
-    by calling ``refresh`` once written."""
+    override (target None: not shown) and ``clear(model_label)`` removes one. ``on_changes`` takes
+    the window's writes: any change of labels or map (here, a rename, another window) reads afresh."""
 
     def __init__(self, read: Callable[[], tuple[str, list[Row], list[str]]],
                  write: Callable[[str, str | None], None], clear: Callable[[str], None], parent=None):
@@ -84,6 +84,10 @@ class LabelMapDialog(QDialog):
         if selected in names:
             self.table.selectRow(names.index(selected))
         self._on_selection()
+
+    def on_changes(self, changes, _initiator=None) -> None:
+        if changes.labels and self.isVisible():
+            self.refresh()
 
     def table_text(self) -> list[tuple[str, ...]]:
         """The table as shown, row by row."""

@@ -8,7 +8,7 @@ so they can be tested without Qt, and ``ui/highlight.py`` is their only caller.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
 
 from .errors import EditError
@@ -30,6 +30,20 @@ def overlapping(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def meets_any(taken: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether [start, end) overlaps any span of ``taken`` (which may overlap itself):
+    one sort here, then a bisect per question (``overlapping`` is a pass over ``taken`` each time)."""
+    taken = sorted(taken)
+    taken_starts = [s for s, _ in taken]
+    reach = list(accumulate((e for _, e in taken), max))  # reach[i]: the furthest end of taken[: i + 1]
+
+    def meets(start: int, end: int) -> bool:
+        before = bisect_left(taken_starts, end)  # taken[:before] start before this span ends
+        return bool(before) and reach[before - 1] > start
+
+    return meets
+
+
 def clear_of(spans: Sequence[tuple[int, int]], taken: Iterable[tuple[int, int]]) -> list[int]:
     """Indices (ascending) of the ``spans`` that overlap nothing in ``taken``, nor a span kept
     before them in text order.
@@ -37,16 +51,13 @@ def clear_of(spans: Sequence[tuple[int, int]], taken: Iterable[tuple[int, int]])
     One sort and one pass (``overlapping`` against a growing list made an article of
     200,000 imported spans quadratic): the spans kept are apart and come in order of
     start, so the last one kept is the only one a span can meet; ``taken`` may overlap
-    itself, so its furthest end so far is looked up by the start of what comes next.
+    itself, so ``meets_any`` looks up its furthest end so far by the start of what comes next.
     """
-    taken = sorted(taken)
-    taken_starts = [s for s, _ in taken]
-    reach = list(accumulate((e for _, e in taken), max))  # reach[i]: the furthest end of taken[: i + 1]
+    meets = meets_any(taken)
     kept, kept_end = [], None
     for i in sorted(range(len(spans)), key=spans.__getitem__):
         start, end = spans[i]
-        before = bisect_left(taken_starts, end)  # taken[:before] start before this span ends
-        if (kept_end is not None and start < kept_end) or (before and reach[before - 1] > start):
+        if (kept_end is not None and start < kept_end) or meets(start, end):
             continue
         kept.append(i)
         kept_end = end

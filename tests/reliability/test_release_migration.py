@@ -146,7 +146,7 @@ def test_a_version_two_project_moves_its_tokens_after_a_backup(tmp_path):
         conn.close()
     store = AnnotationStore.open(path)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert store.tokens(7) == [(0, 3), (4, 7), (8, 9), (10, 13), (13, 14)] and store.tokens(8) is None
         assert store.conn.execute("SELECT tokenizer FROM tokens").fetchall() == [("unknown",)]  # no model named
         assert [h.article_id for h in store.search("bob")] == [7]  # the search index still reads the rows

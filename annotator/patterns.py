@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
 from .errors import AnnotatorError, InputError, UnknownLabels
 from .importing import _kind, json_lines
 from .model import Pattern
 from .wording import plural
+
+if TYPE_CHECKING:
+    from .store import AnnotationStore
 
 KEYS = ("label", "pattern", "id")
 PATTERNS_SOURCE = "patterns"  # sources.kind (and name) of pattern matches; the version names the set
@@ -142,6 +146,58 @@ def duplicates_within(patterns: Sequence[Pattern]) -> tuple[list[Pattern], list[
         (again if key in seen else first).append(p)
         seen.add(key)
     return first, again
+
+
+# ------------------------------------------------------------- the project
+@dataclass(frozen=True)
+class AddReport:
+    added: int
+    duplicates: tuple[Pattern, ...]  # repeats within the files, and patterns the project held already
+    labels_added: tuple[str, ...]
+
+    def summary(self) -> str:
+        parts = [f"added {plural(self.added, 'pattern')}"]
+        if self.duplicates:
+            where = ", ".join(p.where for p in self.duplicates[:5]) + (", ..." if len(self.duplicates) > 5 else "")
+            parts.append(f"{plural(len(self.duplicates), 'duplicate')} not stored again ({where})")
+        if self.labels_added:
+            parts.append(f"labels added: {', '.join(self.labels_added)}")
+        return "; ".join(parts)
+
+
+def read_for_project(store: AnnotationStore, paths: Sequence[str | Path], *, add_labels: bool = False) -> list[Pattern]:
+    """The files' patterns, every line checked and (unless ``add_labels``) every label one of the
+    project's: what ``add_to_project`` stores. Nothing is written."""
+    patterns = read_patterns(paths)
+    if not patterns:
+        raise InputError(f"{', '.join(map(str, paths))}: no patterns (a patterns file has one JSON object a line)")
+    if not add_labels:
+        check_labels(patterns, store.label_names())
+    return patterns
+
+
+def add_to_project(store: AnnotationStore, patterns: Sequence[Pattern]) -> AddReport:
+    """Store checked patterns, and the labels they name that the project lacks, in one transaction;
+    a pattern the files repeat or the project holds is not stored again, and is reported."""
+    first, again = duplicates_within(patterns)
+    with store.transaction():
+        existing = store.label_names()
+        missing = label_set.sort_names({p.label for p in first} - existing)
+        if missing:
+            current = store.labels()
+            store.add_labels(label_set.make_labels(
+                missing, start=max((label.position + 1 for label in current), default=0),
+                taken_keys=[label.hotkey for label in current],
+            ))
+        held = store.add_patterns(first)
+    order = {id(p): i for i, p in enumerate(patterns)}  # the same objects come back: report them in file order
+    duplicates = sorted(again + held, key=lambda p: order[id(p)])
+    return AddReport(len(first) - len(held), tuple(duplicates), tuple(missing))
+
+
+def add_pattern_files(store: AnnotationStore, paths: Sequence[str | Path], *, add_labels: bool = False) -> AddReport:
+    """``annotator patterns add`` and the Patterns dialog: read, check and store, or change nothing."""
+    return add_to_project(store, read_for_project(store, paths, add_labels=add_labels))
 
 
 # ---------------------------------------------------------------- matching

@@ -8,6 +8,9 @@ that has some is the user's explicit request (``add_to``), combined by the rule
 of ``AnnotationStore.save_suggestions``. Results go to the writer thread (``store.save_suggestions``), so the
 view hears about them like any other change. A model that fails to load only
 costs the suggestions: the state becomes ``unavailable`` with the reason.
+
+The project's patterns take part in every run, read afresh for each: patterns added or
+removed in Edit → Patterns… count from the next article suggested.
 """
 
 from __future__ import annotations
@@ -34,10 +37,25 @@ def _load(name: str | None):
     return load_pipeline(name)
 
 
-def _suggest(pipeline, items, labels, label_map):
+def _suggest(pipeline, items, labels, label_map, patterns=None):
     from annotator.suggest import suggest_texts
 
-    return suggest_texts(pipeline, items, labels, label_map, batch_size=8)
+    return suggest_texts(pipeline, items, labels, label_map, batch_size=8, patterns=patterns)
+
+
+def _patterns(store: AnnotationStore, pipeline, previous):
+    from annotator.suggest import project_patterns
+
+    return project_patterns(store, pipeline, previous)
+
+
+def _run_source(pipeline, patterns):
+    def source(store: AnnotationStore) -> int:
+        from annotator.suggest import run_source
+
+        return run_source(store, pipeline, patterns)
+
+    return source
 
 
 class SuggestionWorker(QObject):
@@ -60,6 +78,7 @@ class SuggestionWorker(QObject):
         self._load, self._suggest = load or _load, suggest or _suggest
         self._target: int | None = None
         self._additions: list[int] = []  # articles the user asked to add the model's suggestions to
+        self._run: tuple = (None, None)  # (the project's patterns as last read, the source of a run with them)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="annotator-lookahead", daemon=True)
@@ -101,7 +120,7 @@ class SuggestionWorker(QObject):
             gc.freeze()  # the pipeline's objects live as long as the window: no full collection walks them
             if self._stop.is_set():
                 return
-            source = self._runner.submit(pipeline.source_id).result()
+            self._run = (None, self._runner.submit(pipeline.source_id).result())
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
             return
@@ -114,8 +133,8 @@ class SuggestionWorker(QObject):
                 self._wake.wait()
                 self._wake.clear()
                 while self._additions and not self._stop.is_set():
-                    self._add(store, pipeline, source, self._additions.pop(0))
-                items = self._wanted(store, source, handed)
+                    self._add(store, pipeline, self._additions.pop(0))
+                items = self._wanted(store, handed)
                 if not items:
                     continue
                 self._set_state(SUGGESTING, name)
@@ -123,19 +142,37 @@ class SuggestionWorker(QObject):
                 for chunk in (items[:1], items[1:]):
                     if not chunk or self._stop.is_set():
                         continue
-                    labels, label_map = store.label_names(), store.setting("label_map", {}) or {}
-                    results = list(self._suggest(pipeline, chunk, labels, label_map))
+                    source, results = self._suggested(store, pipeline, chunk)
                     handed.update(article_id for article_id, _ in chunk)
                     self._runner.submit(_saver(source, results), initiator=LOOKAHEAD)
                 self._set_state(READY, name)
-                if self._wanted(store, source, handed):
+                if self._wanted(store, handed):
                     self._wake.set()  # the reviewer moved on while we worked
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
         finally:
             store.close()
 
-    def _add(self, store: AnnotationStore, pipeline, source: int, article_id: int) -> None:
+    def _suggested(self, store: AnnotationStore, pipeline, items: list[tuple[int, str]]) -> tuple[int, list]:
+        """(the run's source, the results for ``items``): the model's entities and the project's
+        pattern matches, combined by the rule of ``annotator.suggest.suggest_texts``."""
+        patterns = self._current_run(store, pipeline)
+        labels, label_map = store.label_names(), store.setting("label_map", {}) or {}
+        extra = {"patterns": patterns} if patterns is not None else {}  # a stand-in suggest need not take them
+        return self._run[1], list(self._suggest(pipeline, items, labels, label_map, **extra))
+
+    def _current_run(self, store: AnnotationStore, pipeline):
+        """The project's patterns, read now; a changed set is a new run, whose source the writer makes."""
+        previous, source = self._run
+        patterns = _patterns(store, pipeline, previous)
+        if patterns is not previous:
+            source = self._runner.submit(_run_source(pipeline, patterns)).result()
+            self._run = (patterns, source)
+        return patterns
+
+    def _add(self, store: AnnotationStore, pipeline, article_id: int) -> None:
+        self._current_run(store, pipeline)
+        source = self._run[1]
         items = store.unsuggested_among(source, [article_id], add=True)
         name = getattr(pipeline, "name", "the model")
         if not items:
@@ -144,12 +181,12 @@ class SuggestionWorker(QObject):
                    else f"{name} has suggested for it already")
             self.message.emit(f"no suggestions added to article {article_id}: {why}")
             return
-        results = list(self._suggest(pipeline, items, store.label_names(), store.setting("label_map", {}) or {}))
+        source, results = self._suggested(store, pipeline, items)
         done = self._runner.submit(_saver(source, results, add=True), initiator=LOOKAHEAD).result()
         added = "added" if done.article_ids else "not added (the article was decided meanwhile)"
         self.message.emit(f"suggestions of {name} {added} to article {article_id}; those overlapping an entity shown were left out")
 
-    def _wanted(self, store: AnnotationStore, source: int, handed: set[int]) -> list[tuple[int, str]]:
+    def _wanted(self, store: AnnotationStore, handed: set[int]) -> list[tuple[int, str]]:
         """Unsuggested articles among the shown one and the next pending ones (wrapping round)."""
         target = self._target
         if target is None:
@@ -159,7 +196,7 @@ class SuggestionWorker(QObject):
             window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
         window = [i for i in dict.fromkeys(window) if i not in handed]
         # Only the window's rows are read: never a walk over the rest of the queue.
-        items = dict(store.unsuggested_among(source, window))
+        items = dict(store.unsuggested_among(self._run[1], window))
         return [(i, items[i]) for i in window if i in items]
 
 

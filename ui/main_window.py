@@ -28,6 +28,7 @@ from .decision_bar import DecisionBar
 from .dialogs.export_dialog import ExportChoice, ExportDialog
 from .dialogs.import_dialog import ImportChoice, ImportDialog
 from .dialogs.keyboard_map import KeyboardMapDialog
+from .dialogs.patterns import PatternsDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, SummaryBox
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
+        menus["Edit"].addAction("Patterns…", self.open_patterns)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()
@@ -449,6 +451,12 @@ class MainWindow(QMainWindow):
 
     def show_sessions(self) -> None:
         dialog = SessionsDialog(self.store.sessions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_patterns(self) -> None:
+        """Edit → Patterns…: the project's patterns, which every later suggestion run uses."""
+        dialog = PatternsDialog(self.runner, self.store.patterns, self.path.parent, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -48,7 +48,7 @@ class PatternStore:
             missing = [n for n in dict.fromkeys(numbers) if n not in held]
             if missing:
                 raise EditError(f"no pattern numbered {', '.join(map(str, missing))} in the project "
-                                "(see `annotator patterns list`); nothing was removed")
+                                "(see 'annotator patterns list'); nothing was removed")
             self.conn.executemany("DELETE FROM patterns WHERE id = ?", [(n,) for n in set(numbers)])
             return len(set(numbers))
 

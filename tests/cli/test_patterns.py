@@ -72,3 +72,26 @@ def test_suggest_with_patterns_adds_them_then_matches_them_before_the_model(runn
     model = shown[1][2]
     assert model.startswith("suggested by en_ruler 0.1.0+sha1:") and model.endswith(f"+patterns:{version}")
     assert shown == [("Pacific Fleet", "ORG", f"pattern (set {version})"), ("Kremlin", "ORG", model), ("Putin", "PERSON", model)]
+
+
+def test_suggest_with_no_model_suggests_the_patterns_matches_alone(runner, tmp_path, ruler_model):
+    project = project_with_an_article(runner, tmp_path, ruler_model)
+    assert run(runner, "suggest", project, "--model", "none", code=1) == (
+        "Error: with no model (--model none) the project's patterns are all there is to suggest with, and it has none: "
+        "add some with `annotator patterns add` or --patterns FILE\n")
+    terms = write(tmp_path / "terms.jsonl", {"label": "ORG", "pattern": [{"lower": "kremlin"}]})
+    out = run(runner, "suggest", project, "--model", "none", "--patterns", terms)
+    assert out.splitlines()[1] == (f"{project}: suggested entities for 1 article with the project's patterns alone; "
+                                   "1 pending article, with suggestions")
+    store = AnnotationStore.open(project, readonly=True)
+    try:
+        version = set_version(store.patterns())
+        assert [(TEXT[e.start:e.end], e.label, e.source) for e in store.entities(1)] == [
+            ("Kremlin", "ORG", f"pattern (set {version})")]
+        assert store.conn.execute("SELECT kind, version FROM sources WHERE id = ?", (store.article(1).suggested_by,)
+                                  ).fetchone() == ("patterns", version)  # the run is the pattern set's
+    finally:
+        store.close()
+    # the model may add its entities to the article, as to any other source's
+    out = run(runner, "suggest", project, "--add-to-suggested")
+    assert out.startswith(f"{project}: suggested entities for 1 article with en_ruler 0.1.0")

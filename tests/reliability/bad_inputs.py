@@ -576,6 +576,8 @@ CASES: list[Case] = [
     Case("pattern-suggest-bad-file", "suggest --patterns with a bad line: refused before the model loads",
          {"p.jsonl": jl({"label": "ORG", "pattern": []})}, ["suggest", PROJECT, "--patterns", "p.jsonl"],
          "p.jsonl:1: empty pattern", group="Patterns files"),
+    Case("pattern-no-model-no-patterns", "suggest --model none in a project without patterns", {},
+         ["suggest", PROJECT, "--model", "none"], "with no model (--model none)", group="Patterns files"),
     Case("pattern-remove-unknown-number", "patterns remove with a number the project does not hold", {},
          ["patterns", "remove", PROJECT, "7"], "no pattern numbered 7 in the project", group="Patterns files"),
 ]

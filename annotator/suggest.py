@@ -221,7 +221,7 @@ def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatc
     its matches are saved with."""
     if pipeline.patterns_only and patterns is None:
         raise ModelError("with no model (--model none) the project's patterns are all there is to suggest with, and it "
-                         "has none: add some with `annotator patterns add` or --patterns FILE")
+                         "has none: add some with 'annotator patterns add' or --patterns FILE")
     if patterns is None:
         return pipeline.source_id(store)
     from .patterns import PATTERNS_SOURCE

@@ -78,7 +78,7 @@ def test_suggest_with_no_model_suggests_the_patterns_matches_alone(runner, tmp_p
     project = project_with_an_article(runner, tmp_path, ruler_model)
     assert run(runner, "suggest", project, "--model", "none", code=1) == (
         "Error: with no model (--model none) the project's patterns are all there is to suggest with, and it has none: "
-        "add some with `annotator patterns add` or --patterns FILE\n")
+        "add some with 'annotator patterns add' or --patterns FILE\n")
     terms = write(tmp_path / "terms.jsonl", {"label": "ORG", "pattern": [{"lower": "kremlin"}]})
     out = run(runner, "suggest", project, "--model", "none", "--patterns", terms)
     assert out.splitlines()[1] == (f"{project}: suggested entities for 1 article with the project's patterns alone; "

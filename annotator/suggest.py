@@ -219,7 +219,8 @@ def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatc
     """The source a run claims articles for (the model's, named with the pattern set, see
     ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
     its matches are saved with."""
-    if pipeline.patterns_only and patterns is None:
+    alone = getattr(pipeline, "patterns_only", False)  # a stand-in for a model (tests) need not say
+    if alone and patterns is None:
         raise ModelError("with no model (--model none) the project's patterns are all there is to suggest with, and it "
                          "has none: add some with 'annotator patterns add' or --patterns FILE")
     if patterns is None:
@@ -227,7 +228,7 @@ def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatc
     from .patterns import PATTERNS_SOURCE
 
     patterns.source_id = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, patterns.version)
-    return patterns.source_id if pipeline.patterns_only else pipeline.source_id(store, patterns.version)
+    return patterns.source_id if alone else pipeline.source_id(store, patterns.version)
 
 
 def suggest_texts(

@@ -9,8 +9,8 @@ of ``AnnotationStore.save_suggestions``. Results go to the writer thread (``stor
 view hears about them like any other change. A model that fails to load only
 costs the suggestions: the state becomes ``unavailable`` with the reason.
 
-The project's patterns take part in every run, read afresh for each: patterns added or
-removed in Edit → Patterns… count from the next article suggested.
+The project's patterns take part in every run, read afresh for each batch: patterns added
+or removed in Edit → Patterns… count for the articles suggested after that.
 """
 
 from __future__ import annotations
@@ -120,7 +120,6 @@ class SuggestionWorker(QObject):
             gc.freeze()  # the pipeline's objects live as long as the window: no full collection walks them
             if self._stop.is_set():
                 return
-            self._run = (None, self._runner.submit(pipeline.source_id).result())
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
             return
@@ -128,13 +127,14 @@ class SuggestionWorker(QObject):
         store = AnnotationStore.open(self._path)  # reads only; writes go through the runner
         handed: set[int] = set()  # handed to the writer, maybe not saved yet
         try:
+            self._current_run(store, pipeline)  # with no model and no patterns: unavailable, saying so
             self._set_state(READY, name)
             while not self._stop.is_set():
                 self._wake.wait()
                 self._wake.clear()
                 while self._additions and not self._stop.is_set():
                     self._add(store, pipeline, self._additions.pop(0))
-                items = self._wanted(store, handed)
+                items = self._wanted(store, self._run[1], handed)
                 if not items:
                     continue
                 self._set_state(SUGGESTING, name)
@@ -146,7 +146,7 @@ class SuggestionWorker(QObject):
                     handed.update(article_id for article_id, _ in chunk)
                     self._runner.submit(_saver(source, results), initiator=LOOKAHEAD)
                 self._set_state(READY, name)
-                if self._wanted(store, handed):
+                if self._wanted(store, self._run[1], handed):
                     self._wake.set()  # the reviewer moved on while we worked
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
@@ -165,7 +165,7 @@ class SuggestionWorker(QObject):
         """The project's patterns, read now; a changed set is a new run, whose source the writer makes."""
         previous, source = self._run
         patterns = _patterns(store, pipeline, previous)
-        if patterns is not previous:
+        if source is None or patterns is not previous:
             source = self._runner.submit(_run_source(pipeline, patterns)).result()
             self._run = (patterns, source)
         return patterns
@@ -186,7 +186,7 @@ class SuggestionWorker(QObject):
         added = "added" if done.article_ids else "not added (the article was decided meanwhile)"
         self.message.emit(f"suggestions of {name} {added} to article {article_id}; those overlapping an entity shown were left out")
 
-    def _wanted(self, store: AnnotationStore, handed: set[int]) -> list[tuple[int, str]]:
+    def _wanted(self, store: AnnotationStore, source: int, handed: set[int]) -> list[tuple[int, str]]:
         """Unsuggested articles among the shown one and the next pending ones (wrapping round)."""
         target = self._target
         if target is None:
@@ -196,7 +196,7 @@ class SuggestionWorker(QObject):
             window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
         window = [i for i in dict.fromkeys(window) if i not in handed]
         # Only the window's rows are read: never a walk over the rest of the queue.
-        items = dict(store.unsuggested_among(self._run[1], window))
+        items = dict(store.unsuggested_among(source, window))
         return [(i, items[i]) for i in window if i in items]
 
 

@@ -63,3 +63,25 @@ def test_adding_suggestions_to_a_suggested_article_uses_patterns_added_since(mak
     w.add_model_suggestions()  # a new pattern set: a new run, which may add to what the article shows
     qtbot.waitUntil(lambda: len(rows(w)) == 3, timeout=10000)
     assert rows(w) == [("Putin", "PERSON", "ruler 1"), ("Pacific Fleet", "ORG", "pattern"), ("Kremlin", "ORG", "pattern")]
+
+
+def test_with_no_model_the_lookahead_suggests_the_patterns_alone(make_main_window, unsuggested, qtbot):
+    from annotator.suggest import load_pipeline
+
+    w = make_main_window(unsuggested, worker_factory=partial(SuggestionWorker, load=lambda name: load_pipeline("none")))
+    w.resize(1400, 900)
+    qtbot.waitUntil(lambda: rows(w) == [("Pacific Fleet", "ORG", "pattern")], timeout=10000)
+
+
+def test_with_no_model_and_no_patterns_the_lookahead_is_unavailable_saying_why(make_main_window, unsuggested, qtbot, stored):
+    from annotator.suggest import load_pipeline
+
+    store = AnnotationStore.open(unsuggested)
+    try:
+        store.remove_patterns(everything=True)
+    finally:
+        store.close()
+    w = make_main_window(unsuggested, worker_factory=partial(SuggestionWorker, load=lambda name: load_pipeline("none")))
+    qtbot.waitUntil(lambda: w.status.model.text() == "model: unavailable (details)", timeout=10000)
+    assert w.status.currentMessage().startswith("suggestions are off: with no model (--model none) the project's patterns are all")
+    assert stored(unsuggested, 1)[1] == []  # nothing claimed with empty suggestions

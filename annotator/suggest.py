@@ -215,14 +215,20 @@ def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: Patte
     return PatternMatcher(pipeline.nlp, patterns)
 
 
-def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
-    """The source a run claims articles for (the model's, named with the pattern set, see
-    ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
-    its matches are saved with."""
+def check_runnable(pipeline: Pipeline, patterns: PatternMatcher | None) -> bool:
+    """Refuse a run with nothing to suggest with (no model, no patterns); True for one of patterns alone."""
     alone = getattr(pipeline, "patterns_only", False)  # a stand-in for a model (tests) need not say
     if alone and patterns is None:
         raise ModelError("with no model (--model none) the project's patterns are all there is to suggest with, and it "
                          "has none: add some with 'annotator patterns add' or --patterns FILE")
+    return alone
+
+
+def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
+    """The source a run claims articles for (the model's, named with the pattern set, see
+    ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
+    its matches are saved with."""
+    alone = check_runnable(pipeline, patterns)
     if patterns is None:
         return pipeline.source_id(store)
     from .patterns import PATTERNS_SOURCE

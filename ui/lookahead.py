@@ -44,9 +44,12 @@ def _suggest(pipeline, items, labels, label_map, patterns=None):
 
 
 def _patterns(store: AnnotationStore, pipeline, previous):
-    from annotator.suggest import project_patterns
+    """The project's patterns to run with, refused here (not by the writer) when there is nothing to run."""
+    from annotator.suggest import check_runnable, project_patterns
 
-    return project_patterns(store, pipeline, previous)
+    patterns = project_patterns(store, pipeline, previous)
+    check_runnable(pipeline, patterns)
+    return patterns
 
 
 def _run_source(pipeline, patterns):

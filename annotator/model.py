@@ -95,3 +95,25 @@ class Changes:
 class UndoStatus:
     undo: str | None  # description of the step undo would revert, or None
     redo: str | None
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A suggestion model trained on the project (``annotator train``); its name is ``v{id}``."""
+
+    id: int
+    folder: str  # relative to the project's folder
+    base: int | None  # the version it was trained from; None: the project's base model
+    content_id: str
+    base_content_id: str
+    created_at: str
+    trained_on: int  # accepted articles it was trained on
+    held_out: int  # articles it was scored on
+    accepted: int  # accepted articles in the project when it was trained
+    epochs: int
+    scores: dict  # learning.Scores.to_json() on the held-out articles
+    previous_scores: dict  # the model then in use, on the same articles
+
+    @property
+    def name(self) -> str:
+        return f"v{self.id}"

@@ -16,6 +16,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 - ``label_edits``: renaming and removing labels
 - ``decisions``: every decision, with the undo log and its replay
 - ``sessions``: review sessions and their summaries
+- ``versions``: model versions trained on the project, and replacing their suggestions
 """
 
 from .articles import ArticleStore
@@ -25,9 +26,10 @@ from .label_edits import LabelEdit, LabelEditStore
 from .search import SearchStore
 from .sessions import SessionStore
 from .suggestions import SuggestionStore
+from .versions import VersionStore
 
 __all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, LabelEditStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
+class AnnotationStore(DecisionStore, LabelEditStore, VersionStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
     """One project file, through one connection."""

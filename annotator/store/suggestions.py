@@ -128,15 +128,19 @@ class SuggestionStore:
                 if not claimed:
                     continue  # decided meanwhile (or gone, or suggested by another source): left as it is
                 touched.add(article_id)
-                if tokens is not None:
-                    self.conn.execute(
-                        "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (article_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends, "
-                        "tokenizer = excluded.tokenizer",
-                        (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
-                    )
+                self._store_tokens(article_id, tokens, tokenizer)
                 self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
+
+    def _store_tokens(self, article_id: int, tokens: Sequence[int] | None, tokenizer: str) -> None:
+        """The tokens of a model run over the article (flat [start, end, ...]), when it gave them."""
+        if tokens is not None:
+            self.conn.execute(
+                "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends, "
+                "tokenizer = excluded.tokenizer",
+                (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
+            )
 
     def _add_suggested(
         self, article_id: int, source_id: int, spans: Sequence[tuple[int, int, str, float | None]]

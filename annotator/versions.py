@@ -115,7 +115,7 @@ def resuggest(
 
     old = lineage_sources(store, pipeline)
     source = pipeline.source_id(store)
-    total = store.count_replaceable(old)
-    pages = paged(lambda after, n: store.replaceable(old, after_id=after, limit=n), total)
+    total = store.count_replaceable(source, old)
+    pages = paged(lambda after, n: store.replaceable(source, old, after_id=after, limit=n), total)
     return suggest_batches(store, pipeline, pages, total, lambda batch: store.replace_suggestions(source, old, batch),
                            on_progress=on_progress, should_cancel=should_cancel, batch_size=batch_size)

@@ -44,24 +44,26 @@ class VersionStore:
         return self.model_version(version.id)
 
     # ------------------------------------------------------ re-suggesting
-    # Pending articles whose suggestions all come from ``old`` sources (a model lineage's other
-    # versions): what ``replace_suggestions`` may replace. One with any other source's suggestion
-    # (a file's, patterns', another model's) is left alone.
+    # Pending articles suggested for by ``old`` sources (a model lineage's other versions) whose
+    # suggestions all come from the lineage (``old`` and the ``new`` source, whose earlier output
+    # may be there too): what ``replace_suggestions`` may replace. One with any other source's
+    # suggestion (a file's, patterns', another model's) is left alone.
     _REPLACEABLE = (
         "status = 'pending' AND suggested_by IN ({old}) AND NOT EXISTS ("
-        "SELECT 1 FROM suggestions s WHERE s.article_id = articles.id AND s.source_id NOT IN ({old}))"
+        "SELECT 1 FROM suggestions s WHERE s.article_id = articles.id AND s.source_id NOT IN ({lineage}))"
     )
 
-    def _replaceable(self, old: Sequence[int]) -> str:
-        return self._REPLACEABLE.format(old=",".join(str(int(i)) for i in old) or "NULL")
+    def _replaceable(self, new: int, old: Sequence[int]) -> str:
+        ids = [str(int(i)) for i in old]
+        return self._REPLACEABLE.format(old=",".join(ids) or "NULL", lineage=",".join([*ids, str(int(new))]))
 
-    def count_replaceable(self, old: Sequence[int]) -> int:
-        return self.conn.execute(f"SELECT count(*) FROM articles WHERE {self._replaceable(old)}").fetchone()[0]
+    def count_replaceable(self, new: int, old: Sequence[int]) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM articles WHERE {self._replaceable(new, old)}").fetchone()[0]
 
-    def replaceable(self, old: Sequence[int], *, after_id: int = 0, limit: int = 256) -> list[tuple[int, str]]:
-        """Pending articles suggested for only by ``old`` sources, in id order (resumable)."""
+    def replaceable(self, new: int, old: Sequence[int], *, after_id: int = 0, limit: int = 256) -> list[tuple[int, str]]:
+        """Pending articles ``new`` may re-suggest (see ``_REPLACEABLE``), in id order (resumable)."""
         return self.conn.execute(
-            f"SELECT id, text FROM articles WHERE id > ? AND {self._replaceable(old)} ORDER BY id LIMIT ?",
+            f"SELECT id, text FROM articles WHERE id > ? AND {self._replaceable(new, old)} ORDER BY id LIMIT ?",
             (after_id, limit),
         ).fetchall()
 
@@ -75,14 +77,15 @@ class VersionStore:
 
         The one exception to "a source never replaces another" (``save_suggestions``): the user
         trained the project's model, or switched its version, and its older versions'
-        suggestions give way to the one in use. Only on an article still pending whose
-        suggestions all come from ``old`` (checked by the claiming statement, in this write
+        suggestions give way to the one in use. Only on an article still pending, suggested for
+        by ``old``, whose suggestions all come from the lineage (checked by the claiming statement, in this write
         transaction); its confirmed entities stay, and the new suggestions that overlap them are
         kept in ``suggestions`` but not shown. The old raw output stays in ``suggestions``.
         """
         touched = set()
-        claim = f"UPDATE articles SET suggested_by = ? WHERE id = ? AND {self._replaceable(old)} RETURNING id"
-        marks = ",".join("?" * len(old))
+        claim = f"UPDATE articles SET suggested_by = ? WHERE id = ? AND {self._replaceable(source_id, old)} RETURNING id"
+        lineage = [*old, source_id]
+        marks = ",".join("?" * len(lineage))
         with self.transaction():
             tokenizer = self.source_name(source_id)
             for article_id, spans, tokens in results:
@@ -92,7 +95,7 @@ class VersionStore:
                 self.conn.execute(
                     f"DELETE FROM annotations WHERE article_id = ? AND state = 'suggested' AND suggestion_id IN "
                     f"(SELECT id FROM suggestions WHERE article_id = ? AND source_id IN ({marks}))",
-                    (article_id, article_id, *old),
+                    (article_id, article_id, *lineage),
                 )
                 self._store_tokens(article_id, tokens, tokenizer)
                 self._add_suggested(article_id, source_id, spans)

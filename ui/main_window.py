@@ -46,6 +46,7 @@ from .settings import Settings
 from .status_bar import StatusBar
 from .tasks import BackgroundJob, StoreOp, TaskRunner
 from .tokenizer import Tokenizer
+from .training import TrainingControl, project_model
 
 PACE_REFRESH_MS = 30_000
 POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.store, self.settings, self.show_summary = store, settings, show_summary
         self.path = Path(store.path)
         self._model_given = model  # --model: also used for projects opened from this window
-        self.model = model or store.setting("model") or settings.model
+        self.model = model or project_model(store) or settings.model
         self.session_id: int | None = None
         self._jobs: list[BackgroundJob] = []
         self._closed = False
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}
+        self.training = TrainingControl(self)
         self.one_press = OnePressKeys(self)  # a held decision key decides once, even unflagged X repeats
         self._build_menus()
         self.decisions.bind(self.actions_by_id)
@@ -171,7 +173,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Help")}
+        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Model", "Help")}
         file_items = [
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
@@ -200,6 +202,7 @@ class MainWindow(QMainWindow):
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
+        self.training.fill_menu(menus["Model"])
         self._apply_keys()
 
     def _apply_keys(self) -> None:
@@ -283,6 +286,8 @@ class MainWindow(QMainWindow):
         if changes.statuses or changes.articles_added:  # what the queue and the counts show
             self._chrome_changes |= changes
             self.view.after_paint(self._refresh_chrome)
+        if changes.statuses:
+            self.training.maybe_retrain()
 
     @property
     def chrome_pending(self) -> bool:
@@ -459,6 +464,7 @@ class MainWindow(QMainWindow):
             allow_overlap=bool(self.store.setting("allow_overlap", False)),
             shortcuts=self.settings.shortcuts,
             show_summary=self.settings.show_summary,
+            retrain_every=self.store.setting("retrain_every") or 0,
         )
         dialog = SettingsDialog(values, self.controller.labels, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
@@ -471,6 +477,8 @@ class MainWindow(QMainWindow):
             self._switch_annotator(values.annotator)
         if values.allow_overlap != bool(self.store.setting("allow_overlap", False)):
             StoreOp(self.runner, lambda s: s.set_setting("allow_overlap", values.allow_overlap)).run()
+        if values.retrain_every != (self.store.setting("retrain_every") or 0):
+            StoreOp(self.runner, lambda s: s.set_setting("retrain_every", values.retrain_every or None)).run()
         if (values.model or None) != (self.model or None):
             self.settings.model = values.model
             self.model = values.model or None
@@ -652,6 +660,7 @@ class MainWindow(QMainWindow):
             self.worker.state_changed.disconnect()
             self.worker.message.disconnect()
             self.worker.stop()
+        self.training.close()
         for job in self._jobs:
             job.abandon()  # keeps what it finished (each batch is committed); the rest is for next time
             job.wait(10)

@@ -102,7 +102,8 @@ class SuggestionStore:
         """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``.
 
         How sources combine (one rule, for files, models and every model version): a
-        source never replaces another's suggestions. Without ``add``, only an article no
+        source never replaces another's suggestions (the one exception, asked for by training
+        or switching the project's model version, is ``replace_suggestions``). Without ``add``, only an article no
         source has suggested for takes them (``suggested_by`` is NULL); with ``add`` (the
         user asked: ``annotator suggest --add-to-suggested``, Review -> Add model
         suggestions to this article), the new ones join what the article shows. Either

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import learning
-from .errors import AnnotatorError, Cancelled, InputError, ModelError
+from .errors import AnnotatorError, Cancelled, InputError, ModelError, ReadOnlyError
 from .formats.files import atomic_folder
 from .learning import Gold, Scores
 from .model import ModelVersion, Status
@@ -121,9 +121,9 @@ def train_project(
     """Train the next version of the model in use on the accepted articles; see the module's doc."""
     from .suggest import DEFAULT_MODEL, content_id, load_nlp
 
-    if not store.can_write():
-        raise AnnotatorError(f"{store.path}: the project is read-only here ({store.read_only or 'opened for reading'}); "
-                             "nothing was trained")
+    if not store.can_write():  # said before minutes of training, not after
+        raise ReadOnlyError(f"{store.path}: the project is read-only here ({store.read_only or 'opened for reading'}); "
+                            "nothing was changed")
     gold = accepted_gold(store)
     if len(gold) < MIN_ACCEPTED:
         raise AnnotatorError(

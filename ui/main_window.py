@@ -522,6 +522,13 @@ class MainWindow(QMainWindow):
             return
         self.worker.add_to(article.id)
 
+    def follow_project_model(self) -> None:
+        """The project's model in use changed (training, Model → Versions…): the look-ahead suggests
+        with it from now on, unless this window was opened with --model."""
+        if self._model_given is None:
+            self.model = project_model(self.store)
+            self._restart_worker()
+
     def _restart_worker(self) -> None:
         if self.worker is not None:
             self.worker.state_changed.disconnect()  # the old worker's last words would mislead

@@ -90,7 +90,7 @@ class TrainingControl(QObject):
             process.trained.connect(lambda _: (dialog.canceled.disconnect(), dialog.close()))  # closing cancels
             process.trained.connect(self._show_result)
             process.failed.connect(lambda message: warn(self.window, "Train", message))
-        process.trained.connect(lambda result: self._switched() if result["switched"] else None)
+        process.trained.connect(lambda result: self.window.follow_project_model() if result["switched"] else None)
         process.cancelled.connect(lambda: say("training cancelled; no version was kept"))
         self._follow_resuggesting(process)
         process.start()
@@ -118,7 +118,8 @@ class TrainingControl(QObject):
             self.window.status.say("the model is already being trained or switched; wait for it to finish")
             return
         process = self.process = ModelProcess.use(self.window.path, name, self)
-        process.using.connect(lambda model: (self.window.status.say(f"now suggesting with {model}"), self._switched()))
+        process.using.connect(lambda model: (self.window.status.say(f"now suggesting with {model}"),
+                                             self.window.follow_project_model()))
         process.failed.connect(lambda message: warn(self.window, "Use model version", message))
         self._follow_resuggesting(process)
         process.start()
@@ -138,19 +139,11 @@ class TrainingControl(QObject):
         process.progress.connect(progress)
         process.succeeded.connect(finished)
 
-    def _switched(self) -> None:
-        """The project's model in use changed: the look-ahead suggests with it from now on."""
-        window = self.window
-        if window._model_given is None:  # --model given for this window stays what suggests
-            window.model = project_model(window.store)
-            window._restart_worker()
-
     def close(self) -> None:
-        """The window closes: stop a running process cleanly (a training keeps nothing)."""
+        """The window closes: stop a running process cleanly (a training keeps nothing, re-suggesting
+        keeps its finished batches), reporting nothing more."""
         if self.busy:
-            for signal in (self.process.trained, self.process.using, self.process.succeeded,
-                           self.process.cancelled, self.process.failed, self.process.progress):
-                signal.disconnect()
+            self.process.blockSignals(True)
             self.process.cancel()
             if not self.process.wait(STOP_WAIT_MS):
                 self.process.process.kill()

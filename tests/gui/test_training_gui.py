@@ -87,15 +87,22 @@ def test_a_worse_version_can_be_used_anyway(make_main_window, base_model, tmp_pa
     assert w.model == str(tmp_path / "news.models" / "v1")
 
 
-def test_cancel_keeps_nothing(make_main_window, base_model, tmp_path, qtbot, monkeypatch):
-    w = make_main_window(_project(tmp_path, base_model))
+def _training_under_way(w, qtbot, monkeypatch):
+    """Model → Train now… with 500 epochs, once it has reported a first batch trained."""
     monkeypatch.setattr("annotator_ui.model_process.ModelProcess.train",
                         classmethod(lambda cls, project, parent=None: cls(["train", str(project), "--epochs", "500"], parent)))
     w.training.train_now()
-    process, dialog = w.training.process, w.training.progress_dialog
+    process = w.training.process
     seen = []
     process.progress.connect(lambda done, total, label: seen.append((label, done)))
     qtbot.waitUntil(lambda: ("Training", 8) in seen, timeout=PROCESS_MS)
+    return process
+
+
+def test_cancel_keeps_nothing(make_main_window, base_model, tmp_path, qtbot, monkeypatch):
+    w = make_main_window(_project(tmp_path, base_model))
+    _training_under_way(w, qtbot, monkeypatch)
+    dialog = w.training.progress_dialog
     assert dialog.windowModality() == Qt.WindowModality.NonModal
     dialog.findChild(QPushButton).click()  # its Cancel
     qtbot.waitUntil(lambda: not w.training.busy, timeout=PROCESS_MS)
@@ -140,3 +147,13 @@ def test_the_project_retrains_itself_every_n_accepted_articles(make_main_window,
     assert [v.accepted for v in w.store.model_versions()] == [10]
     press(w, Qt.Key.Key_A)  # 11: one since v1, not two
     assert not w.training.busy
+
+
+def test_closing_the_window_stops_a_training_and_keeps_nothing(make_main_window, base_model, tmp_path, qtbot, monkeypatch):
+    w = make_main_window(_project(tmp_path, base_model))
+    process = _training_under_way(w, qtbot, monkeypatch)
+    w.close()
+    assert not process.running
+    assert _stored(w.path, lambda s: (s.model_versions(), s.setting("model_version"))) == ([], None)
+    folder = tmp_path / "news.models"
+    assert not folder.exists() or list(folder.iterdir()) == []

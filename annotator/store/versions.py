@@ -8,21 +8,23 @@ from collections.abc import Iterable, Sequence
 from ..model import Changes, ModelVersion
 from .base import now
 
-_COLUMNS = ("id, folder, base, content_id, base_content_id, created_at, trained_on, held_out, accepted, "
-            "epochs, scores, previous_scores")
-
 
 def _version(row) -> ModelVersion:
     return ModelVersion(*row[:10], json.loads(row[10]), json.loads(row[11]))
 
 
 class VersionStore:
+    _VERSION_SELECT = (
+        "SELECT id, folder, base, content_id, base_content_id, created_at, trained_on, held_out, accepted, epochs, "
+        "scores, previous_scores FROM model_versions "
+    )
+
     # ------------------------------------------------------------ versions
     def model_versions(self) -> list[ModelVersion]:
-        return [_version(row) for row in self.conn.execute(f"SELECT {_COLUMNS} FROM model_versions ORDER BY id")]
+        return [_version(row) for row in self.conn.execute(self._VERSION_SELECT + "ORDER BY id")]
 
     def model_version(self, version_id: int) -> ModelVersion | None:
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM model_versions WHERE id = ?", (version_id,)).fetchone()
+        row = self.conn.execute(self._VERSION_SELECT + "WHERE id = ?", (version_id,)).fetchone()
         return None if row is None else _version(row)
 
     def next_model_version(self) -> int:
@@ -34,7 +36,8 @@ class VersionStore:
         with self.transaction():
             created_at = now()
             self.conn.execute(
-                f"INSERT INTO model_versions ({_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                "INSERT INTO model_versions (id, folder, base, content_id, base_content_id, created_at, trained_on, "
+                "held_out, accepted, epochs, scores, previous_scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (version.id, version.folder, version.base, version.content_id, version.base_content_id, created_at,
                  version.trained_on, version.held_out, version.accepted, version.epochs,
                  json.dumps(version.scores), json.dumps(version.previous_scores)),
@@ -48,23 +51,30 @@ class VersionStore:
     # suggestions all come from the lineage (``old`` and the ``new`` source, whose earlier output
     # may be there too): what ``replace_suggestions`` may replace. One with any other source's
     # suggestion (a file's, patterns', another model's) is left alone.
-    _REPLACEABLE = (
-        "status = 'pending' AND suggested_by IN ({old}) AND NOT EXISTS ("
-        "SELECT 1 FROM suggestions s WHERE s.article_id = articles.id AND s.source_id NOT IN ({lineage}))"
-    )
-
-    def _replaceable(self, new: int, old: Sequence[int]) -> str:
-        ids = [str(int(i)) for i in old]
-        return self._REPLACEABLE.format(old=",".join(ids) or "NULL", lineage=",".join([*ids, str(int(new))]))
+    @staticmethod
+    def _replaceable(new: int, old: Sequence[int]) -> tuple[str, list[int]]:
+        """The condition on ``articles`` and its parameters (``old`` is never empty here)."""
+        lineage = [*old, new]
+        where = (
+            f"status = 'pending' AND suggested_by IN ({','.join('?' * len(old))}) AND NOT EXISTS ("
+            "SELECT 1 FROM suggestions s WHERE s.article_id = articles.id "
+            f"AND s.source_id NOT IN ({','.join('?' * len(lineage))}))"
+        )
+        return where, [*old, *lineage]
 
     def count_replaceable(self, new: int, old: Sequence[int]) -> int:
-        return self.conn.execute(f"SELECT count(*) FROM articles WHERE {self._replaceable(new, old)}").fetchone()[0]
+        if not old:
+            return 0
+        where, params = self._replaceable(new, old)
+        return self.conn.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
 
     def replaceable(self, new: int, old: Sequence[int], *, after_id: int = 0, limit: int = 256) -> list[tuple[int, str]]:
-        """Pending articles ``new`` may re-suggest (see ``_REPLACEABLE``), in id order (resumable)."""
+        """Pending articles ``new`` may re-suggest (see ``_replaceable``), in id order (resumable)."""
+        if not old:
+            return []
+        where, params = self._replaceable(new, old)
         return self.conn.execute(
-            f"SELECT id, text FROM articles WHERE id > ? AND {self._replaceable(new, old)} ORDER BY id LIMIT ?",
-            (after_id, limit),
+            f"SELECT id, text FROM articles WHERE id > ? AND {where} ORDER BY id LIMIT ?", [after_id, *params, limit],
         ).fetchall()
 
     def replace_suggestions(
@@ -82,14 +92,20 @@ class VersionStore:
         transaction); its confirmed entities stay, and the new suggestions that overlap them are
         kept in ``suggestions`` but not shown. The old raw output stays in ``suggestions``.
         """
-        touched = set()
-        claim = f"UPDATE articles SET suggested_by = ? WHERE id = ? AND {self._replaceable(source_id, old)} RETURNING id"
+        touched: set[int] = set()
+        if not old:
+            return Changes()
+        where, params = self._replaceable(source_id, old)
         lineage = [*old, source_id]
         marks = ",".join("?" * len(lineage))
         with self.transaction():
             tokenizer = self.source_name(source_id)
             for article_id, spans, tokens in results:
-                if not self.conn.execute(claim, (source_id, article_id)).fetchall():
+                claimed = self.conn.execute(
+                    f"UPDATE articles SET suggested_by = ? WHERE id = ? AND {where} RETURNING id",
+                    [source_id, article_id, *params],
+                ).fetchall()
+                if not claimed:
                     continue  # decided meanwhile, or another source's suggestions joined
                 touched.add(article_id)
                 self.conn.execute(

@@ -86,7 +86,8 @@ class TrainingControl(QObject):
             process.failed.connect(lambda message: say(f"automatic retraining failed: {message}", timeout=0))
         else:
             dialog = self.progress_dialog = watch(process, "Training", self.window)
-            dialog.setWindowModality(Qt.WindowModality.NonModal)  # the reviewer goes on meanwhile
+            dialog.setWindowModality(Qt.WindowModality.NonModal)  # the reviewer goes on meanwhile...
+            dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # ...keys still going to the article
             process.trained.connect(lambda _: (dialog.canceled.disconnect(), dialog.close()))  # closing cancels
             process.trained.connect(self._show_result)
             process.failed.connect(lambda message: warn(self.window, "Train", message))

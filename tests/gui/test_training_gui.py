@@ -55,6 +55,8 @@ def test_train_now_runs_in_the_background_and_shows_the_scores(make_main_window,
     first = w.controller.article.id
     _menu_action(w, "Model", "Train now…").trigger()
     assert w.training.busy
+    qtbot.waitUntil(w.training.progress_dialog.isVisible, timeout=5000)
+    assert w.isActiveWindow()  # the progress dialog does not take the keys
     press(w, Qt.Key.Key_A)  # the window keeps working while the model trains
     assert w.store.article(first).status is Status.ACCEPTED
     qtbot.waitUntil(lambda: w.training.result_dialog is not None, timeout=PROCESS_MS)
@@ -131,7 +133,7 @@ def test_versions_lists_and_switches_back(make_main_window, base_model, tmp_path
     assert w.model == base_model
 
 
-def test_the_project_retrains_itself_every_n_accepted_articles(make_main_window, base_model, tmp_path, qtbot, press):
+def test_the_project_retrains_itself_every_n_accepted_articles(make_main_window, base_model, tmp_path, qtbot, settle):
     w = make_main_window(_project(tmp_path, base_model, accepted=9))
     w.open_settings()
     from annotator_ui.dialogs.settings_dialog import SettingsDialog
@@ -141,12 +143,14 @@ def test_the_project_retrains_itself_every_n_accepted_articles(make_main_window,
     dialog.retrain_every.setValue(2)
     dialog.accept()
     qtbot.waitUntil(lambda: w.store.setting("retrain_every") == 2, timeout=5000)
-    press(w, Qt.Key.Key_A)  # 10 accepted: enough to train, and more than 2 since no version
+    w.actions_by_id["accept"].trigger()  # not a key: the closed dialog may leave the window inactive
+    settle(w)  # 10 accepted: enough to train, and more than 2 since no version
     qtbot.waitUntil(lambda: w.training.busy, timeout=5000)
     qtbot.waitUntil(lambda: not w.training.busy, timeout=PROCESS_MS)
     assert [v.accepted for v in w.store.model_versions()] == [10]
-    press(w, Qt.Key.Key_A)  # 11: one since v1, not two
-    assert not w.training.busy
+    w.actions_by_id["accept"].trigger()
+    settle(w)  # 11: one since v1, not two
+    assert w.store.counts()["accepted"] == 11 and not w.training.busy
 
 
 def test_closing_the_window_stops_a_training_and_keeps_nothing(make_main_window, base_model, tmp_path, qtbot, monkeypatch):

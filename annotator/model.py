@@ -124,3 +124,25 @@ class Pattern:
 def canonical(pattern: str | list) -> str:
     """A pattern as JSON with sorted keys and no spaces: equal patterns, equal text."""
     return json.dumps(pattern, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A suggestion model trained on the project (``annotator train``); its name is ``v{id}``."""
+
+    id: int
+    folder: str  # relative to the project's folder
+    base: int | None  # the version it was trained from; None: the project's base model
+    content_id: str
+    base_content_id: str
+    created_at: str
+    trained_on: int  # accepted articles it was trained on
+    held_out: int  # articles it was scored on
+    accepted: int  # accepted articles in the project when it was trained
+    epochs: int
+    scores: dict  # learning.Scores.to_json() on the held-out articles
+    previous_scores: dict  # the model then in use, on the same articles
+
+    @property
+    def name(self) -> str:
+        return f"v{self.id}"

@@ -199,9 +199,33 @@ CREATE TABLE patterns (
 );
 """
 
+# Model versions trained on the project (``annotator train``). ``folder`` is relative to
+# the project's folder, so a project moved with its versions folder keeps them. ``base`` is the
+# version it was trained from (NULL: the project's base model); ``content_id`` and
+# ``base_content_id`` (``suggest.content_id`` of each folder) tell which suggestion sources are this
+# project's model lineage. ``scores`` and ``previous_scores`` are ``learning.Scores`` as JSON: the
+# new version's and the then model in use's, on the same held-out articles. Which version is in
+# use is the setting "model_version" (absent or null: the base model).
+_MODEL_VERSIONS = """
+CREATE TABLE model_versions (
+    id INTEGER PRIMARY KEY,
+    folder TEXT NOT NULL UNIQUE,
+    base INTEGER REFERENCES model_versions(id),
+    content_id TEXT NOT NULL,
+    base_content_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    trained_on INTEGER NOT NULL,
+    held_out INTEGER NOT NULL,
+    accepted INTEGER NOT NULL,
+    epochs INTEGER NOT NULL,
+    scores TEXT NOT NULL,
+    previous_scores TEXT NOT NULL
+);
+"""
+
 # A step is SQL, or SQL and a function run after it in the same transaction.
 MIGRATIONS: list[str | tuple[str, Callable[[sqlite3.Connection], None]]] = [
-    _V1, _V2, (_V3, _move_tokens), _PATTERNS,
+    _V1, _V2, (_V3, _move_tokens), _PATTERNS, _MODEL_VERSIONS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,14 +12,14 @@ import hashlib
 import importlib.util
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
 from .errors import ModelError
-from .model import Status
+from .model import Changes, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .tokens import pieces
 from .wording import plural
@@ -167,6 +167,13 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
 
         return Pipeline(nlp=spacy.blank("en"), name=NO_MODEL, version="", labels=(), patterns_only=True)
     name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
+    return Pipeline.from_nlp(load_nlp(name), name=None if _looks_like_path(name) else name)
+
+
+def load_nlp(name_or_path: str | None = None):
+    """The whole pipeline as ``spacy.load`` gives it (every component enabled: what training
+    needs), refused with a message saying how to install or choose one."""
+    name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
     if _looks_like_path(name):
         if not (Path(name) / "config.cfg").is_file():
             raise ModelError(f"{name}: not a spaCy pipeline folder (it has no config.cfg); choose another with --model NAME_OR_PATH")
@@ -184,7 +191,7 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
         raise ModelError(
             f"cannot load the spaCy pipeline {name!r} ({reason}); reinstall it, or choose another with --model NAME_OR_PATH"
         ) from None
-    return Pipeline.from_nlp(nlp, name=None if _looks_like_path(name) else name)
+    return nlp
 
 
 def model_labels(name_or_path: str | None = None) -> list[str] | None:
@@ -321,26 +328,45 @@ def suggest_project(
         store.add_labels(label_set.make_labels(pipeline.labels))
     matcher = project_patterns(store, pipeline)
     source = run_source(store, pipeline, matcher)
-    project_labels = store.label_names()
-    label_map = store.setting("label_map", {})
     total = store.count_unsuggested(source, add=add)
     if limit is not None:
         total = min(total, limit)
+    pages = paged(lambda after, n: store.unsuggested(source, after_id=after, limit=n, add=add), total)
+    return suggest_batches(store, pipeline, pages, total, lambda batch: store.save_suggestions(source, batch, add=add),
+                           on_progress=on_progress, should_cancel=should_cancel, batch_size=batch_size, matcher=matcher)
+
+
+def suggest_batches(
+    store: AnnotationStore,
+    pipeline: Pipeline,
+    items: Iterable[tuple[int, str]],
+    total: int,
+    save: Callable[[list], Changes],
+    *,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    batch_size: int = 64,
+    matcher: PatternMatcher | None = None,
+) -> int:
+    """Run the pipeline over ``items`` (``total`` of them) and ``save`` each batch of results as it
+    is done; how many articles the saves wrote."""
+    project_labels = store.label_names()
+    label_map = store.setting("label_map", {})
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size, matcher)
+    results = suggest_texts(pipeline, items, project_labels, label_map, batch_size, matcher)
     batch = []
     for result in results:
         batch.append(result)
         if len(batch) == batch_size:
-            saved += _save(store, source, batch, add)
+            saved += len(save(batch).article_ids)
             done += len(batch)
             _report(on_progress, done, total)
             batch = []
             check_cancel(should_cancel, "suggesting")
     if batch:
-        saved += _save(store, source, batch, add)
+        saved += len(save(batch).article_ids)
         _report(on_progress, done + len(batch), total)
     return saved
 
@@ -362,20 +388,16 @@ def pending_summary(store: AnnotationStore, pipeline: Pipeline, add: bool = Fals
     return f"{plural(pending, 'pending article')}, {left} of them {missing}"
 
 
-def _pending(store: AnnotationStore, source: int, total: int, add: bool) -> Iterator[tuple[int, str]]:
-    """Articles still to suggest, read page by page (keyset) so memory stays bounded."""
+def paged(page: Callable[[int, int], list[tuple[int, str]]], total: int) -> Iterator[tuple[int, str]]:
+    """Articles still to suggest, read page by page (keyset: ``page(after_id, limit)``) so memory
+    stays bounded."""
     after, left = 0, total
     while left > 0:
-        page = store.unsuggested(source, after_id=after, limit=min(left, 256), add=add)
-        if not page:
+        rows = page(after, min(left, 256))
+        if not rows:
             return
-        yield from page
-        after, left = page[-1][0], left - len(page)
-
-
-def _save(store, source, batch, add: bool) -> int:
-    """Store a batch; how many of its articles were still pending and got their suggestions."""
-    return len(store.save_suggestions(source, batch, add=add).article_ids)
+        yield from rows
+        after, left = rows[-1][0], left - len(rows)
 
 
 def _report(on_progress: OnProgress | None, done: int, total: int) -> None:

@@ -47,6 +47,7 @@ from .settings import Settings
 from .status_bar import StatusBar
 from .tasks import BackgroundJob, StoreOp, TaskRunner
 from .tokenizer import Tokenizer
+from .training import TrainingControl, project_model
 
 PACE_REFRESH_MS = 30_000
 POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
         self.store, self.settings, self.show_summary = store, settings, show_summary
         self.path = Path(store.path)
         self._model_given = model  # --model: also used for projects opened from this window
-        self.model = model or store.setting("model") or settings.model
+        self.model = model or project_model(store) or settings.model
         self.session_id: int | None = None
         self._jobs: list[BackgroundJob] = []
         self._closed = False
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self._compose()
 
         self.actions_by_id: dict[str, QAction] = {}
+        self.training = TrainingControl(self)
         self.one_press = OnePressKeys(self)  # a held decision key decides once, even unflagged X repeats
         self._build_menus()
         self.decisions.bind(self.actions_by_id)
@@ -172,7 +174,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Help")}
+        menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "View", "Review", "Model", "Help")}
         file_items = [
             ("New project…", self.new_project),
             ("Open project…", self.open_project),
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         menus["Edit"].addAction("Patterns…", self.open_patterns)
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
+        self.training.fill_menu(menus["Model"])
         self._apply_keys()
 
     def _apply_keys(self) -> None:
@@ -288,6 +291,8 @@ class MainWindow(QMainWindow):
         if changes.statuses or changes.articles_added:  # what the queue and the counts show
             self._chrome_changes |= changes
             self.view.after_paint(self._refresh_chrome)
+        if changes.statuses:
+            self.training.maybe_retrain()
 
     @property
     def chrome_pending(self) -> bool:
@@ -470,6 +475,7 @@ class MainWindow(QMainWindow):
             allow_overlap=bool(self.store.setting("allow_overlap", False)),
             shortcuts=self.settings.shortcuts,
             show_summary=self.settings.show_summary,
+            retrain_every=self.store.setting("retrain_every") or 0,
         )
         dialog = SettingsDialog(values, self.controller.labels, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
@@ -482,6 +488,8 @@ class MainWindow(QMainWindow):
             self._switch_annotator(values.annotator)
         if values.allow_overlap != bool(self.store.setting("allow_overlap", False)):
             StoreOp(self.runner, lambda s: s.set_setting("allow_overlap", values.allow_overlap)).run()
+        if values.retrain_every != (self.store.setting("retrain_every") or 0):
+            StoreOp(self.runner, lambda s: s.set_setting("retrain_every", values.retrain_every or None)).run()
         if (values.model or None) != (self.model or None):
             self.settings.model = values.model
             self.model = values.model or None
@@ -533,6 +541,13 @@ class MainWindow(QMainWindow):
             self.status.say("no model to add suggestions from" if article else "no article shown")
             return
         self.worker.add_to(article.id)
+
+    def follow_project_model(self) -> None:
+        """The project's model in use changed (training, Model → Versions…): the look-ahead suggests
+        with it from now on, unless this window was opened with --model."""
+        if self._model_given is None:
+            self.model = project_model(self.store) or self.settings.model  # as when the window opened
+            self._restart_worker()
 
     def _restart_worker(self) -> None:
         if self.worker is not None:
@@ -672,6 +687,7 @@ class MainWindow(QMainWindow):
             self.worker.state_changed.disconnect()
             self.worker.message.disconnect()
             self.worker.stop()
+        self.training.close()
         for job in self._jobs:
             job.abandon()  # keeps what it finished (each batch is committed); the rest is for next time
             job.wait(10)

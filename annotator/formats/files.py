@@ -103,8 +103,9 @@ def _atomic(out: str | Path, stdout, mode: str, **kwargs) -> Iterator:
 
 
 @contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
+def atomic_folder(out: str | Path, *, retry: str = "export") -> Iterator[Path]:
     """A folder to write ``out``'s files into; ``out`` must not exist or be an empty folder.
+    ``retry`` names what to do again once the disk has room ("export", "train").
 
     A folder with files in it is refused rather than merged into: files left
     from an earlier export would be read back as part of this one.
@@ -126,10 +127,10 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
         os.replace(temp, out)
     except BaseException as e:
         shutil.rmtree(temp, ignore_errors=True)
-        _say_if_disk_full(e, out)
+        _say_if_disk_full(e, out, retry)
         raise
 
 
-def _say_if_disk_full(error: BaseException, out: Path) -> None:
+def _say_if_disk_full(error: BaseException, out: Path, retry: str = "export") -> None:
     if is_disk_full(error):
-        raise AnnotatorError(f"{out}: the disk is full; nothing was written (free some space and export again)") from None
+        raise AnnotatorError(f"{out}: the disk is full; nothing was written (free some space and {retry} again)") from None

@@ -18,6 +18,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 - ``decisions``: every decision, with the undo log and its replay
 - ``propagation``: an entity applied to the other places of its text
 - ``sessions``: review sessions and their summaries
+- ``versions``: model versions trained on the project, and replacing their suggestions
 """
 
 from .articles import ArticleStore
@@ -29,9 +30,13 @@ from .patterns import PatternStore
 from .search import SearchStore
 from .sessions import SessionStore
 from .suggestions import SuggestionStore
+from .versions import VersionStore
 
 __all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, PropagationStore, LabelEditStore, PatternStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
+class AnnotationStore(
+    DecisionStore, PropagationStore, LabelEditStore, PatternStore, VersionStore, SuggestionStore, ArticleStore,
+    SearchStore, SessionStore, StoreBase,
+):
     """One project file, through one connection."""

@@ -106,7 +106,8 @@ class SuggestionStore:
         pattern match within a model's run (the article is claimed for ``source_id``, the run).
 
         How sources combine (one rule, for files, models and every model version): a
-        source never replaces another's suggestions. Without ``add``, only an article no
+        source never replaces another's suggestions (the one exception, asked for by training
+        or switching the project's model version, is ``replace_suggestions``). Without ``add``, only an article no
         source has suggested for takes them (``suggested_by`` is NULL); with ``add`` (the
         user asked: ``annotator suggest --add-to-suggested``, Review -> Add model
         suggestions to this article), the new ones join what the article shows. Either
@@ -138,15 +139,19 @@ class SuggestionStore:
                 if not claimed:
                     continue  # decided meanwhile (or gone, or suggested by another source): left as it is
                 touched.add(article_id)
-                if tokens is not None:
-                    self.conn.execute(
-                        "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (article_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends, "
-                        "tokenizer = excluded.tokenizer",
-                        (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
-                    )
+                self._store_tokens(article_id, tokens, tokenizer)
                 self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))
+
+    def _store_tokens(self, article_id: int, tokens: Sequence[int] | None, tokenizer: str) -> None:
+        """The tokens of a model run over the article (flat [start, end, ...]), when it gave them."""
+        if tokens is not None:
+            self.conn.execute(
+                "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends, "
+                "tokenizer = excluded.tokenizer",
+                (article_id, *Tokens.from_flat(tokens).to_blobs(), tokenizer),
+            )
 
     def _add_suggested(self, article_id: int, source_id: int, spans: Sequence[tuple]) -> None:
         """Linear in the spans: one sort, and an executemany per table."""

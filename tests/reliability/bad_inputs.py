@@ -516,6 +516,26 @@ CASES: list[Case] = [
     Case("format-file-for-folder", "--format brat given a file", {"in.jsonl": jl(GOOD)},
          [*IMPORT, "in.jsonl", "--format", "brat"],
          "in.jsonl: format brat reads a folder of .txt and .ann files, not a file", group="Formats"),
+    # -------------------------------------------------------------- training
+    Case("train-too-few-accepted", "train a project with fewer accepted articles than a run needs", {},
+         ["train", PROJECT], "project.db: training needs at least 10 accepted articles and the project has 1; "
+         "accept 9 more", group="Training"),
+    Case("train-no-entities", "train on accepted articles without entities", {}, ["train", PROJECT],
+         "project.db: the 12 accepted articles have no entities; nothing to learn from", group="Training",
+         setup=lambda folder: _accepted(folder, entities=False)),
+    Case("train-model-without-ner", "train when the project's model has no entity recognizer (an entity ruler)", {},
+         ["train", PROJECT], "the model 'ruler' has no entity recognizer (ner) to train (components: entity_ruler); "
+         "nothing was trained", group="Training", setup=lambda folder: _accepted(folder, model="ruler")),
+    Case("train-dev-unknown-label", "a --dev file with a label the project lacks",
+         {"dev.jsonl": jl(span(0, 11, "SCIENTIST"))}, ["train", PROJECT, "--dev", "dev.jsonl"],
+         "dev.jsonl:1: unknown label 'SCIENTIST' (the project's labels are GPE, ORG, PERSON); nothing was trained",
+         group="Training", setup=lambda folder: _accepted(folder)),
+    Case("train-dev-empty", "an empty --dev file", {"dev.jsonl": b""}, ["train", PROJECT, "--dev", "dev.jsonl"],
+         "dev.jsonl: holds no articles to score on; nothing was trained", group="Training", setup=lambda folder: _accepted(folder)),
+    Case("train-every-negative", "train --every with a negative number", {}, ["train", PROJECT, "--every", "-1"],
+         "Invalid value for '--every': -1 is not in the range x>=0.", group="Training"),
+    Case("models-use-unknown", "switch to a model version the project does not have", {},
+         ["models", "use", PROJECT, "v7"], "'v7' is not a model version of this project (it has base)", group="Training"),
     # ---------------------------------------------------------------- export
     Case("export-into-missing-folder", "export to a folder that does not exist", {}, ["export", PROJECT, "nowhere/out.jsonl"],
          "nowhere/out.jsonl: folder nowhere does not exist", group="Export"),
@@ -620,6 +640,32 @@ def _oversized(path: Path, *, jsonl: bool) -> None:
         path.write_text(json.dumps(GOOD) + "\n" + json.dumps({"text": body}) + "\n", "utf-8")
     else:
         path.write_text("w " * (size // 2), "utf-8")
+
+
+def _accepted(folder: Path, *, entities: bool = True, model: str | None = None) -> None:
+    """Eleven more accepted articles (twelve in all), each with a PERSON entity unless not
+    ``entities`` (then none has one); ``model="ruler"`` makes the project's model an entity ruler."""
+    from annotator.store import AnnotationStore
+
+    store = AnnotationStore.open(folder / PROJECT, annotator="base")
+    try:
+        ids, _ = store.add_articles([{"text": f"Person {i} met nobody.", "meta": {}} for i in range(11)])
+        if not entities:
+            store.remove_entity(store.entities(store.queue(None, limit=1)[0][0])[0].id)
+        for article_id in ids:
+            if entities:
+                store.add_entity(article_id, 0, 7 + len(str(article_id - ids[0])), "PERSON")
+            store.accept(article_id)
+        if model:
+            import spacy
+
+            nlp = spacy.blank("en")
+            nlp.add_pipe("entity_ruler")
+            nlp.meta["name"] = "ruler"
+            nlp.to_disk(folder / model)
+            store.set_setting("model", model)
+    finally:
+        store.close()
 
 
 def _damaged_model(target: Path) -> None:
@@ -788,6 +834,7 @@ FULL_DISK_TABLE = [
     "|---|---|---|",
     "| `annotator export` | `Error: OUT: the disk is full; nothing was written (free some space and export again)` | no output file, no temporary file; an earlier OUT is unchanged |",
     "| `annotator import` | `Error: PROJECT: the disk is full; the import changed nothing (free some space and import again)` | every table as before |",
+    "| `annotator train`, saving the new version (injected only: `tests/core/test_training.py::test_a_full_disk_while_saving_keeps_nothing`) | `Error: PROJECT.models/vN: the disk is full; nothing was written (free some space and train again)` | no version recorded, no folder or temporary folder left; the model in use unchanged |",
     "| a decision in the window (`A`) | `Could not save the acceptance of article N to PROJECT: the disk is full. Nothing shown as saved was lost; free some space and try again.` | the article stays shown and undecided; every decision shown as saved is in the file; once space is free the same key saves it |",
     "",
 ]

@@ -317,11 +317,12 @@ def test_cli_commands_that_write_say_the_project_is_read_only(tmp_path, monkeypa
     assert stats.exit_code == 0 and "3 articles" in stats.output
     listed = runner.invoke(cli, ["labels", str(path)])
     assert listed.exit_code == 0 and "PERSON" in listed.output
-    result = runner.invoke(cli, ["labels", str(path), "--add", "NEW"])
-    assert result.exit_code != 0
-    assert result.output.strip().splitlines()[-1] == (
-        f"Error: {path}: the project is read-only here (no permission to write it); nothing was changed"
-    )
+    for command in (["labels", str(path), "--add", "NEW"], ["train", str(path)], ["models", "use", str(path), "base"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code != 0
+        assert result.output.strip().splitlines()[-1] == (
+            f"Error: {path}: the project is read-only here (no permission to write it); nothing was changed"
+        ), command
 
 
 @pytest.fixture

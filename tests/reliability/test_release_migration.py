@@ -41,6 +41,7 @@ def test_a_release_v1_project_is_migrated_after_a_backup_keeping_every_row(v1_co
     store = AnnotationStore.open(v1_copy, annotator="ada")
     try:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert store.model_versions() == [] and store.setting("model_version") is None  # none trained yet
         assert [h.title.text for h in store.search("zurich")] == ["Talks in Zürich"]
         assert [h.title.text for h in store.search("hamb")] == ["Harbour news"]
         assert [h.article_id for h in store.search("café")] == [3]  # untitled

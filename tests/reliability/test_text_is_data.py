@@ -17,7 +17,7 @@ import pytest
 from ._support import REPO
 
 SOURCES = sorted((REPO / "annotator").rglob("*.py")) + sorted((REPO / "ui").rglob("*.py"))
-STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits", "propagation", "patterns")}
+STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits", "propagation", "patterns", "versions")}
 SQL_MODULES = STORE_MODULES | {"annotator/schema.py"}  # the only modules that run SQL
 
 UNSAFE_MODULES = {"pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "joblib", "yaml"}
@@ -34,7 +34,7 @@ UNSAFE_ATTRIBUTES = {
 SQL_INTERPOLATIONS = {
     "APPLICATION_ID", "target",  # schema.py: integers it computes itself
     "self._ARTICLE_COLUMNS", "where", "order", "marks", "table", "assignments",
-    "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT",
+    "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT", "self._VERSION_SELECT",
     "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
 }
 

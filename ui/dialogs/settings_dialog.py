@@ -1,4 +1,5 @@
-"""Settings: who annotates, which model suggests, whether entities may overlap, the summary at quitting, and the keys."""
+"""Settings: who annotates, which model suggests, whether entities may overlap, automatic retraining, the
+summary at quitting, and the keys."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -36,6 +38,7 @@ class SettingsValues:
     allow_overlap: bool
     shortcuts: dict[str, list[str]]  # only the actions whose keys differ from the defaults
     show_summary: bool = True  # the session summary when quitting
+    retrain_every: int = 0  # retrain the project's model after every N newly accepted articles (0: off)
 
 
 def split_keys(text: str) -> list[str]:
@@ -53,6 +56,11 @@ class SettingsDialog(QDialog):
         self.allow_overlap.setChecked(values.allow_overlap)
         self.show_summary = QCheckBox("Show the session summary when quitting")
         self.show_summary.setChecked(values.show_summary)
+        self.retrain_every = QSpinBox()
+        self.retrain_every.setRange(0, 1_000_000)
+        self.retrain_every.setSpecialValueText("off")
+        self.retrain_every.setSuffix(" accepted articles")
+        self.retrain_every.setValue(values.retrain_every)
 
         keys, _ = resolve_keys(values.shortcuts)
         self._names = action_names(labels)
@@ -78,6 +86,7 @@ class SettingsDialog(QDialog):
         form.addRow("Annotator name", self.annotator)
         form.addRow("Model", self.model)
         form.addRow("", self.allow_overlap)
+        form.addRow("Retrain the model every (this project)", self.retrain_every)
         form.addRow("", self.show_summary)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -144,6 +153,7 @@ class SettingsDialog(QDialog):
             allow_overlap=self.allow_overlap.isChecked(),
             shortcuts=self.overrides(),
             show_summary=self.show_summary.isChecked(),
+            retrain_every=self.retrain_every.value(),
         )
 
     def accept(self) -> None:

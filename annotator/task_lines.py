@@ -1,0 +1,102 @@
+"""The JSONL export without tokens (``--no-tokens``), written from JSON pieces SQLite hands over.
+
+Byte for byte what ``write_jsonl(out, tasks(store, ..., with_tokens=False))``
+writes (``prodigy_task``'s tasks; a test holds them together), without a Python
+dict, tuple or string per entity: ``store.export_rows`` gives each article's
+text already JSON-quoted, its meta as stored (already JSON) and its spans as one
+JSON string, and a line is one ``%`` format of those bytes. The hashes are taken
+from the same pieces: ``_input_hash`` over ``{"text":TEXT}`` and ``_task_hash``
+over the canonical spans, which are the JSON spans with their keys taken out.
+Building every task as a dict and encoding it with ``json`` took 7.6 s for
+50,000 articles of 2,000 characters and 38 entities; doccano takes 11.7 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from operator import lt
+from pathlib import Path
+
+from .alignment import ALIGN_RULES
+from .errors import InputError
+from .exporting import ANSWERS, ExportNotes, _dumps, _short, _timestamp
+from .formats.files import atomic_bytes
+from .model import Status
+from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+from .store import AnnotationStore
+
+_ANSWERS = {status.value: _dumps(answer).encode() for status, answer in ANSWERS.items()}
+_VIEW = {False: b'"ner_manual"', True: b'"spans_manual"'}
+_LINE = (b'{"text": %b, "meta": %b%b, "spans": [%b], "answer": %b, "_input_hash": %d, "_task_hash": %d, '
+         b'"_view_id": %b, "_annotator_id": %b, "_timestamp": %b}\n')
+_SPAN_START = b'{"start": '  # how each of store.export_rows' spans begins
+BATCH = 1000  # lines joined into one write
+
+
+def write_task_lines(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None = (Status.ACCEPTED,),
+    *,
+    annotator: str | None = None,
+    align: str | None = "strict",
+    notes: ExportNotes | None = None,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    total: int = 0,
+) -> int:
+    """Write the tasks of the articles with these statuses (None: all), without tokens; returns how
+    many. ``align`` only decides, as in ``prodigy_task``, whether ``notes`` counts the articles with
+    overlapping spans (no span moves: there are no tokens to move it onto)."""
+    if align is not None and align not in ALIGN_RULES:
+        raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+    count = 0
+    lines: list[bytes] = []
+    with atomic_bytes(out) as f:
+        for row in store.export_rows(statuses, annotator=annotator):
+            line, overlapping = task_line(*row)
+            lines.append(line)
+            if overlapping and notes is not None and align is not None:
+                notes.overlapping += 1
+            count += 1
+            if count % 100 == 0:
+                if on_progress:
+                    on_progress(Progress(count, total, "Exporting"))
+                check_cancel(should_cancel, "export")
+            if len(lines) == BATCH:
+                f.write(b"".join(lines))
+                lines.clear()
+        f.write(b"".join(lines))
+    return count
+
+
+def task_line(
+    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
+    spans: bytes, positions: str,
+) -> tuple[bytes, bool]:
+    """One task's line from ``store.export_rows``' pieces, and whether its spans overlap."""
+    input_hash = _short(hashlib.sha1(b'{"text":%b}' % text))
+    task_hash = _short(hashlib.sha1(b"[%d,[%b]]" % (input_hash, _canonical_spans(spans))))
+    bounds = list(map(int, positions.split(","))) if positions else []  # start, end, start, end...
+    # In order of start, spans overlap exactly when one starts before the one before it ends.
+    overlapping = any(map(lt, bounds[2::2], bounds[1::2]))
+    if b"NaN" in meta or b"Infinity" in meta:  # stored by a release that let them in: _dumps rewrites them
+        meta = _dumps(json.loads(meta)).encode()
+    return _LINE % (
+        text, meta, b"" if title is None else b', "title": %b' % _dumps(title).encode(), spans,
+        _ANSWERS[status], input_hash, task_hash, _VIEW[overlapping],
+        _dumps(annotator).encode(), _dumps(_timestamp(decided_at)).encode(),
+    ), overlapping
+
+
+def _canonical_spans(spans: bytes) -> bytes:
+    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects.
+
+    The keys are taken out by replacing text that holds an unescaped quote, which no JSON-quoted
+    label contains: a label can never be cut."""
+    if not spans:
+        return b""
+    inner = spans[len(_SPAN_START):-1]
+    return b"[" + inner.replace(b'}, {"start": ', b"],[").replace(b', "end": ', b",").replace(b', "label": ', b",") + b"]"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from operator import lt
 from pathlib import Path
 
@@ -84,11 +85,18 @@ def task_line(
     overlapping = any(map(lt, bounds[2::2], bounds[1::2]))
     if b"NaN" in meta or b"Infinity" in meta:  # stored by a release that let them in: _dumps rewrites them
         meta = _dumps(json.loads(meta)).encode()
+    timestamp = _timestamp(decided_at)
     return _LINE % (
         text, meta, b"" if title is None else b', "title": %b' % _dumps(title).encode(), spans,
         _ANSWERS[status], input_hash, task_hash, _VIEW[overlapping],
-        _dumps(annotator).encode(), _dumps(_timestamp(decided_at)).encode(),
+        _json_bytes(annotator), b"null" if timestamp is None else b"%d" % timestamp,
     ), overlapping
+
+
+@lru_cache(maxsize=256)
+def _json_bytes(value: str | None) -> bytes:
+    """An annotator's name as JSON (a project has a few)."""
+    return _dumps(value).encode()
 
 
 def _canonical_spans(spans: bytes) -> bytes:

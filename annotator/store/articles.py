@@ -121,6 +121,18 @@ class ArticleStore:
                 ((article_id, *tokens.to_blobs(), tokenizer) for article_id, tokens in items),
             )
 
+    # Articles with no tokens row, in id order (the tokens table's primary key answers each probe).
+    _WITHOUT_TOKENS = "FROM articles WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.article_id = articles.id)"
+
+    def without_tokens(self, after_id: int = 0, limit: int = 100) -> list[tuple[int, str]]:
+        """(id, text) of the next ``limit`` articles after ``after_id`` that have no stored tokens."""
+        return self.conn.execute(
+            f"SELECT id, text {self._WITHOUT_TOKENS} AND id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        ).fetchall()
+
+    def count_without_tokens(self) -> int:
+        return self.conn.execute(f"SELECT count(*) {self._WITHOUT_TOKENS}").fetchone()[0]
+
     def can_write(self) -> bool:
         """Can this connection write (not read-only on disk, not opened ``readonly``)?"""
         return self.read_only is None and not self.conn.execute("PRAGMA query_only").fetchone()[0]

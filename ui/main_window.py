@@ -603,9 +603,10 @@ class MainWindow(QMainWindow):
         from annotator.exporting import export
 
         def run(store, on_progress, should_cancel):
+            options = choice.write_options(on_progress, should_cancel)
             count = export(store, choice.out, choice.statuses, form=choice.form, align=choice.align,
-                           with_tokens=choice.with_tokens, options=choice.write_options(on_progress, should_cancel))
-            return f"exported {count} articles to {choice.out}"
+                           with_tokens=choice.with_tokens, options=options)
+            return "; ".join([f"exported {count} articles to {choice.out}", *options.notes])
 
         self._background("Exporting", run, cancelled="export cancelled; nothing was written")
 

@@ -94,6 +94,7 @@ class WriteOptions:
     total: int = 0  # tasks expected, for progress
     conll_scheme: str = "iob2"  # or "bilou"
     extra: dict = field(default_factory=dict)  # settings of formats added later, until they get a field
+    notes: list[str] = field(default_factory=list)  # what the writer says beside the count (the export's summary)
 
     def progress(self, count: int) -> None:
         """Call after each task written: reports every 100 and stops the export when cancelled."""

@@ -530,7 +530,21 @@ CASES: list[Case] = [
          "out: folder is not empty; give a new or empty folder to export to", group="Export"),
     Case("export-brat-to-stdout", "brat export to - (stdout)", {}, ["export", PROJECT, "-", "--format", "brat"],
          "this format writes a folder; give a folder name, not - (stdout)", group="Export"),
+    Case("export-spacy-one-article", "a DocBin export of 1 article with a dev fraction (the default 0.2)", {},
+         ["export", PROJECT, "news.spacy"],
+         "news.spacy: 1 article cannot be split into a training and a dev set; export at least 2, or pass "
+         "--dev-fraction 0 (spaCy then evaluates on the training file)", group="Export", setup=lambda folder: _accept_one(folder / PROJECT)),
 ]
+
+
+def _accept_one(path: Path) -> None:
+    from annotator.store import AnnotationStore
+
+    store = AnnotationStore.open(path)
+    try:
+        store.accept(1)
+    finally:
+        store.close()
 
 
 def _other_project(path: Path) -> None:

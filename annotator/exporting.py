@@ -398,5 +398,10 @@ def export(
 
         return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes,
                                 on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+    if hasattr(writer, "row_line"):  # a line format written from the store's JSON pieces, no task dicts
+        from .task_lines import write_rows
+
+        return write_rows(store, out, statuses, writer.row_line, annotator=annotator,
+                          on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
     return writer.write(out, made, options)

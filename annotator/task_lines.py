@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from operator import lt
 from pathlib import Path
@@ -53,14 +53,39 @@ def write_task_lines(
     overlapping spans (no span moves: there are no tokens to move it onto)."""
     if align is not None and align not in ALIGN_RULES:
         raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+    counting = notes is not None and align is not None
+
+    def line(*row) -> bytes:
+        made, overlapping = task_line(*row)
+        if overlapping and counting:
+            notes.overlapping += 1
+        return made
+
+    return write_rows(store, out, statuses, line, annotator=annotator, on_progress=on_progress,
+                      should_cancel=should_cancel, total=total)
+
+
+RowLine = Callable[[bytes, "str | None", bytes, str, "str | None", "str | None", bytes, str], bytes]
+
+
+def write_rows(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None,
+    line: RowLine,
+    *,
+    annotator: str | None = None,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    total: int = 0,
+) -> int:
+    """Write ``line(*row)`` for each of ``store.export_rows``' articles (a line format's writer without
+    a task dict: ``task_line``, ``formats.doccano.row_line``), atomically; returns how many."""
     count = 0
     lines: list[bytes] = []
     with atomic_bytes(out) as f:
         for row in store.export_rows(statuses, annotator=annotator):
-            line, overlapping = task_line(*row)
-            lines.append(line)
-            if overlapping and notes is not None and align is not None:
-                notes.overlapping += 1
+            lines.append(line(*row))
             count += 1
             if count % 100 == 0:
                 if on_progress:
@@ -100,11 +125,18 @@ def _json_bytes(value: str | None) -> bytes:
 
 
 def _canonical_spans(spans: bytes) -> bytes:
-    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects.
+    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects."""
+    return span_lists(spans, b",")
+
+
+def span_lists(spans: bytes, comma: bytes) -> bytes:
+    """``store.export_rows``' spans as lists ``[S, E, "L"]`` joined by ``comma`` (``", "``: as
+    json.dumps writes a list; ``","``: canonical JSON), from their JSON objects.
 
     The keys are taken out by replacing text that holds an unescaped quote, which no JSON-quoted
     label contains: a label can never be cut."""
     if not spans:
         return b""
     inner = spans[len(_SPAN_START):-1]
-    return b"[" + inner.replace(b'}, {"start": ', b"],[").replace(b', "end": ', b",").replace(b', "label": ', b",") + b"]"
+    return b"[" + inner.replace(b'}, {"start": ', b"]" + comma + b"[").replace(
+        b', "end": ', comma).replace(b', "label": ', comma) + b"]"

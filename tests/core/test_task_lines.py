@@ -1,4 +1,5 @@
-"""The JSONL export without tokens (annotator.task_lines) writes what the task-dict writer writes, byte for byte."""
+"""The exports written from the store's JSON pieces (annotator.task_lines: JSONL without tokens, doccano)
+write what the task-dict writers write, byte for byte."""
 
 import threading
 
@@ -6,6 +7,7 @@ import pytest
 
 from annotator.errors import Cancelled
 from annotator.exporting import ExportNotes, export, export_jsonl, tasks, write_jsonl
+from annotator.formats import WriteOptions, doccano
 from annotator.labels import make_labels
 from annotator.model import Status
 from annotator.store import AnnotationStore
@@ -35,7 +37,7 @@ def varied(request, tmp_path):
             {"text": TEXTS[1], "meta": {"quote": 'he said "no"\n', "emoji": "🙂", "big": 10**20, "f": 1e16}},
             {"text": TEXTS[2], "title": ""},
             {"text": TEXTS[3], "meta": {"score": float("nan"), "range": [float("inf"), float("-inf")]}},
-            {"text": TEXTS[4]},
+            {"text": TEXTS[4], "title": "Ties", "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t", "id": 7}},
             {"text": TEXTS[5] or " "},
         ])
         add = lambda i, needle, label, at=0: store.add_entity(ids[i], TEXTS[i].index(needle, at), TEXTS[i].index(needle, at) + len(needle), label)  # noqa: E731
@@ -130,3 +132,20 @@ def test_an_export_without_tokens_builds_no_task_dicts(varied, tmp_path, monkeyp
     out = tmp_path / "out.jsonl"
     assert export(store, out, None, with_tokens=False) == 6
     assert out.read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize("statuses", [(Status.ACCEPTED,), None])
+def test_doccano_lines_are_the_task_writers_bytes(varied, tmp_path, statuses, monkeypatch):
+    import annotator.exporting as exporting
+
+    store, _ = varied
+    before, after = tmp_path / "tasks.jsonl", tmp_path / "rows.jsonl"
+    doccano.write(before, tasks(store, statuses, with_tokens=False, spans_only=True, align=None), WriteOptions())
+    monkeypatch.setattr(exporting, "prodigy_task", None)  # not run: no task dicts
+    assert export(store, after, statuses, form="doccano") == len(before.read_bytes().splitlines())
+    assert after.read_bytes() == before.read_bytes()
+    if statuses is None:
+        text = after.read_text("utf-8")
+        for piece in ['"label": [[', '"title": "Ties", "id": 7, "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t"}}',
+                      '"title": "Ties"', '"NaN"', '"label": [[6, 9, "🙂 emoji"], [6, 18, "PERSON"], [23, 26, "PERSON"]]']:
+            assert piece in text, piece

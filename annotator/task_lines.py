@@ -17,7 +17,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from operator import lt
 from pathlib import Path
 
 from .alignment import ALIGN_RULES
@@ -34,6 +33,7 @@ _LINE = (b'{"text": %b, "meta": %b%b, "spans": [%b], "answer": %b, "_input_hash"
          b'"_view_id": %b, "_annotator_id": %b, "_timestamp": %b}\n')
 _SPAN_START = b'{"start": '  # how each of store.export_rows' spans begins
 BATCH = 1000  # lines joined into one write
+_decode = json.JSONDecoder().decode
 
 
 def write_task_lines(
@@ -105,9 +105,9 @@ def task_line(
     """One task's line from ``store.export_rows``' pieces, and whether its spans overlap."""
     input_hash = _short(hashlib.sha1(b'{"text":%b}' % text))
     task_hash = _short(hashlib.sha1(b"[%d,[%b]]" % (input_hash, _canonical_spans(spans))))
-    bounds = list(map(int, positions.split(","))) if positions else []  # start, end, start, end...
-    # In order of start, spans overlap exactly when one starts before the one before it ends.
-    overlapping = any(map(lt, bounds[2::2], bounds[1::2]))
+    bounds = _decode(f"[{positions}]")  # start, end, start, end... in order of start (json's C parser: the fastest)
+    # Spans overlap exactly when one starts before the one before it ends: when these are not in order.
+    overlapping = bounds != sorted(bounds)
     if b"NaN" in meta or b"Infinity" in meta:  # stored by a release that let them in: _dumps rewrites them
         meta = _dumps(json.loads(meta)).encode()
     timestamp = _timestamp(decided_at)

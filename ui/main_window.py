@@ -50,6 +50,7 @@ from .tokenizer import Tokenizer
 PACE_REFRESH_MS = 30_000
 POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
 WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
+TOKEN_JOB_DELAY_MS = 1000  # the background tokens job starts once the first article is up, not before its paint
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 LOST_REASONS = {"deleted": "deleted", "replaced": "replaced by another file", "overwritten": "overwritten"}
 ARTICLE_MIN_WIDTH = 320  # px: the article column keeps about 35 characters a line
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
         self._pace_timer.timeout.connect(self._refresh_pace)
         self._pace_timer.start()
         self._seen_version = store.data_version()
-        self._store_tokens()
+        QTimer.singleShot(TOKEN_JOB_DELAY_MS, self, self._store_tokens)
         self._watch_timer = QTimer(self, interval=WATCH_MS)
         self._watch_timer.timeout.connect(self._watch_project)
         self._watch_timer.start()
@@ -636,7 +637,7 @@ class MainWindow(QMainWindow):
         """Tokenize and store the tokens of every article that has none, on a job thread, with its
         progress in the status bar: the view reads stored tokens instead of running the tokenizer
         each time it shows a never-suggested article."""
-        if not self._store_tokens_on or self.store.read_only:
+        if not self._store_tokens_on or self.store.read_only or self._closed:
             return
         if self._token_job is not None and self._token_job.running:
             self._tokens_again = True

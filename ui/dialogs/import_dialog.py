@@ -30,6 +30,7 @@ from ..tasks import BackgroundJob
 AUTO = "Auto"
 PREVIEW_RECORDS = 5  # per input
 PREVIEW_TEXT = 60  # characters of each record's title or text
+SHOWN_INPUTS = 5  # names of the chosen inputs shown (all of them in the tooltip)
 
 
 IMPORT_FILTER = "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy *.ann);;All files (*)"
@@ -213,7 +214,9 @@ class ImportDialog(QDialog):
         if not paths:
             return
         self.paths = list(paths)
-        self.inputs.setText(", ".join(Path(p).name + ("/" if Path(p).is_dir() else "") for p in self.paths))
+        names = [Path(p).name + ("/" if Path(p).is_dir() else "") for p in self.paths]
+        more = f" and {len(names) - SHOWN_INPUTS} more" if len(names) > SHOWN_INPUTS else ""
+        self.inputs.setText(", ".join(names[:SHOWN_INPUTS]) + more)
         set_plain_tooltip(self.inputs, "\n".join(self.paths))
         self._read_preview()
 

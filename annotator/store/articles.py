@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
+from .. import schema
 from ..model import Article, Entity, Span, Status
 from ..tokens import Tokens
 from .base import content_hash, reports_damage
@@ -265,13 +266,21 @@ class ArticleStore:
             yield from rows
 
     def _reading_connection(self) -> sqlite3.Connection:
+        """A read-only connection to the file this store opened; sqlite3.Error when it cannot be
+        had (then ``export_rows`` reads on the store's own connection)."""
+        self._check_same_file()
         conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=0.2)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the file now, or raises
+            self._check_same_file()  # not another file moved to the path meanwhile
         except sqlite3.Error:
             conn.close()
             raise
         return conn
+
+    def _check_same_file(self) -> None:
+        if self._held is not None and schema.file_problem(self.path, self._held):
+            raise sqlite3.OperationalError(f"{self.path} is no longer the file opened")
 
     def _export_batches(self, conn: sqlite3.Connection, where: str, args: list, batch: int) -> Iterator[list[tuple]]:
         sql = (

@@ -149,3 +149,28 @@ def test_doccano_lines_are_the_task_writers_bytes(varied, tmp_path, statuses, mo
         for piece in ['"label": [[', '"title": "Ties", "id": 7, "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t"}}',
                       '"title": "Ties"', '"NaN"', '"label": [[6, 9, "🙂 emoji"], [6, 18, "PERSON"], [23, 26, "PERSON"]]']:
             assert piece in text, piece
+
+
+def test_a_project_file_replaced_after_opening_is_not_read_by_the_second_connection(tmp_path):
+    """The read-ahead connection opens by path: when another file now has that name, the export reads
+    the file the store opened, on its own connection."""
+    path, other = tmp_path / "p.db", tmp_path / "other.db"
+    for name, text in ((path, "The project opened."), (other, "Another project.")):
+        made = AnnotationStore.open(name, create=True, annotator="tester")
+        try:
+            ids, _ = made.add_articles([{"text": text}])
+            made.accept(ids[0])
+        finally:
+            made.close()
+    store = AnnotationStore.open(path, annotator="tester")
+    try:
+        expected = tmp_path / "expected.jsonl"
+        _old_writer(store, expected, (Status.ACCEPTED,))
+        path.rename(tmp_path / "moved.db")
+        other.rename(path)
+        out = tmp_path / "out.jsonl"
+        export_jsonl(store, out, with_tokens=False)
+        assert out.read_bytes() == expected.read_bytes()
+        assert b"The project opened." in out.read_bytes()
+    finally:
+        store.close()

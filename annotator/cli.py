@@ -345,12 +345,11 @@ def export(ctx, project, out, statuses, annotator, form, scheme, align, dev_frac
     store = _open(ctx, project, readonly=no_tokens)
     notes = ExportNotes()
     with progress_bar("Exporting") as on_progress:
+        options = WriteOptions(on_progress=on_progress, conll_scheme=scheme, extra={"dev_fraction": dev_fraction, "seed": seed})
         count = export_to(store, out, statuses, form=form, annotator=annotator, align=align, notes=notes,
-                          with_tokens=not no_tokens,
-                          options=WriteOptions(on_progress=on_progress, conll_scheme=scheme,
-                                               extra={"dev_fraction": dev_fraction, "seed": seed}))
+                          with_tokens=not no_tokens, options=options)
     where = "stdout" if out == "-" else out
-    said = notes.summary(align)
+    said = "; ".join(filter(None, [notes.summary(align), *options.notes]))
     click.echo(f"{project}: exported {plural(count, 'article')} to {where}" + (f" ({said})" if said else ""), err=True)
 
 

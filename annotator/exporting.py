@@ -286,8 +286,7 @@ def write_task(f, task: dict) -> None:
 
     A long string goes a slice at a time and a ``TokenRows`` a slice of rows at
     a time, so memory stays a small multiple of the article however long it is.
-    A task with neither (an ordinary article exported ``--no-tokens``) goes in one
-    piece: one encoder call instead of one per key.
+    A task with neither goes in one piece: one encoder call instead of one per key.
     """
     if not any(isinstance(value, TokenRows) or (isinstance(value, str) and len(value) > PIECE) for value in task.values()):
         f.write(_dumps(task))
@@ -347,10 +346,16 @@ def export_jsonl(
 ) -> int:
     """Export articles of these statuses (None: all) as JSONL tasks; returns how many were written.
 
-    ``with_tokens=False`` (``--no-tokens``) leaves out ``tokens`` and the spans' token indices.
+    ``with_tokens=False`` (``--no-tokens``) leaves out ``tokens`` and the spans' token indices
+    (written by ``task_lines``, the same bytes without a task dict).
     """
     counts = store.counts()
     total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
+    if not with_tokens:
+        from .task_lines import write_task_lines
+
+        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes,
+                                on_progress=on_progress, should_cancel=should_cancel, total=total)
     return write_jsonl(
         out, tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True),
         on_progress=on_progress, should_cancel=should_cancel, total=total,
@@ -388,5 +393,15 @@ def export(
     options = options or WriteOptions()
     counts = store.counts()
     options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())
+    if chosen.name == "jsonl" and not with_tokens:
+        from .task_lines import write_task_lines
+
+        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes,
+                                on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+    if hasattr(writer, "row_line"):  # a line format written from the store's JSON pieces, no task dicts
+        from .task_lines import write_rows
+
+        return write_rows(store, out, statuses, writer.row_line, annotator=annotator,
+                          on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
     return writer.write(out, made, options)

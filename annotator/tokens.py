@@ -17,6 +17,8 @@ from array import array
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+
 PIECE = 100_000  # characters tokenized at once
 
 # Cuts the tokenizer cannot see: spaCy splits text on changes between space and non-space
@@ -133,3 +135,27 @@ def token_spans(text: str) -> Tokens:
 def tokenize(text: str) -> list[tuple[int, int]]:
     """(start, end) of every token, whitespace tokens such as a paragraph break included."""
     return list(token_spans(text))
+
+
+STORE_BATCH = 100  # articles tokenized and stored per transaction: a decision never waits long for the lock
+
+
+def store_missing_tokens(store, on_progress: OnProgress | None = None, should_cancel: ShouldCancel | None = None) -> int:
+    """Tokenize every article with no stored tokens and store them; returns how many.
+
+    Tokens are computed once: a model run (``suggest``) stores its own, this stores the
+    rest (the GUI runs it in the background after an import and on opening a project),
+    and an export that finds an article without them stores them too. Stored tokens are
+    never recomputed. Each batch is committed: a cancelled run keeps what it stored.
+    """
+    total, done, last = store.count_without_tokens(), 0, 0
+    if not total:
+        return 0  # before tokenizer_name(), which imports spaCy
+    name = tokenizer_name()
+    while batch := store.without_tokens(last, STORE_BATCH):
+        check_cancel(should_cancel, "tokenizing")
+        store.save_tokens([(article_id, token_spans(text)) for article_id, text in batch], name)
+        done, last = done + len(batch), batch[-1][0]
+        if on_progress:
+            on_progress(Progress(done, max(total, done), "Storing tokens"))
+    return done

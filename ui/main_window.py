@@ -26,7 +26,7 @@ from . import label_edits, label_setup, propagation
 from .actions import ACTIONS, resolve_keys
 from .decision_bar import DecisionBar
 from .dialogs.export_dialog import ExportChoice, ExportDialog
-from .dialogs.import_dialog import ImportChoice, ImportDialog
+from .dialogs.import_dialog import ImportChoice, ImportDialog, choose_import_files, choose_import_folder
 from .dialogs.keyboard_map import KeyboardMapDialog
 from .dialogs.patterns import PatternsDialog
 from .dialogs.progress import watch
@@ -52,6 +52,7 @@ from .training import TrainingControl, project_model
 PACE_REFRESH_MS = 30_000
 POSITION_SAVE_MS = 2000  # the remembered position is written once the reviewer pauses this long
 WATCH_MS = 1000  # how soon another window's or a terminal's changes to the project show here
+TOKEN_JOB_DELAY_MS = 1000  # the background tokens job starts once the first article is up, not before its paint
 LOCKED_MESSAGE = "waiting for the project (locked by another program)…"
 LOST_REASONS = {"deleted": "deleted", "replaced": "replaced by another file", "overwritten": "overwritten"}
 ARTICLE_MIN_WIDTH = 320  # px: the article column keeps about 35 characters a line
@@ -71,8 +72,10 @@ class MainWindow(QMainWindow):
         model: str | None = None,
         worker_factory: Callable[..., SuggestionWorker] | None = SuggestionWorker,
         show_summary: bool = True,
+        store_tokens: bool = True,
     ):
-        """``store`` is the GUI thread's read connection; ``worker_factory=None`` runs without a model."""
+        """``store`` is the GUI thread's read connection; ``worker_factory=None`` runs without a model;
+        ``store_tokens``: tokenize the articles that have no tokens in the background (``_store_tokens``)."""
         super().__init__()
         self.store, self.settings, self.show_summary = store, settings, show_summary
         self.path = Path(store.path)
@@ -80,6 +83,9 @@ class MainWindow(QMainWindow):
         self.model = model or project_model(store) or settings.model
         self.session_id: int | None = None
         self._jobs: list[BackgroundJob] = []
+        self._token_job: BackgroundJob | None = None
+        self._tokens_again = False  # articles arrived while the token job ran: run it once more
+        self._store_tokens_on = store_tokens
         self._closed = False
         # Where the reviewer is goes to the settings when they pause (and on closing), not on every article.
         self._position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_MS)
@@ -139,6 +145,7 @@ class MainWindow(QMainWindow):
         self._pace_timer.timeout.connect(self._refresh_pace)
         self._pace_timer.start()
         self._seen_version = store.data_version()
+        QTimer.singleShot(TOKEN_JOB_DELAY_MS, self, self._store_tokens)
         self._watch_timer = QTimer(self, interval=WATCH_MS)
         self._watch_timer.timeout.connect(self._watch_project)
         self._watch_timer.start()
@@ -179,6 +186,7 @@ class MainWindow(QMainWindow):
             ("New project…", self.new_project),
             ("Open project…", self.open_project),
             ("Import…", self.import_files),
+            ("Import a folder…", self.import_folder),
             ("Export…", self.export_files),
             ("Save a copy as…", self.save_copy),
             ("Suggest all…", self.suggest_all),
@@ -577,9 +585,17 @@ class MainWindow(QMainWindow):
         return window
 
     def import_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(self.path.parent), "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy *.ann);;All files (*)")
-        if not names:
-            return
+        names = choose_import_files(self, str(self.path.parent))
+        if names:
+            self._open_import_dialog(names)
+
+    def import_folder(self) -> None:
+        """A folder: brat's .txt/.ann pairs, or files of any format found inside it."""
+        name = choose_import_folder(self, str(self.path.parent))
+        if name:
+            self._open_import_dialog([name])
+
+    def _open_import_dialog(self, names: list[str]) -> None:
         self.import_dialog = ImportDialog(names, self.path, self.store.annotator, set(self.store.label_names()), self)
         self.import_dialog.accepted.connect(lambda: self._import(self.import_dialog.choice()))
         self.import_dialog.open()
@@ -605,6 +621,7 @@ class MainWindow(QMainWindow):
     def _imported(self, choice: ImportChoice, result) -> None:
         if not isinstance(result, UnknownLabels):
             self._job_done(result)
+            self._store_tokens()
             return
         files = "file uses" if len(choice.paths) == 1 else "files use"
         which = f"labels the project doesn't have: {', '.join(result.labels)}. Add them?"
@@ -622,9 +639,10 @@ class MainWindow(QMainWindow):
         from annotator.exporting import export
 
         def run(store, on_progress, should_cancel):
+            options = choice.write_options(on_progress, should_cancel)
             count = export(store, choice.out, choice.statuses, form=choice.form, align=choice.align,
-                           with_tokens=choice.with_tokens, options=choice.write_options(on_progress, should_cancel))
-            return f"exported {count} articles to {choice.out}"
+                           with_tokens=choice.with_tokens, options=options)
+            return "; ".join([f"exported {count} articles to {choice.out}", *options.notes])
 
         self._background("Exporting", run, cancelled="export cancelled; nothing was written")
 
@@ -649,6 +667,31 @@ class MainWindow(QMainWindow):
         job.cancelled.connect(lambda: self.status.say(said))
         job.failed.connect(lambda message: warn(self, label, message))
         return job.start()
+
+    def _store_tokens(self) -> None:
+        """Tokenize and store the tokens of every article that has none, on a job thread, with its
+        progress in the status bar: the view reads stored tokens instead of running the tokenizer
+        each time it shows a never-suggested article."""
+        if not self._store_tokens_on or self.store.read_only or self._closed:
+            return
+        if self._token_job is not None and self._token_job.running:
+            self._tokens_again = True
+            return
+        from annotator.tokens import store_missing_tokens
+
+        self._tokens_again = False
+        job = self._token_job = BackgroundJob(self.path, self.store.annotator, store_missing_tokens)
+        self._jobs = [j for j in self._jobs if j.running] + [job]
+        job.progress.connect(lambda done, total, _: self.status.set_background(f"storing tokens: {done:,} of {total:,} articles"))
+        job.succeeded.connect(self._tokens_stored)
+        job.cancelled.connect(lambda: self.status.set_background(""))
+        job.failed.connect(lambda message: (self.status.set_background(""), self.status.say(f"tokens not stored: {message}")))
+        job.start()
+
+    def _tokens_stored(self, _count: int) -> None:
+        self.status.set_background("")  # quietly: the message area keeps what the import said
+        if self._tokens_again:
+            self._store_tokens()
 
     def _job_done(self, summary) -> None:
         self.status.say(str(summary))

@@ -88,7 +88,9 @@ class StatusBar(QStatusBar):
         self._noticed = ""  # the last reason shown unasked: each reason is announced once
         self.read_only = _plain_label("read_only")  # why nothing can be saved, when it cannot
         self.read_only.hide()
-        for widget in (self.read_only, self.progress, self.pace, self.model):
+        self.background = _plain_label("background")  # quiet background work (storing tokens), while it runs
+        self.background.hide()
+        for widget in (self.read_only, self.background, self.progress, self.pace, self.model):
             self.addPermanentWidget(widget)
         # Offers that stay until taken: saving a copy of a project whose file was lost, and
         # checking a project that gave a database error. Hidden until needed.
@@ -102,6 +104,11 @@ class StatusBar(QStatusBar):
         """Say, for as long as the window is open, that the project cannot be changed here."""
         self.read_only.setText(f"read-only: {reason}")
         self.read_only.show()
+
+    def set_background(self, text: str) -> None:
+        """Show what quiet background work is doing; "" hides it."""
+        self.background.setText(text)
+        self.background.setVisible(bool(text))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -46,6 +46,15 @@ file, or ``"-"`` for stdout), ``atomic_bytes`` (a binary file) or ``atomic_folde
 which call ``targets.refuse_data_file`` and clean up their temporary files. It
 reports progress and honours cancel through ``options.progress(count)``.
 
+A line format without tokens may also provide (optional)::
+
+    def row_line(text, title, meta, status, annotator, decided_at, spans, positions) -> bytes
+
+one output line from ``store.export_rows``' JSON pieces; the export then writes
+with it (``task_lines.write_rows``) instead of building a task dict and a Python
+object per entity (``doccano``; the JSONL without tokens is ``task_lines.task_line``).
+It must give the bytes ``write`` gives for the same tasks (tests/core/test_task_lines.py).
+
 Detection: ``sniff(path: Path) -> bool`` (optional) says whether a file with
 one of the format's suffixes holds this format rather than another sharing the
 suffix (``.jsonl`` is ``jsonl`` or ``doccano``; ``.txt`` is plain text or CoNLL).
@@ -94,6 +103,7 @@ class WriteOptions:
     total: int = 0  # tasks expected, for progress
     conll_scheme: str = "iob2"  # or "bilou"
     extra: dict = field(default_factory=dict)  # settings of formats added later, until they get a field
+    notes: list[str] = field(default_factory=list)  # what the writer says beside the count (the export's summary)
 
     def progress(self, count: int) -> None:
         """Call after each task written: reports every 100 and stops the export when cancelled."""

@@ -12,8 +12,10 @@ Write: the export's tokens (spaCy's, see ``annotator.tokens``), "TOKEN TAG" per
 line in IOB2 (default) or BILOU, one sentence per line of the article (a token
 holding a line break ends a sentence; whitespace tokens are not written), and
 ``-DOCSTART- -X- -X- O`` plus a blank line before each article. CoNLL holds no
-title, meta, decisions or whitespace; spans must fall on token boundaries and
-must not overlap, or the export is refused naming them.
+title, meta, decisions or whitespace. A token has one tag: of overlapping spans
+the longest is kept, then the earliest (``alignment.without_overlaps``, the rule
+of the DocBin's ``doc.ents``), and the export's summary counts the spans left
+out. Spans off token boundaries never get here (the export's ``--align`` rule).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..alignment import TokenIndex, without_overlaps
 from ..errors import InputError
 from ..importing import _decode, _read_regular
 from . import CONLL_SCHEMES, Item, ReadOptions, WriteOptions
@@ -132,38 +135,44 @@ def sniff(path: Path) -> bool:
 def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
     if options.conll_scheme not in CONLL_SCHEMES:
         raise InputError(f"CoNLL scheme {options.conll_scheme!r}: use {' or '.join(CONLL_SCHEMES)}")
-    count = 0
+    count = dropped = 0
     with atomic_text(out) as f:
         for task in tasks:
             f.write(f"{DOCSTART} -X- -X- O\n\n")
-            f.write(task_lines(task, options.conll_scheme))
+            lines, left_out = task_lines(task, options.conll_scheme)
+            f.write(lines)
+            dropped += left_out
             count += 1
             options.progress(count)
+    if dropped:
+        options.notes.append(f"{dropped} overlapping span{'s' * (dropped != 1)} left out of the CoNLL file "
+                             "(a token has one tag: the longest span is kept, then the earliest)")
     return count
 
 
-def task_lines(task: dict, scheme: str) -> str:
-    """One article's sentences: "TOKEN TAG" lines, a blank line after each sentence."""
+def task_lines(task: dict, scheme: str) -> tuple[str, int]:
+    """One article's sentences ("TOKEN TAG" lines, a blank line after each sentence), and how many
+    of its spans were left out because they overlap one kept (``alignment.without_overlaps``,
+    the rule of the DocBin's ``doc.ents``)."""
     tokens = task["tokens"]
+    index = TokenIndex([(t["start"], t["end"]) for t in tokens])
+    spans = [(s["start"], s["end"], s["label"]) for s in task["spans"]]
+    for start, end, label in spans:
+        if index.indices(start, end) is None:
+            raise InputError(f"{_name(task)}: span {start}-{end} {label!r} does not fall on token boundaries; "
+                             "CoNLL cannot hold it")
+    kept, dropped = without_overlaps(spans, index)
     tags = ["O"] * len(tokens)
-    for span in sorted(task["spans"], key=lambda s: s["start"]):
-        first, last = span["token_start"], span["token_end"]
-        if tokens[first]["start"] != span["start"] or tokens[last]["end"] != span["end"]:
-            raise InputError(
-                f"{_name(task)}: span {span['start']}-{span['end']} {span['label']!r} does not fall on token "
-                "boundaries; CoNLL cannot hold it"
-            )
-        if any(tag != "O" for tag in tags[first:last + 1]):
-            raise InputError(f"{_name(task)}: span {span['start']}-{span['end']} {span['label']!r} overlaps another; "
-                             "CoNLL cannot hold overlapping spans")
+    for start, end, label in kept:
+        first, last = index.indices(start, end)
         for i in range(first, last + 1):
-            tags[i] = f"I-{span['label']}"
+            tags[i] = f"I-{label}"
         if scheme == "bilou" and first == last:
-            tags[first] = f"U-{span['label']}"
+            tags[first] = f"U-{label}"
         else:
-            tags[first] = f"B-{span['label']}"
+            tags[first] = f"B-{label}"
             if scheme == "bilou":
-                tags[last] = f"L-{span['label']}"
+                tags[last] = f"L-{label}"
     lines, sentence = [], 0
     for token, tag in zip(tokens, tags):
         pieces = token["text"].split()
@@ -178,7 +187,7 @@ def task_lines(task: dict, scheme: str) -> str:
         sentence += len(pieces)
     if sentence:
         lines.append("")
-    return "".join(f"{line}\n" for line in lines)
+    return "".join(f"{line}\n" for line in lines), len(dropped)
 
 
 def _name(task: dict) -> str:

@@ -2,11 +2,14 @@
 
 Write: ``OUT.spacy`` holds the training articles and ``OUT-dev.spacy`` beside it
 the dev articles (a seeded split by article, ``dev_fraction`` of them, at least
-one on each side when there are two or more), and ``config.cfg`` beside them is
+one on each side; fewer than two articles with a dev fraction are refused, and
+``--dev-fraction 0`` writes no dev file, evaluates on the training file and
+says so), and ``config.cfg`` beside them is
 spaCy's own ``init config`` for an English ``ner`` pipeline with ``paths.train``
 and ``paths.dev`` naming those two files relative to their folder, so that
 ``cd FOLDER && python -m spacy train config.cfg --output model`` runs as
-written. Each Doc is built from the task's tokens, so its token indices are the
+written. The three are written as one set (``files.write_together``): a
+failure leaves none of them changed. Each Doc is built from the task's tokens, so its token indices are the
 export's (``prodigy_task`` already put every span on token boundaries).
 ``doc.ents`` holds the spans after the overlap rule (``alignment.without_overlaps``:
 the longest, then the earliest), and ``doc.spans["sc"]`` all of them.
@@ -30,9 +33,10 @@ from pathlib import Path
 from ..alignment import TokenIndex, without_overlaps
 from ..errors import InputError
 from . import Item, ReadOptions, WriteOptions
-from .files import atomic_bytes, atomic_text
+from .files import write_together
 
 DEV_FRACTION = 0.2
+MIN_TO_SPLIT = 2  # articles a dev fraction needs: at least one on each side, never the same data in both
 SEED = 0
 CONFIG = "config.cfg"
 SPAN_GROUP = "sc"  # spaCy's default spans_key (spancat)
@@ -44,11 +48,15 @@ def dev_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-dev{out.suffix}")
 
 
+def check_fraction(fraction: float) -> None:
+    if not 0 <= fraction < 1:
+        raise InputError(f"the dev fraction must be at least 0 and below 1, got {fraction}")
+
+
 def split(count: int, fraction: float, seed: int) -> set[int]:
     """Indices of the dev articles: ``fraction`` of ``count``, drawn with ``seed``; at least one
     article on each side when there are two or more, none when the fraction is 0."""
-    if not 0 <= fraction < 1:
-        raise InputError(f"the dev fraction must be at least 0 and below 1, got {fraction}")
+    check_fraction(fraction)
     if fraction == 0 or count < 2:
         return set()
     size = min(max(round(count * fraction), 1), count - 1)
@@ -82,26 +90,36 @@ def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
     out = Path(out)
     fraction = options.extra.get("dev_fraction", DEV_FRACTION)
     seed = options.extra.get("seed", SEED)
+    check_fraction(fraction)
+    if fraction and options.total < MIN_TO_SPLIT:  # before reading: a refused export changes nothing (stores no tokens)
+        _refuse_split(out, options.total)
     vocab = spacy.blank("en").vocab
     docs = []
     for count, task in enumerate(tasks, start=1):
         docs.append(task_doc(vocab, task))
         options.progress(count)
+    if fraction and len(docs) < MIN_TO_SPLIT:  # fewer than the total said (an --annotator filter)
+        _refuse_split(out, len(docs))
     dev = split(len(docs), fraction, seed)
     train_bin = DocBin(store_user_data=True, docs=[d for i, d in enumerate(docs) if i not in dev])
-    dev_bin = DocBin(store_user_data=True, docs=[d for i, d in enumerate(docs) if i in dev])
     config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
     config["paths"]["train"] = out.name
-    # No dev articles (a fraction of 0, or one article): spaCy evaluates on the training file.
     config["paths"]["dev"] = dev_path(out).name if dev else out.name
-    with atomic_bytes(out) as f:
-        f.write(train_bin.to_bytes())
+    if not dev:  # --dev-fraction 0: asked for, and said
+        options.notes.append(f"no dev set (--dev-fraction 0): {CONFIG} evaluates on the training file")
+    files = {out: train_bin.to_bytes()}
     if dev:
-        with atomic_bytes(dev_path(out)) as f:
-            f.write(dev_bin.to_bytes())
-    with atomic_text(out.with_name(CONFIG)) as f:
-        f.write(config.to_str())
+        files[dev_path(out)] = DocBin(store_user_data=True, docs=[d for i, d in enumerate(docs) if i in dev]).to_bytes()
+    files[out.with_name(CONFIG)] = config.to_str().encode("utf-8")
+    write_together(files)  # the set is written whole or not at all
     return len(docs)
+
+
+def _refuse_split(out: Path, count: int) -> None:
+    raise InputError(
+        f"{out}: {count} article{'' if count == 1 else 's'} cannot be split into a training and a dev set; "
+        f"export at least {MIN_TO_SPLIT}, or pass --dev-fraction 0 (spaCy then evaluates on the training file)"
+    )
 
 
 def read(path: Path, name: str, options: ReadOptions) -> Iterator[Item]:

@@ -5,7 +5,9 @@ Read: the ``label`` form and doccano 1.8's ``entities`` form
 doccano itself keeps extra columns (``id``, ``Comments`` included), except "title"
 (ours). Write: the ``label`` form, with the article's meta keys beside "text"
 and "label" (a meta key named "text", "label" or "entities" goes under "meta").
-doccano has no decisions: they are lost.
+doccano has no decisions: they are lost. An export writes its lines with
+``row_line`` from the store's JSON pieces (as the JSONL without tokens,
+``annotator.task_lines``); ``write`` takes task dicts (the export dialog's preview).
 """
 
 from __future__ import annotations
@@ -76,6 +78,25 @@ def from_task(task: dict) -> dict:
     if clashing:
         line["meta"] = clashing
     return line
+
+
+def row_line(
+    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
+    spans: bytes, positions: str,
+) -> bytes:
+    """``from_task``'s line from ``store.export_rows``' pieces (``task_lines.write_rows``): the same
+    bytes, without a task dict or a Python object per entity (a test holds them together)."""
+    from ..exporting import _dumps
+    from ..task_lines import span_lists
+
+    rest = {} if title is None else {"title": title}
+    meta_keys = json.loads(meta)
+    rest.update((k, v) for k, v in meta_keys.items() if k not in RESERVED and k not in ("title", "meta"))
+    clashing = {k: v for k, v in meta_keys.items() if k in RESERVED or k in ("title", "meta")}
+    if clashing:
+        rest["meta"] = clashing
+    tail = b", " + _dumps(rest)[1:].encode() if rest else b"}"
+    return b'{"text": %b, "label": [%b]%b\n' % (text, span_lists(spans, b", "), tail)
 
 
 def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:

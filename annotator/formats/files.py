@@ -102,6 +102,31 @@ def _atomic(out: str | Path, stdout, mode: str, **kwargs) -> Iterator:
         raise
 
 
+def write_together(contents: dict[Path, bytes]) -> None:
+    """Write a set of files that only make sense together (a DocBin's train, dev and config.cfg):
+    each goes to a temporary file beside it, and only when every one is written are they renamed
+    onto their targets. Any failure before that removes the temporaries and changes no target."""
+    for out in contents:
+        if out.is_dir():
+            raise InputError(f"{out}: is a folder; give a file name to export to")
+        _check_parent(out)
+    temps: list[Path] = []
+    try:
+        for out, data in contents.items():
+            temps.append(_temporary(out))
+            with open(temps[-1], "xb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException as e:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+        _say_if_disk_full(e, next(iter(contents)))
+        raise
+    for temp, out in zip(temps, contents):
+        os.replace(temp, out)
+
+
 @contextmanager
 def atomic_folder(out: str | Path, *, retry: str = "export") -> Iterator[Path]:
     """A folder to write ``out``'s files into; ``out`` must not exist or be an empty folder.

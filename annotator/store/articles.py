@@ -7,9 +7,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
+from .. import schema
 from ..model import Article, Entity, Span, Status
 from ..tokens import Tokens
 from .base import content_hash, reports_damage
+from .read_ahead import read_ahead
 from .rows import article_from_row
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
@@ -120,6 +122,18 @@ class ArticleStore:
                 ((article_id, *tokens.to_blobs(), tokenizer) for article_id, tokens in items),
             )
 
+    # Articles with no tokens row, in id order (the tokens table's primary key answers each probe).
+    _WITHOUT_TOKENS = "FROM articles WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.article_id = articles.id)"
+
+    def without_tokens(self, after_id: int = 0, limit: int = 100) -> list[tuple[int, str]]:
+        """(id, text) of the next ``limit`` articles after ``after_id`` that have no stored tokens."""
+        return self.conn.execute(
+            f"SELECT id, text {self._WITHOUT_TOKENS} AND id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        ).fetchall()
+
+    def count_without_tokens(self) -> int:
+        return self.conn.execute(f"SELECT count(*) {self._WITHOUT_TOKENS}").fetchone()[0]
+
     def can_write(self) -> bool:
         """Can this connection write (not read-only on disk, not opened ``readonly``)?"""
         return self.read_only is None and not self.conn.execute("PRAGMA query_only").fetchone()[0]
@@ -207,19 +221,13 @@ class ArticleStore:
         memory). ``tokens=False`` does not read the tokens table (every third item is None);
         ``spans_only`` gives each entity as a ``Span`` (start, end, label), which is faster."""
         last = 0
-        where, args = ["id > ?"], []
-        if statuses:
-            where.append(f"status IN ({','.join('?' * len(statuses))})")
-            args += [Status(s).value for s in statuses]
-        if annotator is not None:
-            where.append("annotator = ?")
-            args.append(annotator)
+        where, args = self._export_filter(statuses, annotator)
         if tokens:
             source = "articles LEFT JOIN tokens ON tokens.article_id = articles.id"
             columns = f"{self._ARTICLE_COLUMNS}, starts, ends"
         else:
             source, columns = "articles", f"{self._ARTICLE_COLUMNS}, NULL, NULL"
-        sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
+        sql = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY id LIMIT ?"
         while True:
             rows = self.conn.execute(sql, [last, *args, batch]).fetchall()
             if not rows:
@@ -229,6 +237,84 @@ class ArticleStore:
                 stored = None if row[8] is None else Tokens.from_blobs(row[8], row[9])
                 yield article_from_row(row[:8]), ents[row[0]], stored
             last = rows[-1][0]
+
+    # What a JSONL task line without tokens is made of, built by SQLite's C code instead of a Python
+    # object per entity (1.9 million of them in 50,000 articles were most of the export's time).
+    # json_quote escapes as Python's json.dumps(ensure_ascii=False) does (tests/core/test_task_lines.py
+    # holds them together). SQLite-only, like the search index: a PostgreSQL port would write
+    # to_json(label)::text and string_agg(... ORDER BY start, "end", id).
+    def export_rows(
+        self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
+    ) -> Iterator[tuple]:
+        """Stream ``iter_articles``'s articles (same filter, same order) as the pieces of their JSON:
+        (text as a JSON string, title, meta as stored, status, annotator, decided_at, spans, positions).
+
+        The text, meta and spans are UTF-8 bytes: the text through ``json_quote``; meta as it is
+        stored, ``json.dumps(meta, ensure_ascii=False)`` (every writer of the column, since the first
+        release); spans as the JSON objects ``{"start": S, "end": E, "label": L}`` joined by ", " and
+        positions as "S,E,S,E..." (str), both in ``iter_articles``'s order, empty without spans.
+        A project file is read a few batches ahead on a connection of its own (``read_ahead``):
+        what is committed.
+        """
+        where, args = self._export_filter(statuses, annotator)
+
+        def batches(conn: sqlite3.Connection) -> Iterator[list[tuple]]:
+            return self._export_batches(conn, where, args, batch)
+
+        ahead = None if self.path is None else read_ahead(self._reading_connection, batches)
+        for rows in ahead if ahead is not None else batches(self.conn):
+            yield from rows
+
+    def _reading_connection(self) -> sqlite3.Connection:
+        """A read-only connection to the file this store opened; sqlite3.Error when it cannot be
+        had (then ``export_rows`` reads on the store's own connection)."""
+        self._check_same_file()
+        conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=0.2)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the file now, or raises
+            self._check_same_file()  # not another file moved to the path meanwhile
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _check_same_file(self) -> None:
+        if self._held is not None and schema.file_problem(self.path, self._held):
+            raise sqlite3.OperationalError(f"{self.path} is no longer the file opened")
+
+    def _export_batches(self, conn: sqlite3.Connection, where: str, args: list, batch: int) -> Iterator[list[tuple]]:
+        sql = (
+            "SELECT id, CAST(json_quote(text) AS BLOB), title, CAST(meta AS BLOB), status, annotator, decided_at "
+            f"FROM articles WHERE {where} ORDER BY id LIMIT ?"
+        )
+        last = 0
+        while rows := conn.execute(sql, [last, *args, batch]).fetchall():
+            ids = [r[0] for r in rows]
+            # The group's order is the covering index's, (article_id, start, "end", id): the plan reads it
+            # in that order and nothing sorts (an ORDER BY in a subquery made SQLite sort, 4x slower).
+            marks = ",".join("?" * len(ids))
+            spans = {
+                article_id: (pieces, positions)
+                for article_id, pieces, positions in conn.execute(
+                    """SELECT article_id, CAST(group_concat('{"start": ' || start || ', "end": ' || "end" """
+                    """|| ', "label": ' || json_quote(label) || '}', ', ') AS BLOB), group_concat(start || ',' || "end") """
+                    f"FROM annotations WHERE article_id IN ({marks}) GROUP BY article_id",
+                    ids,
+                )
+            }
+            yield [(*row[1:], *spans.get(row[0], (b"", ""))) for row in rows]
+            last = ids[-1]
+
+    @staticmethod
+    def _export_filter(statuses: Sequence[Status] | None, annotator: str | None) -> tuple[str, list]:
+        where, args = ["id > ?"], []
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args += [Status(s).value for s in statuses]
+        if annotator is not None:
+            where.append("annotator = ?")
+            args.append(annotator)
+        return " AND ".join(where), args
 
     def label_counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {label.name: {"confirmed": 0, "suggested": 0} for label in self.labels()}

@@ -229,12 +229,30 @@ def test_jsonl_round_trip_keeps_texts_spans_labels_meta_and_titles(tmp_path, sou
     assert content(second) == content(first)
 
 
+def test_conll_export_keeps_the_longest_then_earliest_of_overlapping_spans_and_counts_the_rest(tmp_path, source):
+    store = AnnotationStore.open(source, annotator="alice")
+    try:
+        store.set_setting("allow_overlap", True)
+        for needle, label in [("Merkel met", "ORG"), ("Angela Merkel met Emmanuel", "GPE")]:
+            start = SUMMIT.index(needle)
+            store.add_entity(1, start, start + len(needle), label)
+    finally:
+        store.close()
+    out = tmp_path / "out.conll"
+    result = run("export", source, out)
+    # the 4-token GPE span is kept; the two PER spans and the ORG span it overlaps are left out
+    assert "3 overlapping spans left out of the CoNLL file (a token has one tag: the longest span is kept, " \
+           "then the earliest)" in result.stderr
+    lines = out.read_text("utf-8").split("-DOCSTART- -X- -X- O\n\n")[1].splitlines()
+    assert lines[:6] == ["Angela B-GPE", "Merkel I-GPE", "met I-GPE", "Emmanuel I-GPE",
+                         "Macron O", "in O"]
+
+
 @pytest.mark.parametrize("needle, label, message", [
     # off token boundaries: refused by the export's --align rule (strict) before CoNLL sees it
     ("Angela Merk", "PER", "article 1 ('Summit'): span 'Angela Merk' at 0-11 (in 'Angela Merkel') does not fall on "
      "token boundaries; export with --align contract (shrink to the whole tokens inside) or --align expand "
      "(grow to the tokens it touches), or fix it in the project"),
-    ("Merkel met", "ORG", "article 'Summit': span 7-17 'ORG' overlaps another; CoNLL cannot hold overlapping spans"),
 ])
 def test_conll_export_refuses_spans_it_cannot_hold(tmp_path, source, needle, label, message):
     store = AnnotationStore.open(source, annotator="alice")
@@ -248,3 +266,29 @@ def test_conll_export_refuses_spans_it_cannot_hold(tmp_path, source, needle, lab
     result = run("export", source, out, ok=False)
     assert result.stderr == f"Error: {message}\n"
     assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_jsonl_without_tokens_round_trip_gives_the_same_bytes(tmp_path, source):
+    """--no-tokens lines (annotator.task_lines) read back into a new project and written again are the same
+    bytes: texts, titles, meta, spans, labels, answers, annotators, times and hashes."""
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    round_trip(tmp_path, source, first, second, "--no-tokens", "--status", "all")
+    assert [json.loads(line)["answer"] for line in first.read_text("utf-8").splitlines()] == ["accept", "accept", "reject"]
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_spacy_round_trip_keeps_texts_spans_labels_and_decisions(tmp_path, source):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    run("export", source, corpus / "news.spacy", "--status", "all", "--dev-fraction", "0.34")
+    assert sorted(p.name for p in corpus.iterdir()) == ["config.cfg", "news-dev.spacy", "news.spacy"]
+    again = tmp_path / "again.db"
+    run("import", again, corpus / "news.spacy", corpus / "news-dev.spacy", "--labels", "PER,ORG,GPE")
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    run("export", source, before, "--no-tokens", "--status", "all")
+    run("export", again, after, "--no-tokens", "--status", "all")
+
+    def by_text(path):  # the split puts the articles in another order
+        return sorted(path.read_text("utf-8").splitlines(), key=lambda line: json.loads(line)["text"])
+
+    assert by_text(after) == by_text(before)

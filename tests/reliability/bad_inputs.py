@@ -572,6 +572,10 @@ CASES: list[Case] = [
          "out: folder is not empty; give a new or empty folder to export to", group="Export"),
     Case("export-brat-to-stdout", "brat export to - (stdout)", {}, ["export", PROJECT, "-", "--format", "brat"],
          "this format writes a folder; give a folder name, not - (stdout)", group="Export"),
+    Case("export-spacy-one-article", "a DocBin export of 1 article with a dev fraction (the default 0.2)", {},
+         ["export", PROJECT, "news.spacy"],
+         "news.spacy: 1 article cannot be split into a training and a dev set; export at least 2, or pass "
+         "--dev-fraction 0 (spaCy then evaluates on the training file)", group="Export", setup=lambda folder: _accept_one(folder / PROJECT)),
     # ---------------------------------------------------------------- patterns files
     *(Case(f"pattern-{id_}", what, {"p.jsonl": data}, [*PATTERNS_ADD, *extra], expect, group="Patterns files")
       for id_, what, data, extra, expect in [
@@ -615,6 +619,16 @@ CASES: list[Case] = [
     Case("pattern-remove-unknown-number", "patterns remove with a number the project does not hold", {},
          ["patterns", "remove", PROJECT, "7"], "no pattern numbered 7 in the project", group="Patterns files"),
 ]
+
+
+def _accept_one(path: Path) -> None:
+    from annotator.store import AnnotationStore
+
+    store = AnnotationStore.open(path)
+    try:
+        store.accept(1)
+    finally:
+        store.close()
 
 
 def _other_project(path: Path) -> None:

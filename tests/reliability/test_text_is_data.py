@@ -36,6 +36,7 @@ SQL_INTERPOLATIONS = {
     "self._ARTICLE_COLUMNS", "where", "order", "marks", "table", "assignments",
     "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT", "self._VERSION_SELECT",
     "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
+    "self._WITHOUT_TOKENS",  # articles.py: a constant
 }
 
 

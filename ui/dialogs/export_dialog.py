@@ -72,7 +72,9 @@ def preview_export(store, choice: ExportChoice, should_cancel=lambda: False) -> 
     with tempfile.TemporaryDirectory(prefix="annotator-preview-") as folder:
         name = Path(choice.out).name if choice.out else "export"
         out = Path(folder) / target_for(name, chosen.name)
-        chosen.load().write(out, first, choice.write_options(should_cancel=should_cancel))
+        options = choice.write_options(should_cancel=should_cancel)
+        options.extra["dev_fraction"] = 0  # one article has no dev split (an export of one is refused)
+        chosen.load().write(out, first, options)
         # the data first, files beside it (a spaCy config.cfg, brat's annotation.conf) after
         written = sorted((p for p in out.parent.rglob("*") if p.is_file()), key=lambda p: (p.suffix in (".cfg", ".conf"), p))
         shown = []

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from annotator import formats
@@ -23,11 +24,26 @@ from annotator.errors import AnnotatorError
 from annotator.formats import Item, ReadOptions
 from annotator.tokens import tokenize
 
+from ..plain import set_plain_tooltip
 from ..tasks import BackgroundJob
 
 AUTO = "Auto"
 PREVIEW_RECORDS = 5  # per input
 PREVIEW_TEXT = 60  # characters of each record's title or text
+SHOWN_INPUTS = 5  # names of the chosen inputs shown (all of them in the tooltip)
+
+
+IMPORT_FILTER = "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.bilou *.spacy *.ann);;All files (*)"
+
+
+def choose_import_files(parent: QWidget, folder: str) -> list[str]:
+    names, _ = QFileDialog.getOpenFileNames(parent, "Import articles", folder, IMPORT_FILTER)
+    return names
+
+
+def choose_import_folder(parent: QWidget, folder: str) -> str:
+    """A folder to import: brat's .txt and .ann pairs, or the files of any format inside it ("" if none)."""
+    return QFileDialog.getExistingDirectory(parent, "Import a folder (brat .txt/.ann pairs, or files inside)", folder)
 
 
 @dataclass
@@ -140,6 +156,18 @@ class ImportDialog(QDialog):
         self._job: BackgroundJob | None = None
         self.preview: Preview | None = None
 
+        # What is imported: the files or folder chosen, which the two buttons replace.
+        self.inputs = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
+        self.choose_files = QPushButton("Files…")
+        self.choose_folder = QPushButton("Folder…")
+        for button in (self.choose_files, self.choose_folder):
+            button.setAutoDefault(False)  # Enter imports; it never opens a file chooser
+        self.choose_files.clicked.connect(lambda: self._set_paths(choose_import_files(self, self._start_folder())))
+        self.choose_folder.clicked.connect(lambda: self._set_paths([name] if (name := choose_import_folder(self, self._start_folder())) else []))
+        inputs = QHBoxLayout()
+        inputs.addWidget(self.inputs, 1)
+        inputs.addWidget(self.choose_files)
+        inputs.addWidget(self.choose_folder)
         self.form = QComboBox()
         self.form.addItems([AUTO, *formats.NAMES])
         self.detected = QLabel(textFormat=Qt.TextFormat.PlainText)
@@ -159,6 +187,7 @@ class ImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
+        form.addRow("Import", inputs)
         form.addRow("Read as", self.form)
         form.addRow("Detected", self.detected)
         form.addRow("Spans in the files as", self.spans_as)
@@ -178,7 +207,21 @@ class ImportDialog(QDialog):
         self.form.currentTextChanged.connect(self._read_preview)
         self.ignore_unknown.toggled.connect(self._update_button)
         self.finished.connect(self._stop_preview)
+        self._set_paths(paths)
+
+    def _set_paths(self, paths: list[str]) -> None:
+        """Import these instead (nothing chosen: keep what was)."""
+        if not paths:
+            return
+        self.paths = list(paths)
+        names = [Path(p).name + ("/" if Path(p).is_dir() else "") for p in self.paths]
+        more = f" and {len(names) - SHOWN_INPUTS} more" if len(names) > SHOWN_INPUTS else ""
+        self.inputs.setText(", ".join(names[:SHOWN_INPUTS]) + more)
+        set_plain_tooltip(self.inputs, "\n".join(self.paths))
         self._read_preview()
+
+    def _start_folder(self) -> str:
+        return str(Path(self.paths[0]).parent) if self.paths else str(self._project.parent)
 
     @property
     def chosen_form(self) -> str | None:

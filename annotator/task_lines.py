@@ -1,0 +1,142 @@
+"""The JSONL export without tokens (``--no-tokens``), written from JSON pieces SQLite hands over.
+
+Byte for byte what ``write_jsonl(out, tasks(store, ..., with_tokens=False))``
+writes (``prodigy_task``'s tasks; a test holds them together), without a Python
+dict, tuple or string per entity: ``store.export_rows`` gives each article's
+text already JSON-quoted, its meta as stored (already JSON) and its spans as one
+JSON string, and a line is one ``%`` format of those bytes. The hashes are taken
+from the same pieces: ``_input_hash`` over ``{"text":TEXT}`` and ``_task_hash``
+over the canonical spans, which are the JSON spans with their keys taken out.
+Building every task as a dict and encoding it with ``json`` took 7.6 s for
+50,000 articles of 2,000 characters and 38 entities; doccano takes 11.7 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from .alignment import ALIGN_RULES
+from .errors import InputError
+from .exporting import ANSWERS, ExportNotes, _dumps, _short, _timestamp
+from .formats.files import atomic_bytes
+from .model import Status
+from .progress import OnProgress, Progress, ShouldCancel, check_cancel
+from .store import AnnotationStore
+
+_ANSWERS = {status.value: _dumps(answer).encode() for status, answer in ANSWERS.items()}
+_VIEW = {False: b'"ner_manual"', True: b'"spans_manual"'}
+_LINE = (b'{"text": %b, "meta": %b%b, "spans": [%b], "answer": %b, "_input_hash": %d, "_task_hash": %d, '
+         b'"_view_id": %b, "_annotator_id": %b, "_timestamp": %b}\n')
+_SPAN_START = b'{"start": '  # how each of store.export_rows' spans begins
+BATCH = 1000  # lines joined into one write
+_decode = json.JSONDecoder().decode
+
+
+def write_task_lines(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None = (Status.ACCEPTED,),
+    *,
+    annotator: str | None = None,
+    align: str | None = "strict",
+    notes: ExportNotes | None = None,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    total: int = 0,
+) -> int:
+    """Write the tasks of the articles with these statuses (None: all), without tokens; returns how
+    many. ``align`` only decides, as in ``prodigy_task``, whether ``notes`` counts the articles with
+    overlapping spans (no span moves: there are no tokens to move it onto)."""
+    if align is not None and align not in ALIGN_RULES:
+        raise InputError(f"spans can be aligned {', '.join(ALIGN_RULES)}, not {align!r}")
+    counting = notes is not None and align is not None
+
+    def line(*row) -> bytes:
+        made, overlapping = task_line(*row)
+        if overlapping and counting:
+            notes.overlapping += 1
+        return made
+
+    return write_rows(store, out, statuses, line, annotator=annotator, on_progress=on_progress,
+                      should_cancel=should_cancel, total=total)
+
+
+RowLine = Callable[[bytes, "str | None", bytes, str, "str | None", "str | None", bytes, str], bytes]
+
+
+def write_rows(
+    store: AnnotationStore,
+    out: str | Path,
+    statuses: Sequence[Status] | None,
+    line: RowLine,
+    *,
+    annotator: str | None = None,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    total: int = 0,
+) -> int:
+    """Write ``line(*row)`` for each of ``store.export_rows``' articles (a line format's writer without
+    a task dict: ``task_line``, ``formats.doccano.row_line``), atomically; returns how many."""
+    count = 0
+    lines: list[bytes] = []
+    with atomic_bytes(out) as f:
+        for row in store.export_rows(statuses, annotator=annotator):
+            lines.append(line(*row))
+            count += 1
+            if count % 100 == 0:
+                if on_progress:
+                    on_progress(Progress(count, total, "Exporting"))
+                check_cancel(should_cancel, "export")
+            if len(lines) == BATCH:
+                f.write(b"".join(lines))
+                lines.clear()
+        f.write(b"".join(lines))
+    return count
+
+
+def task_line(
+    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
+    spans: bytes, positions: str,
+) -> tuple[bytes, bool]:
+    """One task's line from ``store.export_rows``' pieces, and whether its spans overlap."""
+    input_hash = _short(hashlib.sha1(b'{"text":%b}' % text))
+    task_hash = _short(hashlib.sha1(b"[%d,[%b]]" % (input_hash, _canonical_spans(spans))))
+    bounds = _decode(f"[{positions}]")  # start, end, start, end... in order of start (json's C parser: the fastest)
+    # Spans overlap exactly when one starts before the one before it ends: when these are not in order.
+    overlapping = bounds != sorted(bounds)
+    if b"NaN" in meta or b"Infinity" in meta:  # stored by a release that let them in: _dumps rewrites them
+        meta = _dumps(json.loads(meta)).encode()
+    timestamp = _timestamp(decided_at)
+    return _LINE % (
+        text, meta, b"" if title is None else b', "title": %b' % _dumps(title).encode(), spans,
+        _ANSWERS[status], input_hash, task_hash, _VIEW[overlapping],
+        _json_bytes(annotator), b"null" if timestamp is None else b"%d" % timestamp,
+    ), overlapping
+
+
+@lru_cache(maxsize=256)
+def _json_bytes(value: str | None) -> bytes:
+    """An annotator's name as JSON (a project has a few)."""
+    return _dumps(value).encode()
+
+
+def _canonical_spans(spans: bytes) -> bytes:
+    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects."""
+    return span_lists(spans, b",")
+
+
+def span_lists(spans: bytes, comma: bytes) -> bytes:
+    """``store.export_rows``' spans as lists ``[S, E, "L"]`` joined by ``comma`` (``", "``: as
+    json.dumps writes a list; ``","``: canonical JSON), from their JSON objects.
+
+    The keys are taken out by replacing text that holds an unescaped quote, which no JSON-quoted
+    label contains: a label can never be cut."""
+    if not spans:
+        return b""
+    inner = spans[len(_SPAN_START):-1]
+    return b"[" + inner.replace(b'}, {"start": ', b"]" + comma + b"[").replace(
+        b', "end": ', comma).replace(b', "label": ', comma) + b"]"

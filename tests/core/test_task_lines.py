@@ -1,0 +1,176 @@
+"""The exports written from the store's JSON pieces (annotator.task_lines: JSONL without tokens, doccano)
+write what the task-dict writers write, byte for byte."""
+
+import threading
+
+import pytest
+
+from annotator.errors import Cancelled
+from annotator.exporting import ExportNotes, export, export_jsonl, tasks, write_jsonl
+from annotator.formats import WriteOptions, doccano
+from annotator.labels import make_labels
+from annotator.model import Status
+from annotator.store import AnnotationStore
+
+LABELS = ["PERSON", 'say "hi"', "back\\slash", "Ортография", "🙂 emoji", "a}, {b"]
+TEXTS = [
+    "Putin 🙂 met Kim Jong Un in 北京.\r\n\r\nThe Kremlin  said nothing.",
+    'Quotes "inside", a back\\slash, a tab\there, \x01 \x1f \x7f controls, \u2028 and \u2029 separators.',
+    "No spans at all, é and ß.",
+    "Overlap: New York City Hall.",
+    "Ties: Ada Lovelace and Ada.",
+    "",
+]
+
+
+@pytest.fixture(params=["memory", "file"])
+def varied(request, tmp_path):
+    """A project of every kind of content, in memory (read on its one connection) and in a file
+    (read ahead on a second connection)."""
+    store = AnnotationStore.memory() if request.param == "memory" else AnnotationStore.open(
+        tmp_path / "p.db", create=True, annotator="tester")
+    try:
+        store.add_labels(make_labels(LABELS))
+        store.set_setting("allow_overlap", True)
+        ids, _ = store.add_articles([
+            {"text": TEXTS[0], "title": 'Meeting "at" 北京', "meta": {"source": "wire", "nested": {"a": [1, 2.5, None]}}},
+            {"text": TEXTS[1], "meta": {"quote": 'he said "no"\n', "emoji": "🙂", "big": 10**20, "f": 1e16}},
+            {"text": TEXTS[2], "title": ""},
+            {"text": TEXTS[3], "meta": {"score": float("nan"), "range": [float("inf"), float("-inf")]}},
+            {"text": TEXTS[4], "title": "Ties", "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t", "id": 7}},
+            {"text": TEXTS[5] or " "},
+        ])
+        add = lambda i, needle, label, at=0: store.add_entity(ids[i], TEXTS[i].index(needle, at), TEXTS[i].index(needle, at) + len(needle), label)  # noqa: E731
+        add(0, "Kremlin", "a}, {b")  # added out of text order
+        add(0, "Putin", "PERSON")
+        add(0, "北京", "Ортография")
+        add(1, "Quotes", 'say "hi"')
+        add(1, "back\\slash", "back\\slash")
+        add(3, "New York City Hall", "PERSON")
+        add(3, "York", "🙂 emoji")  # overlaps: a spans_manual task
+        add(3, "New York", "PERSON")
+        add(4, "Ada", "PERSON", 20)
+        add(4, "Ada", "🙂 emoji")
+        add(4, "Ada Lovelace", "PERSON")
+        store.accept(ids[0])
+        store.accept(ids[1])
+        store.reject(ids[2])
+        store.accept(ids[3])
+        store.skip(ids[4])
+        yield store, ids
+    finally:
+        store.close()
+
+
+def _old_writer(store, path, statuses, **kwargs) -> ExportNotes:
+    notes = ExportNotes()
+    write_jsonl(path, tasks(store, statuses, with_tokens=False, spans_only=True, notes=notes, **kwargs))
+    return notes
+
+
+@pytest.mark.parametrize("statuses", [(Status.ACCEPTED,), None, (Status.REJECTED, Status.SKIPPED)])
+def test_lines_without_tokens_are_the_task_writers_bytes(varied, tmp_path, statuses):
+    store, _ = varied
+    before, after = tmp_path / "tasks.jsonl", tmp_path / "lines.jsonl"
+    expected = _old_writer(store, before, statuses)
+    notes = ExportNotes()
+    count = export_jsonl(store, after, statuses, with_tokens=False, notes=notes)
+    assert after.read_bytes() == before.read_bytes()
+    assert count == len(before.read_bytes().splitlines())
+    assert notes == expected
+
+
+def test_every_kind_of_content_is_in_the_comparison(varied, tmp_path):
+    """The comparison above covers what it claims: escapes, NaN meta, titles, overlaps, every answer."""
+    store, _ = varied
+    out = tmp_path / "all.jsonl"
+    notes = ExportNotes()
+    export(store, out, None, with_tokens=False, notes=notes)
+    text = out.read_text("utf-8")
+    for piece in ['\\"inside\\"', "\\\\slash", "\\t", "\\u0001", "\\u001f", "\x7f", "\u2028", '"NaN"', '"-Infinity"',
+                  '"title": ""', '"label": "say \\"hi\\""', '"label": "a}, {b"', '"_view_id": "spans_manual"',
+                  '"answer": "reject"', '"answer": "ignore"', '"spans": []', "🙂"]:
+        assert piece in text, piece
+    assert notes.overlapping == 2  # the article of New York and the one of Ada (skipped)
+
+
+def test_an_annotator_filter_reads_the_same_articles(varied, tmp_path):
+    store, _ = varied
+    before, after = tmp_path / "tasks.jsonl", tmp_path / "lines.jsonl"
+    _old_writer(store, before, None, annotator="tester")
+    export_jsonl(store, after, None, annotator="tester", with_tokens=False)
+    assert after.read_bytes() == before.read_bytes() != b""
+
+
+def test_a_cancelled_export_without_tokens_writes_nothing_and_stops_its_reader(tmp_path):
+    store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="tester")
+    try:
+        ids, _ = store.add_articles([{"text": f"Article {i}."} for i in range(2500)])
+        for article_id in ids:
+            store.accept(article_id)
+        out = tmp_path / "out.jsonl"
+        with pytest.raises(Cancelled):
+            export_jsonl(store, out, with_tokens=False, should_cancel=lambda: True)
+        assert not out.exists()
+        assert list(tmp_path.glob(".out.jsonl.*")) == []
+        assert not [t for t in threading.enumerate() if t.name == "annotator-read-ahead"]
+    finally:
+        store.close()
+
+
+def test_an_export_without_tokens_builds_no_task_dicts(varied, tmp_path, monkeypatch):
+    """Its lines come from the store's JSON pieces: prodigy_task (a dict and a tuple per entity) is not run."""
+    import annotator.exporting as exporting
+
+    def no_dicts(*args, **kwargs):
+        raise AssertionError("prodigy_task ran for an export without tokens")
+
+    store, _ = varied
+    expected = tmp_path / "tasks.jsonl"
+    _old_writer(store, expected, None)
+    monkeypatch.setattr(exporting, "prodigy_task", no_dicts)
+    out = tmp_path / "out.jsonl"
+    assert export(store, out, None, with_tokens=False) == 6
+    assert out.read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize("statuses", [(Status.ACCEPTED,), None])
+def test_doccano_lines_are_the_task_writers_bytes(varied, tmp_path, statuses, monkeypatch):
+    import annotator.exporting as exporting
+
+    store, _ = varied
+    before, after = tmp_path / "tasks.jsonl", tmp_path / "rows.jsonl"
+    doccano.write(before, tasks(store, statuses, with_tokens=False, spans_only=True, align=None), WriteOptions())
+    monkeypatch.setattr(exporting, "prodigy_task", None)  # not run: no task dicts
+    assert export(store, after, statuses, form="doccano") == len(before.read_bytes().splitlines())
+    assert after.read_bytes() == before.read_bytes()
+    if statuses is None:
+        text = after.read_text("utf-8")
+        for piece in ['"label": [[', '"title": "Ties", "id": 7, "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t"}}',
+                      '"title": "Ties"', '"NaN"', '"label": [[6, 9, "🙂 emoji"], [6, 18, "PERSON"], [23, 26, "PERSON"]]']:
+            assert piece in text, piece
+
+
+def test_a_project_file_replaced_after_opening_is_not_read_by_the_second_connection(tmp_path):
+    """The read-ahead connection opens by path: when another file now has that name, the export reads
+    the file the store opened, on its own connection."""
+    path, other = tmp_path / "p.db", tmp_path / "other.db"
+    for name, text in ((path, "The project opened."), (other, "Another project.")):
+        made = AnnotationStore.open(name, create=True, annotator="tester")
+        try:
+            ids, _ = made.add_articles([{"text": text}])
+            made.accept(ids[0])
+        finally:
+            made.close()
+    store = AnnotationStore.open(path, annotator="tester")
+    try:
+        expected = tmp_path / "expected.jsonl"
+        _old_writer(store, expected, (Status.ACCEPTED,))
+        path.rename(tmp_path / "moved.db")
+        other.rename(path)
+        out = tmp_path / "out.jsonl"
+        export_jsonl(store, out, with_tokens=False)
+        assert out.read_bytes() == expected.read_bytes()
+        assert b"The project opened." in out.read_bytes()
+    finally:
+        store.close()

@@ -106,8 +106,8 @@ def evaluate(nlp, gold: Sequence[Gold], project_labels: set[str], label_map: Map
     return score_spans(predicted, [g.spans for g in gold])
 
 
-# Training passes over at most this many characters (epochs x the articles' characters): about
-# 5 epochs of 200 articles of 2,000 characters, under 2 minutes on 2 cores; a small project gets
+# Training passes over at most this many characters (epochs x the articles' characters): 4
+# epochs of 200 articles of 2,000 characters, under 2 minutes on 2 cores; a small project gets
 # more epochs, up to MAX_EPOCHS.
 CHARACTER_BUDGET = 2_000_000
 MAX_EPOCHS = 10

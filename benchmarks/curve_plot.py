@@ -80,7 +80,7 @@ def draw(rounds, path: Path, *, title: str, target: tuple[int, float], reference
             p.setPen(QPen(QColor("#555555"), 2))
             mark = at(target[0], f1)
             p.drawLine(mark + QPointF(-6, 0), mark + QPointF(6, 0))
-            p.drawText(QRectF(mark.x() + 8, mark.y() - 8, RIGHT - 20, 16), Qt.AlignmentFlag.AlignLeft, f"{name} {f1:.3f}")
+            p.drawText(QRectF(mark.x() - 408, mark.y() - 20, 400, 16), Qt.AlignmentFlag.AlignRight, f"{name}: {f1:.3f}")
         for i, (color, name, style) in enumerate(legend):
             y = TOP + 10 + i * 22
             p.setPen(QPen(QColor(color), 2.5, style))

@@ -5,8 +5,8 @@
 
 A simulated reviewer accepts the gold file's entities article by article, in file order.
 Every K accepted articles a copy of the base model is fine-tuned (``annotator.learning.fine_tune``,
-as ``annotator train`` does) on everything accepted so far, with the unreviewed texts as
-rehearsal, and the new model's suggestions are scored (exact spans, micro and per label) on
+as ``annotator train`` does) on everything accepted so far, and the new model's suggestions
+are scored (exact spans, micro and per label) on
 
 - the articles not yet reviewed (what the reviewer sees next), and
 - a fixed held-out set, the file's last H articles, never reviewed (H = 45 by default, so
@@ -91,11 +91,11 @@ def load_model(name: str | None):
     return spacy.load(resolve_model(name or DEFAULT_MODEL)[0])
 
 
-def train_round(model: str | None, reviewed: list[Gold], rehearse: list[str], project_labels: set[str], epochs: int | None):
+def train_round(model: str | None, reviewed: list[Gold], project_labels: set[str], epochs: int | None):
     nlp = load_model(model)
     options = {} if epochs is None else {"epochs": epochs}
     started = time.perf_counter()
-    learning.fine_tune(nlp, reviewed, project_labels=project_labels, rehearse=rehearse, **options)
+    learning.fine_tune(nlp, reviewed, project_labels=project_labels, **options)
     return nlp, time.perf_counter() - started
 
 
@@ -109,7 +109,7 @@ def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = Non
         if reviewed == 0:
             nlp, seconds = load_model(model), 0.0
         else:
-            nlp, seconds = train_round(model, pool[:reviewed], [g.text for g in unreviewed + fixed], project_labels, epochs)
+            nlp, seconds = train_round(model, pool[:reviewed], project_labels, epochs)
         load = os.getloadavg()[0]
         scores = learning.evaluate(nlp, unreviewed + fixed, project_labels, {}) if unreviewed else None
         rounds.append(Round(reviewed, scores, learning.evaluate(nlp, fixed, project_labels, {}), seconds, load))

@@ -133,12 +133,20 @@ def header(labels: list[str]) -> str:
             + "  ".join(f"{name:>6}" for name in labels) + f"  {'train s':>7}  {'load':>5}")
 
 
+def per_label(scores: Scores, labels: list[str]) -> str:
+    return "  ".join(f"{scores.per_label[name].f1:>6.3f}" if name in scores.per_label else f"{'-':>6}" for name in labels)
+
+
 def row(r: Round, labels: list[str]) -> str:
     unreviewed = "-" if r.unreviewed is None else f"{r.unreviewed.micro.f1:.3f}"
-    per = [r.held_out.per_label.get(name) for name in labels]
-    return (f"{r.reviewed:>8}  {unreviewed:>13}  {r.held_out.micro.f1:>11.3f}  "
-            + "  ".join(f"{s.f1:>6.3f}" if s else f"{'-':>6}" for s in per)
-            + f"  {r.train_seconds:>7.1f}  {r.load:>5.2f}")
+    return (f"{r.reviewed:>8}  {unreviewed:>13}  {r.held_out.micro.f1:>11.3f}  {per_label(r.held_out, labels)}"
+            f"  {r.train_seconds:>7.1f}  {r.load:>5.2f}")
+
+
+def unreviewed_table(rounds: list[Round], labels: list[str]) -> list[str]:
+    """Per label on the articles not yet reviewed, for the rounds that left some."""
+    return (["per label on the articles not yet reviewed:", f"{'reviewed':>8}  " + "  ".join(f"{name:>6}" for name in labels)]
+            + [f"{r.reviewed:>8}  {per_label(r.unreviewed, labels)}" for r in rounds if r.unreviewed is not None])
 
 
 def run(argv: list[str]) -> int:
@@ -162,6 +170,9 @@ def run(argv: list[str]) -> int:
         print(lines[-1], flush=True)
 
     rounds = curve(gold, step=args.step, held_out=held_out, model=args.model, epochs=args.epochs, on_round=show)
+    table = unreviewed_table(rounds, labels)
+    lines += table
+    print("\n".join(table), flush=True)
     if args.time_200:
         seconds, load, chars = time_200(args.model)
         ok = "PASS" if seconds < BUDGET_200_SECONDS else "FAIL"

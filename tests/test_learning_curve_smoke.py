@@ -24,11 +24,13 @@ def test_learning_curve_on_six_articles(tmp_path, capsys):
     assert lines == capsys.readouterr().out.splitlines()
     assert "6 articles" in lines[0] and "held out: the last 2" in lines[0]
     assert lines[2].split() == ["reviewed", "F1", "unreviewed", "F1", "held-out", "ORG", "LOC", "MISC", "PER", "train", "s", "load"]
-    rounds = [line.split() for line in lines[3:]]
+    rounds = [line.split() for line in lines[3:6]]
     assert [r[0] for r in rounds] == ["0", "2", "4"]  # the untrained model, then every 2 of the 4 reviewable
     assert rounds[-1][1] == "-"  # nothing left to review but the held-out two
     assert all(0.0 <= float(r[2]) <= 1.0 for r in rounds)
     assert float(rounds[0][-2]) == 0.0 < float(rounds[1][-2])  # the untrained round trains nothing
+    assert lines[6] == "per label on the articles not yet reviewed:"
+    assert [line.split()[0] for line in lines[8:]] == ["0", "2"]  # the rounds that left some
 
     from PySide6.QtGui import QImage
 

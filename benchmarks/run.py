@@ -4,6 +4,7 @@
     python -m benchmarks --size smoke          # the CI size (500 articles)
     python -m benchmarks --only import,export  # some figures only
     python -m benchmarks --out benchmarks/out/results.json
+    python -m benchmarks learning_curve GOLD.jsonl [--step K]   # see benchmarks/learning_curve.py
 
 Figures: import, spans, suggest, open, next, export, memory, queries, search (see benchmarks/README.md).
 The work directory (generated corpus, projects) is reused between runs.
@@ -136,5 +137,10 @@ def run(argv: list[str] | None = None) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["learning_curve"]:  # a command of its own: it reads a gold file, not the generated corpus
+        from . import learning_curve
+
+        return learning_curve.run(argv[1:])
     rows = run(argv)
     return 1 if any(r.ok is False for r in rows) else 0

@@ -1,0 +1,45 @@
+"""`python -m benchmarks learning_curve` keeps working: a real run on six WikiGold articles, one epoch a round."""
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import main
+
+REPO = Path(__file__).resolve().parents[1]
+# CI puts shared/ beside the clone; a worktree may sit deeper (the same search as tests/formats/test_wikigold.py)
+WIKIGOLD = next((p / "shared/data/wikigold/wikigold.jsonl" for p in REPO.parents
+                 if (p / "shared/data/wikigold/wikigold.jsonl").is_file()), None)
+
+
+@pytest.mark.model
+@pytest.mark.gui  # the plot is drawn with QPainter
+@pytest.mark.skipif(WIKIGOLD is None, reason="shared/data/wikigold not beside the repository")
+def test_learning_curve_on_six_articles(tmp_path, capsys):
+    out, png = tmp_path / "curve.txt", tmp_path / "curve.png"
+    code = main(["learning_curve", str(WIKIGOLD), "--first", "6", "--step", "2", "--epochs", "1",
+                 "--out", str(out), "--png", str(png), "--mark", "plain fine-tuning=0.604"])
+    assert code == 0
+    lines = out.read_text("utf-8").splitlines()
+    assert lines == capsys.readouterr().out.splitlines()
+    assert "6 articles" in lines[0] and "held out: the last 2" in lines[0]
+    assert lines[2].split() == ["reviewed", "F1", "unreviewed", "F1", "held-out", "ORG", "LOC", "MISC", "PER", "train", "s", "load"]
+    rounds = [line.split() for line in lines[3:6]]
+    assert [r[0] for r in rounds] == ["0", "2", "4"]  # the untrained model, then every 2 of the 4 reviewable
+    assert rounds[-1][1] == "-"  # nothing left to review but the held-out two
+    assert all(0.0 <= float(r[2]) <= 1.0 for r in rounds)
+    assert float(rounds[0][-2]) == 0.0 < float(rounds[1][-2])  # the untrained round trains nothing
+    assert lines[6] == "per label on the articles not yet reviewed:"
+    assert [line.split()[0] for line in lines[8:]] == ["0", "2"]  # the rounds that left some
+
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (900, 520)
+
+
+def test_learning_curve_refuses_a_held_out_set_as_big_as_the_file(tmp_path, capsys):
+    gold = tmp_path / "two.jsonl"
+    gold.write_text('{"text": "Ann Lee", "spans": [{"start": 0, "end": 7, "label": "PER"}]}\n' * 2, encoding="utf-8")
+    assert main(["learning_curve", str(gold), "--held-out", "2"]) == 2
+    assert "--held-out must be between 1 and 1 for 2 articles" in capsys.readouterr().err

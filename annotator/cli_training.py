@@ -51,8 +51,9 @@ resuggest_option = click.option("--no-resuggest", is_flag=True, help="Do not re-
 
 @cli.command()
 @project_argument
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Passes over the accepted articles.")
+@click.option("--epochs", type=click.IntRange(min=1),
+              help="Passes over the accepted articles (default: as many as 2,000,000 characters of them "
+              "make, at most 10).")
 @click.option("--dev", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Score on this JSONL file (the import format: text and spans) instead of holding out "
               "every fifth accepted article; then every accepted article is trained on.")

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 MIN_ACCEPTED = 10  # accepted articles a run needs: 8 to learn from, 2 to score on
 HOLD_OUT_EVERY = 5  # every fifth accepted article is held out (20%)
-DEFAULT_EPOCHS = 10
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def score(nlp, gold: list[Gold], project_labels: set[str], label_map: dict) -> S
 def train_project(
     store: AnnotationStore,
     *,
-    epochs: int = DEFAULT_EPOCHS,
+    epochs: int | None = None,
     dev: Path | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
@@ -152,7 +151,9 @@ def train_project(
         stage("Scoring the model in use")
         before = score(nlp, held, project_labels, label_map)
         stage("Training")
-        learning.fine_tune(nlp, train, epochs=epochs, on_progress=on_progress, should_cancel=should_cancel)
+        epochs = epochs or learning.default_epochs(train)
+        learning.fine_tune(nlp, train, epochs=epochs, on_progress=on_progress, should_cancel=should_cancel,
+                           label_map=label_map, project_labels=project_labels)
         stage("Scoring the new version")
         after = score(nlp, held, project_labels, label_map)
         stage("Saving")

@@ -24,7 +24,7 @@ from . import __version__
 from .errors import AnnotatorError
 from .formats import CONLL_SCHEMES, DISCONTINUOUS
 from .formats import NAMES as FORMAT_NAMES
-from .model import Status
+from .model import ReviewOrder, Status
 from .progress import Progress
 from .store import AnnotationStore
 from .wording import plural, session_counts
@@ -372,6 +372,35 @@ def stats(ctx, project, as_json):
         click.echo(f"  {'label':<{width}} {'confirmed':>9} {'suggested':>9}")
         for name, n in numbers["labels"].items():
             click.echo(f"  {name:<{width}} {n['confirmed']:>9} {n['suggested']:>9}")
+
+
+ORDER_NAMES = {"import": ReviewOrder.IMPORT, "least-sure": ReviewOrder.LEAST_SURE}
+
+
+@cli.command()
+@project_argument
+@click.argument("order", required=False, type=click.Choice(list(ORDER_NAMES)))
+@click.pass_context
+def order(ctx, project, order):
+    """Show or set the order articles are reviewed in.
+
+    import (the default) goes in the order the articles were imported;
+    least-sure goes first through the articles the model was least sure of
+    (scored by `annotator suggest`; those without a score come after, in
+    import order). The window and its queue follow the project's order.
+
+    \b
+    Example:
+        annotator order news.db least-sure
+    """
+    store = _open(ctx, project, readonly=order is None)
+    if order is not None:
+        store.set_review_order(ORDER_NAMES[order])
+    chosen = store.review_order()
+    pending = store.counts().get(Status.PENDING.value, 0)
+    scored = store.count_scored(Status.PENDING)
+    click.echo(f"{project}: review order {chosen.value}; {scored} of {plural(pending, 'pending article')} "
+               f"{'has' if scored == 1 else 'have'} a score (annotator suggest scores the articles it suggests)")
 
 
 def _travel(ctx, project: Path, annotator: str | None, *, forward: bool) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
+from . import uncertainty
 from .errors import ModelError
 from .model import Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -191,8 +192,12 @@ def suggest_texts(
     project_labels: set[str],
     label_map: Mapping[str, str | None],
     batch_size: int = 64,
-) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
-    """(article id, entities mapped onto the project's labels, flat token offsets), in input order.
+    *,
+    scored: bool = False,
+) -> Iterator[tuple]:
+    """(article id, entities mapped onto the project's labels, flat token offsets), in input order;
+    with ``scored``, each entity's score and a fourth item, the article's certainty (see
+    ``annotator/uncertainty.py``).
 
     An article longer than ``MODEL_PIECE`` goes through the model in pieces cut at a paragraph
     break (else a space), which give the tokens of the whole: spaCy refuses a text over
@@ -203,18 +208,26 @@ def suggest_texts(
         for article_id, text in items
         for offset, piece in (list(pieces(text, MODEL_PIECE)) or [(0, text)])
     )
+    if scored:
+        docs = uncertainty.scored_pipe(pipeline.nlp, stream, batch_size)
+    else:
+        docs = ((doc, context, None) for doc, context in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size))
     spans: list[Suggestion] = []
     tokens: list[int] = []
-    for doc, (article_id, offset, last) in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+    sure = 1.0
+    for doc, (article_id, offset, last), confidence in docs:
         for ent in doc.ents:
             label = label_set.map_label(ent.label_, project_labels, label_map)
             if label is not None:
-                spans.append((offset + ent.start_char, offset + ent.end_char, label, None))  # spaCy NER gives no scores
+                score = None if confidence is None else uncertainty.span_score(confidence, ent.start, ent.end)
+                spans.append((offset + ent.start_char, offset + ent.end_char, label, score))
+        if confidence is not None:
+            sure = min(sure, uncertainty.certainty(confidence))
         for token in doc:
             tokens += (offset + token.idx, offset + token.idx + len(token.text))
         if last:
-            yield article_id, spans, tokens
-            spans, tokens = [], []
+            yield (article_id, spans, tokens, sure) if scored else (article_id, spans, tokens)
+            spans, tokens, sure = [], [], 1.0
 
 
 def suggest_project(
@@ -242,13 +255,16 @@ def suggest_project(
     source = pipeline.source_id(store)
     project_labels = store.label_names()
     label_map = store.setting("label_map", {})
+    # scoring costs no more than spaCy's own parse (annotator/uncertainty.py): always done, so
+    # the least-sure-first order can be chosen at any time
+    scored = bool(uncertainty.scorers(pipeline.nlp))
     total = store.count_unsuggested(source, add=add)
     if limit is not None:
         total = min(total, limit)
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size)
+    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size, scored=scored)
     batch = []
     for result in results:
         batch.append(result)

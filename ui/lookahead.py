@@ -154,7 +154,7 @@ class SuggestionWorker(QObject):
         target = self._target
         if target is None:
             return []
-        window = [i for i, _, _ in store.queue(Status.PENDING, after_id=target - 1, limit=self._ahead)]
+        window = [i for i, _, _ in store.queue(Status.PENDING, from_id=target, limit=self._ahead)]
         if len(window) < self._ahead:
             window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
         window = [i for i in dict.fromkeys(window) if i not in handed]

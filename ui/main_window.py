@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError, UnknownLabels
-from annotator.model import Article, Changes, Status
+from annotator.model import Article, Changes, ReviewOrder, Status
 from annotator.store import AnnotationStore
 
 from . import label_edits
@@ -196,6 +196,10 @@ class MainWindow(QMainWindow):
                 menus["Edit"].addSeparator()
         menus["Review"].addSeparator()
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
+        self.least_sure_first = menus["Review"].addAction("Least sure first")
+        self.least_sure_first.setCheckable(True)
+        self.least_sure_first.setChecked(self.store.review_order() is ReviewOrder.LEAST_SURE)
+        self.least_sure_first.toggled.connect(self.set_least_sure_first)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Settings…", self.open_settings)
@@ -513,6 +517,23 @@ class MainWindow(QMainWindow):
             self.status.say("no model to add suggestions from" if article else "no article shown")
             return
         self.worker.add_to(article.id)
+
+    def set_least_sure_first(self, on: bool) -> None:
+        """Review → Least sure first: the project's review order (``annotator order``). Switching
+        shows the first pending article of the new order."""
+        order = ReviewOrder.LEAST_SURE if on else ReviewOrder.IMPORT
+        if self.store.review_order() is not order:
+            StoreOp(self.runner, lambda s: s.set_review_order(order)).success(lambda _: self._reordered(order)).run()
+
+    def _reordered(self, order: ReviewOrder) -> None:
+        self.queue.reorder()
+        first = self.store.next_to_review(None)
+        if first is not None:
+            self.controller.go_to(first)
+        scored = self.store.count_scored(Status.PENDING)
+        self.status.say("review order: the import order" if order is ReviewOrder.IMPORT else
+                        f"review order: least sure first ({scored} pending articles have a score; "
+                        "the others follow in import order)")
 
     def _restart_worker(self) -> None:
         if self.worker is not None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model import Article, Changes, Status
+from annotator.model import Article, Changes, ReviewOrder, Status
 from annotator.store import AnnotationStore
 
 from . import theme
@@ -213,6 +213,13 @@ class QueuePanel(QWidget):
         self._update_position()
         self._select_current()
 
+    def reorder(self) -> None:
+        """The review order changed: read the queue afresh, in the new order."""
+        self._position = None
+        self.model.set_status(self.chosen_status)
+        self._select_current()
+        self._update_position()
+
     def refresh(self, changes: Changes | None = None) -> None:
         """Statuses or articles may have changed: re-read the loaded part of the queue.
 
@@ -243,12 +250,13 @@ class QueuePanel(QWidget):
     def _index_of(self, article_id: int) -> int:
         """The article's 1-based index among all articles, counted from the last one asked about.
 
-        Article ids only grow (nothing is deleted), so an article's index never
-        changes: moving to a neighbour counts the few articles in between
-        instead of every one up to it.
+        In import order, article ids only grow (nothing is deleted), so an article's
+        index never changes: moving to a neighbour counts the few articles in between
+        instead of every one up to it. In least-sure order a model run moves articles:
+        each index is counted afresh.
         """
         known = self._position
-        if known is None or abs(article_id - known[0]) > NEAR:
+        if known is None or abs(article_id - known[0]) > NEAR or self._store.review_order() is not ReviewOrder.IMPORT:
             index = self._store.position(article_id)[0]
         elif article_id == known[0]:
             index = known[1]

@@ -11,6 +11,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 
 - ``base``: opening, transactions, settings, labels
 - ``articles``: the queue, import writes, export reads
+- ``review_order``: the queue's order (import order, or least sure first)
 - ``search``: full-text search (Ctrl+F)
 - ``suggestions``: model runs and the entities shown for an article
 - ``label_edits``: renaming and removing labels
@@ -21,6 +22,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 from .articles import ArticleStore
 from .base import StoreBase, content_hash, now
 from .decisions import DecisionStore
+from .review_order import ReviewOrderStore
 from .label_edits import LabelEdit, LabelEditStore
 from .search import SearchStore
 from .sessions import SessionStore
@@ -29,5 +31,7 @@ from .suggestions import SuggestionStore
 __all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 
-class AnnotationStore(DecisionStore, LabelEditStore, SuggestionStore, ArticleStore, SearchStore, SessionStore, StoreBase):
+class AnnotationStore(
+    DecisionStore, LabelEditStore, SuggestionStore, ArticleStore, ReviewOrderStore, SearchStore, SessionStore, StoreBase
+):
     """One project file, through one connection."""

@@ -95,11 +95,13 @@ class SuggestionStore:
     def save_suggestions(
         self,
         source_id: int,
-        results: Iterable[tuple[int, Sequence[tuple[int, int, str, float | None]], Sequence[int] | None]],
+        results: Iterable[tuple],
         *,
         add: bool = False,
     ) -> Changes:
-        """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``.
+        """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``,
+        or the same with a fourth item, the article's certainty (0..1, see ``annotator/uncertainty.py``),
+        which places it in the least-sure-first order.
 
         How sources combine (one rule, for files, models and every model version): a
         source never replaces another's suggestions. Without ``add``, only an article no
@@ -121,13 +123,15 @@ class SuggestionStore:
         claim = self._CLAIM[add]
         with self.transaction():
             tokenizer = self.source_name(source_id)
-            for article_id, spans, tokens in results:
+            for article_id, spans, tokens, *certainty in results:
                 claimed = self.conn.execute(
                     claim, (source_id, article_id),
                 ).fetchall()
                 if not claimed:
                     continue  # decided meanwhile (or gone, or suggested by another source): left as it is
                 touched.add(article_id)
+                if certainty and certainty[0] is not None:
+                    self._save_certainties([(article_id, certainty[0])])
                 if tokens is not None:
                     self.conn.execute(
                         "INSERT INTO tokens (article_id, starts, ends, tokenizer) VALUES (?, ?, ?, ?) "

@@ -40,7 +40,7 @@ def test_a_release_v1_project_is_migrated_after_a_backup_keeping_every_row(v1_co
     before = dump(v1_copy)
     store = AnnotationStore.open(v1_copy, annotator="ada")
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert [h.title.text for h in store.search("zurich")] == ["Talks in Zürich"]
         assert [h.title.text for h in store.search("hamb")] == ["Harbour news"]
         assert [h.article_id for h in store.search("café")] == [3]  # untitled
@@ -90,7 +90,7 @@ def test_the_previous_release_refuses_a_migrated_project_with_a_clear_message(v1
     done = subprocess.run([sys.executable, "-m", "annotator", "stats", str(v1_copy)], cwd=release, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
-    assert (f"{v1_copy}: made by a newer version of annotator (schema 3; this version reads up to 1). "
+    assert (f"{v1_copy}: made by a newer version of annotator (schema {schema.SCHEMA_VERSION}; this version reads up to 1). "
             "Upgrade annotator to open it.") in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
     assert file_state(v1_copy) == state
@@ -146,7 +146,7 @@ def test_a_version_two_project_moves_its_tokens_after_a_backup(tmp_path):
         conn.close()
     store = AnnotationStore.open(path)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert store.tokens(7) == [(0, 3), (4, 7), (8, 9), (10, 13), (13, 14)] and store.tokens(8) is None
         assert store.conn.execute("SELECT tokenizer FROM tokens").fetchall() == [("unknown",)]  # no model named
         assert [h.article_id for h in store.search("bob")] == [7]  # the search index still reads the rows

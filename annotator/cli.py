@@ -27,6 +27,7 @@ from .formats import NAMES as FORMAT_NAMES
 from .model import ReviewOrder, Status
 from .progress import Progress
 from .store import AnnotationStore
+from .suggest_workers import MIN_ARTICLES_PER_PROCESS
 from .wording import plural, session_counts
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -232,8 +233,12 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @click.option("--add-to-suggested", "add", is_flag=True,
               help="Also run on pending articles that have another source's suggestions (a file's, "
               "another model's) and add this model's that overlap none of the entities shown.")
+@click.option("--processes", type=click.IntRange(min=1), metavar="N",
+              help=f"Processes running the model, each with its own copy (default: every core, here "
+              f"{os.cpu_count() or 1}). Fewer are used when there are under "
+              f"{MIN_ARTICLES_PER_PROCESS} articles per process.")
 @click.pass_context
-def suggest(ctx, project, model, batch_size, limit, add):
+def suggest(ctx, project, model, batch_size, limit, add, processes):
     """Pre-annotate pending articles with a spaCy model.
 
     Suggestions are saved batch by batch with the model's name, version and
@@ -257,7 +262,8 @@ def suggest(ctx, project, model, batch_size, limit, add):
 
     with progress_bar("Suggesting") as draw:
         try:
-            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add)
+            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add,
+                                  processes=processes)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "

@@ -13,12 +13,13 @@ import importlib.util
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
-from . import uncertainty
+from . import suggest_workers, uncertainty
 from .errors import ModelError
 from .model import Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -48,6 +49,7 @@ class Pipeline:
     version: str
     labels: tuple[str, ...]
     content_id: str = ""  # what the pipeline folder holds (``content_id``); "" for one made in memory
+    origin: str | None = None  # what load_pipeline loaded it from, for worker processes; None: made in memory
 
     @classmethod
     def from_nlp(cls, nlp, *, name: str | None = None, version: str | None = None) -> Pipeline:
@@ -169,7 +171,9 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
         raise ModelError(
             f"cannot load the spaCy pipeline {name!r} ({reason}); reinstall it, or choose another with --model NAME_OR_PATH"
         ) from None
-    return Pipeline.from_nlp(nlp, name=None if _looks_like_path(name) else name)
+    pipeline = Pipeline.from_nlp(nlp, name=None if _looks_like_path(name) else name)
+    pipeline.origin = name
+    return pipeline
 
 
 def model_labels(name_or_path: str | None = None) -> list[str] | None:
@@ -239,6 +243,7 @@ def suggest_project(
     batch_size: int = 64,
     limit: int | None = None,
     add: bool = False,
+    processes: int | None = None,
 ) -> int:
     """Suggest entities for pending articles no source has suggested for (with ``add``, also
     those another source has: the new suggestions join theirs, see ``save_suggestions``);
@@ -246,7 +251,9 @@ def suggest_project(
     suggested for by another source meanwhile, is left as it is, and not counted).
 
     Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
-    finished, and calling this again continues after it.
+    finished, and calling this again continues after it. The model runs in ``processes``
+    worker processes (default: every core; see ``suggest_workers``) when there are enough
+    articles to pay for their start; only this process writes the project.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -264,16 +271,24 @@ def suggest_project(
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, _pending(store, source, total, add), project_labels, label_map, batch_size, scored=scored)
+    items = _pending(store, source, total, add)
+    workers = suggest_workers.processes_for(
+        total, suggest_workers.default_processes() if processes is None else processes, pipeline)
+    if workers > 1:
+        results = suggest_workers.suggest_in_processes(
+            pipeline, items, project_labels, label_map, batch_size, workers, scored=scored)
+    else:
+        results = suggest_texts(pipeline, items, project_labels, label_map, batch_size, scored=scored)
     batch = []
-    for result in results:
-        batch.append(result)
-        if len(batch) == batch_size:
-            saved += _save(store, source, batch, add)
-            done += len(batch)
-            _report(on_progress, done, total)
-            batch = []
-            check_cancel(should_cancel, "suggesting")
+    with closing(results):  # a cancel stops worker processes at once
+        for result in results:
+            batch.append(result)
+            if len(batch) == batch_size:
+                saved += _save(store, source, batch, add)
+                done += len(batch)
+                _report(on_progress, done, total)
+                batch = []
+                check_cancel(should_cancel, "suggesting")
     if batch:
         saved += _save(store, source, batch, add)
         _report(on_progress, done + len(batch), total)

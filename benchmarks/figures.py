@@ -173,7 +173,7 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
             pass
         log(f"suggest ours: suggest_project over {n:,} articles")
         with Timer() as to:
-            done = suggest_project(store, pipeline)
+            done = suggest_project(store, pipeline, processes=1)  # one process, as the baseline (suggest_cores: every core)
         assert done == n, f"suggest_project did {done} of {n}"
         saved = sum(1 for _ in store.conn.execute("SELECT 1 FROM suggestions"))
     finally:
@@ -199,6 +199,66 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
             "well behind", ok=naive_rate < our_rate, ratio=ratio(naive_rate, base_rate),
             note="for reference: what not batching and not disabling components costs"),
     ]
+
+
+def cores_figure(ws: Workspace, size: Size) -> list[Row]:
+    """``suggest_project`` (what ``annotator suggest`` runs) on 1 process and on every core,
+    each against bare ``nlp.pipe`` with the same ``n_process``, runs interleaved. Enough
+    articles that every process is used (``MIN_ARTICLES_PER_PROCESS`` each, twice over)."""
+    target = f"≥ {SUGGEST_RATIO}x"
+    if not available(MODEL_NAME) or not available("annotator.suggest_workers"):
+        return [missing("suggest on every core", "art/s", target, "model or annotator.suggest_workers missing")]
+    import resource
+
+    import spacy
+
+    from annotator.store import AnnotationStore
+    from annotator.suggest import load_pipeline, suggest_project
+    from annotator.suggest_workers import MIN_ARTICLES_PER_PROCESS, default_processes
+
+    cores = default_processes()
+    n = max(size.suggest_articles, 2 * MIN_ARTICLES_PER_PROCESS * cores)
+    texts = [a.text for a in datagen.iter_articles(n, ws.seed)]
+    nlp = spacy.load(MODEL_NAME)
+    nlp.select_pipes(enable=["ner"])
+    pipeline = load_pipeline(MODEL_NAME)
+    for _ in pipeline.nlp.pipe(texts[:16], batch_size=64):
+        pass
+    rates: dict[tuple[str, int], float] = {}
+    child_mb: dict[int, float] = {}
+    for processes in dict.fromkeys((1, cores)):
+        log(f"suggest on {processes} process(es): bare nlp.pipe(n_process={processes}) over {n:,} texts")
+        with Timer() as tb:
+            for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
+                pass
+        rates["bare", processes] = n / tb.seconds
+        path = ws.root / f"suggest-cores-{processes}.db"
+        remove_db(path)
+        store = AnnotationStore.open(path, create=True, annotator="bench")
+        try:
+            with store.transaction():
+                store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+            log(f"suggest on {processes} process(es): suggest_project(processes={processes})")
+            with Timer() as to:
+                done = suggest_project(store, pipeline, processes=processes)
+            assert done == n, f"suggest_project did {done} of {n}"
+        finally:
+            store.close()
+            remove_db(path)
+        rates["ours", processes] = n / to.seconds
+        child_mb[processes] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
+    rows = []
+    for processes in dict.fromkeys((1, cores)):
+        r = ratio(rates["ours", processes], rates["bare", processes])
+        rows.append(Row(f"suggest {n:,} articles on {processes} process{'es' if processes > 1 else ''}",
+                        rates["ours", processes], rates["bare", processes], "art/s", target, ok=r >= SUGGEST_RATIO,
+                        ratio=r, note=f"suggest_project(processes={processes}) vs nlp.pipe(n_process={processes}); "
+                        f"largest child process so far {child_mb[processes]:.0f} MB"))
+    if cores > 1:
+        ours, bare = rates["ours", cores] / rates["ours", 1], rates["bare", cores] / rates["bare", 1]
+        rows.append(Row(f"suggest: speed-up on {cores} processes", ours, bare, "x", "reported", ok=None,
+                        ratio=ratio(ours, bare), note="articles/s on every core over articles/s on one"))
+    return rows
 
 
 # ====================================================================== export

@@ -5,7 +5,7 @@
     python -m benchmarks --only import,export  # some figures only
     python -m benchmarks --out benchmarks/out/results.json
 
-Figures: import, spans, suggest, open, next, export, memory, queries, search (see benchmarks/README.md).
+Figures: import, spans, suggest, suggest_cores, open, next, export, memory, queries, search (see benchmarks/README.md).
 The work directory (generated corpus, projects) is reused between runs.
 """
 
@@ -27,6 +27,7 @@ FIGURES = {
     "import": "import_figure",
     "spans": "spans_figure",
     "suggest": "suggest_figure",
+    "suggest_cores": "cores_figure",
     "open": "open_figure",
     "next": "next_figure",
     "export": "export_figure",

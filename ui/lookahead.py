@@ -8,6 +8,11 @@ that has some is the user's explicit request (``add_to``), combined by the rule
 of ``AnnotationStore.save_suggestions``. Results go to the writer thread (``store.save_suggestions``), so the
 view hears about them like any other change. A model that fails to load only
 costs the suggestions: the state becomes ``unavailable`` with the reason.
+
+It runs the model on this thread, not in worker processes as ``annotator suggest`` and
+File → Suggest all… do (``annotator.suggest_workers``): it suggests one article, then the
+next four, a few tenths of a second of work, where a worker process takes about 2 s to start
+and load the model, and as much memory again; the shown article's suggestions would come later.
 """
 
 from __future__ import annotations

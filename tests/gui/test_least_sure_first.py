@@ -26,13 +26,18 @@ def _rows(window):
     return [model.index(row).data(Qt.ItemDataRole.UserRole) for row in range(model.rowCount())]
 
 
-def test_with_least_sure_first_the_window_opens_on_the_least_sure_article(make_main_window, project, settle):
+def test_with_least_sure_first_the_window_opens_on_the_least_sure_article(make_main_window, project, settle, press):
     w = make_main_window(_score(project, ReviewOrder.LEAST_SURE))
     settle(w)
     assert w.controller.article.id == 3
     assert _rows(w) == [3, 1, 2, 4]
     assert w.queue.position.text() == "Article 1 of 4 · pending"
     assert w.least_sure_first.isChecked()
+    press(w, Qt.Key.Key_A)  # accept: the next least sure one
+    assert w.controller.article.id == 1 and _rows(w) == [1, 2, 4]
+    assert w.queue.position.text() == "Article 2 of 4 · pending"
+    press(w, Qt.Key.Key_J)  # next without a decision: the unscored ones follow in import order
+    assert w.controller.article.id == 2 and w.queue.position.text() == "Article 3 of 4 · pending"
 
 
 def test_choosing_least_sure_first_reorders_the_queue_and_goes_to_the_least_sure_article(make_main_window, project, settle, qtbot):

@@ -225,13 +225,21 @@ def cores_figure(ws: Workspace, size: Size) -> list[Row]:
     for _ in pipeline.nlp.pipe(texts[:16], batch_size=64):
         pass
     rates: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}  # CPU seconds per article, workers included: the work, whatever the load
     child_mb: dict[int, float] = {}
+
+    def cpu_seconds() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
     for processes in dict.fromkeys((1, cores)):
         log(f"suggest on {processes} process(es): bare nlp.pipe(n_process={processes}) over {n:,} texts")
+        started = cpu_seconds()
         with Timer() as tb:
             for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
                 pass
         rates["bare", processes] = n / tb.seconds
+        cpu["bare", processes] = (cpu_seconds() - started) / n
         path = ws.root / f"suggest-cores-{processes}.db"
         remove_db(path)
         store = AnnotationStore.open(path, create=True, annotator="bench")
@@ -239,9 +247,11 @@ def cores_figure(ws: Workspace, size: Size) -> list[Row]:
             with store.transaction():
                 store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
             log(f"suggest on {processes} process(es): suggest_project(processes={processes})")
+            started = cpu_seconds()
             with Timer() as to:
                 done = suggest_project(store, pipeline, processes=processes)
             assert done == n, f"suggest_project did {done} of {n}"
+            cpu["ours", processes] = (cpu_seconds() - started) / n
         finally:
             store.close()
             remove_db(path)
@@ -253,7 +263,10 @@ def cores_figure(ws: Workspace, size: Size) -> list[Row]:
         rows.append(Row(f"suggest {n:,} articles on {processes} process{'es' if processes > 1 else ''}",
                         rates["ours", processes], rates["bare", processes], "art/s", target, ok=r >= SUGGEST_RATIO,
                         ratio=r, note=f"suggest_project(processes={processes}) vs nlp.pipe(n_process={processes}); "
-                        f"largest child process so far {child_mb[processes]:.0f} MB"))
+                        f"CPU per article {cpu['ours', processes] * 1000:.0f} ms vs {cpu['bare', processes] * 1000:.0f} ms; "
+                        f"largest child process so far {child_mb[processes]:.0f} MB",
+                        extra={"cpu_ms_per_article": {"ours": cpu["ours", processes] * 1000,
+                                                      "baseline": cpu["bare", processes] * 1000}}))
     if cores > 1:
         ours, bare = rates["ours", cores] / rates["ours", 1], rates["bare", cores] / rates["bare", 1]
         rows.append(Row(f"suggest: speed-up on {cores} processes", ours, bare, "x", "reported", ok=None,

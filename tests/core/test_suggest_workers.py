@@ -106,3 +106,33 @@ def test_a_worker_that_cannot_load_the_model_fails_the_run_with_its_reason(tmp_p
         assert multiprocessing.active_children() == []
     finally:
         store.close()
+
+
+def test_from_a_thread_the_workers_are_spawned_and_suggest_what_one_process_does(tmp_path, model, few_per_process):
+    """The window's File → Suggest all… runs on a job thread: its workers are fresh processes
+    that load the model from where it was loaded."""
+    import threading
+
+    one = _project(tmp_path / "one.db", model)
+    try:
+        suggest_project(one, model, batch_size=3, processes=1)
+        expected = _suggested(one)
+    finally:
+        one.close()
+    got, methods = {}, []
+
+    def job():
+        store = _project(tmp_path / "two.db", model)  # a connection belongs to the thread that opened it
+        try:
+            methods.append(suggest_workers._start_method())
+            suggest_project(store, model, batch_size=3, processes=2)
+            got.update(_suggested(store))
+        finally:
+            store.close()
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert methods == ["spawn"] and got == expected
+    assert multiprocessing.active_children() == []

@@ -10,7 +10,7 @@ from contextlib import contextmanager, nullcontext
 from ..model import Article, Entity, Span, Status
 from ..tokens import Tokens
 from .base import content_hash, reports_damage
-from .review_order import IMPORT
+from .review_order import IMPORT, QueueOrder
 from .rows import article_from_row
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
@@ -73,7 +73,7 @@ class ArticleStore:
         ).fetchone()[0]
         return index, total
 
-    def _status_filter(self, order, status: Status | None, *, every: bool = False) -> tuple[list[str], list]:
+    def _status_filter(self, order: QueueOrder, status: Status | None, *, every: bool = False) -> tuple[list[str], list]:
         """The WHERE terms for ``status``; with ``every``, all statuses are named when it is None:
         that lets SQLite count entries of the small status index instead of table rows."""
         statuses = [s.value for s in Status] if status is None and every else (

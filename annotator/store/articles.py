@@ -43,12 +43,12 @@ class ArticleStore:
     def neighbour(self, article_id: int | None, status: Status | None = None, *, forward: bool = True) -> int | None:
         """The next (or previous) article id in queue order, optionally of one status."""
         order = self._order()
-        where, args = self._status_filter(order, status)
+        terms, args = self._status_filter(order, status)
         anchor = self._anchor(order, article_id, forward=forward) or self._anchor(order, None, forward=forward)
-        where.append(order.compare(">" if forward else "<"))
+        where = " AND ".join([*terms, order.compare(">" if forward else "<")])
         row = self.conn.execute(
-            f"SELECT {order.id} FROM {order.ids_from} WHERE {' AND '.join(where)} "
-            f"ORDER BY {order.sort(forward)} LIMIT 1", [*args, *anchor]
+            f"SELECT {order.id} FROM {order.ids_from} WHERE {where} ORDER BY {order.sort(forward)} LIMIT 1",
+            [*args, *anchor],
         ).fetchone()
         return None if row is None else row[0]
 
@@ -66,10 +66,10 @@ class ArticleStore:
         anchor = self._anchor(order, article_id)
         if anchor is None:
             return 0, total
-        where, args = self._status_filter(order, status, every=order is IMPORT)
+        terms, args = self._status_filter(order, status, every=order is IMPORT)
+        where = " AND ".join([*terms, order.compare("<=")])
         index = self.conn.execute(
-            f"SELECT count(*) FROM {order.ids_from} WHERE {' AND '.join([*where, order.compare('<=')])}",
-            [*args, *anchor],
+            f"SELECT count(*) FROM {order.ids_from} WHERE {where}", [*args, *anchor]
         ).fetchone()[0]
         return index, total
 
@@ -99,14 +99,14 @@ class ArticleStore:
         self, status: Status | None, anchor_id: int, *, forward: bool, limit: int, inclusive: bool = False
     ) -> list[tuple[int, str, str]]:
         order = self._order()
-        where, args = self._status_filter(order, status)
+        terms, args = self._status_filter(order, status)
         # 0 (``after_id``'s default): from the start
         anchor = self._anchor(order, anchor_id or (0 if order is IMPORT else None), forward=forward)
-        where.append(order.compare((">=" if inclusive else ">") if forward else "<"))
+        where = " AND ".join([*terms, order.compare((">=" if inclusive else ">") if forward else "<")])
         args += anchor or self._anchor(order, None, forward=forward)
         rows = self.conn.execute(
             f"SELECT {order.id}, coalesce(substr(title, 1, ?), substr(text, 1, ?)), {order.status} "
-            f"FROM {order.rows_from} WHERE {' AND '.join(where)} ORDER BY {order.sort(forward)} LIMIT ?",
+            f"FROM {order.rows_from} WHERE {where} ORDER BY {order.sort(forward)} LIMIT ?",
             [QUEUE_TITLE_CHARS, QUEUE_OPENING_CHARS, *args, limit],
         ).fetchall()
         if not forward:
@@ -124,10 +124,10 @@ class ArticleStore:
         low, high = self._anchor(order, after_id), self._anchor(order, up_to_id)
         if low is None or high is None:
             return 0
-        where, args = self._status_filter(order, status, every=True)
+        terms, args = self._status_filter(order, status, every=True)
+        where = " AND ".join([*terms, order.compare(">"), order.compare("<=")])
         return self.conn.execute(
-            f"SELECT count(*) FROM {order.ids_from} WHERE {' AND '.join([*where, order.compare('>'), order.compare('<=')])}",
-            [*args, *low, *high],
+            f"SELECT count(*) FROM {order.ids_from} WHERE {where}", [*args, *low, *high]
         ).fetchone()[0]
 
     def tokens(self, article_id: int) -> list[tuple[int, int]] | None:

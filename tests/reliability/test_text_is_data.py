@@ -36,6 +36,8 @@ SQL_INTERPOLATIONS = {
     "self._ARTICLE_COLUMNS", "where", "order", "marks", "table", "assignments",
     "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT",
     "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
+    # the queue's order: fragments of the two QueueOrder constants of store/review_order.py (no user text)
+    "order.id", "order.ids_from", "order.rows_from", "order.status", "order.sort(forward)",
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 from ._support import REPO
 
 SOURCES = sorted((REPO / "annotator").rglob("*.py")) + sorted((REPO / "ui").rglob("*.py"))
-STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits")}
+STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits", "review_order")}
 SQL_MODULES = STORE_MODULES | {"annotator/schema.py"}  # the only modules that run SQL
 
 UNSAFE_MODULES = {"pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "joblib", "yaml"}

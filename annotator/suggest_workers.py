@@ -58,9 +58,10 @@ def _start_method() -> str:
 
 def processes_for(total: int, wanted: int, pipeline: Pipeline) -> int:
     """How many processes suggesting ``total`` articles is worth (1: in this process)."""
-    if pipeline.origin is None and _start_method() != "fork":  # made in memory: a spawned worker could not load it
+    worth = max(1, min(wanted, total // MIN_ARTICLES_PER_PROCESS))
+    if worth > 1 and pipeline.origin is None and _start_method() != "fork":  # made in memory: a spawned worker could not load it
         return 1
-    return max(1, min(wanted, total // MIN_ARTICLES_PER_PROCESS))
+    return worth
 
 
 def suggest_in_processes(

@@ -95,6 +95,7 @@ def model():
     return load_pipeline(None)
 
 
+@pytest.mark.model
 def test_a_model_run_scores_every_suggestion_and_article_and_suggests_what_spacy_does(store, model):
     store.add_labels(make_labels(model.labels))
     ids, _ = store.add_articles([{"text": t} for t in NEWS])
@@ -114,6 +115,7 @@ def test_a_model_run_scores_every_suggestion_and_article_and_suggests_what_spacy
     assert _ids(store.queue()) == sorted(ids, key=lambda i: (certainties[i], i))
 
 
+@pytest.mark.model
 def test_scores_are_the_same_however_the_texts_are_batched(model):
     items = list(enumerate(NEWS))
     one = list(suggest_texts(model, items, set(model.labels), {}, batch_size=1, scored=True))

@@ -12,6 +12,8 @@ from annotator.model import Status
 from annotator.store import AnnotationStore
 from annotator.suggest import load_pipeline, suggest_project
 
+pytestmark = pytest.mark.model
+
 TEXTS = [
     f"{who} met {whom} in {where} on {when}, {org} said."
     for who, whom, where, when, org in [

@@ -1,9 +1,12 @@
 """Review → Least sure first: the window and its queue follow the project's review order."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model import ReviewOrder
 from annotator.store import AnnotationStore
+
+pytestmark = pytest.mark.gui
 
 # the standard test project's articles 1-4, by how sure the model was: 3 least, then 1; 2 and 4 unscored
 CERTAINTIES = {3: 0.2, 1: 0.6}

@@ -24,9 +24,10 @@ from . import __version__
 from .errors import AnnotatorError
 from .formats import CONLL_SCHEMES, DISCONTINUOUS
 from .formats import NAMES as FORMAT_NAMES
-from .model import Status
+from .model import ReviewOrder, Status
 from .progress import Progress
 from .store import AnnotationStore
+from .suggest_workers import MIN_ARTICLES_PER_PROCESS
 from .wording import plural, session_counts
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -237,8 +238,12 @@ def import_command(project, paths, labels, label_set, model, form, spans_as, add
 @click.option("--patterns", "pattern_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Add this patterns file's patterns to the project first (as `annotator patterns add`).")
 @click.option("--add-labels", is_flag=True, help="With --patterns: add the patterns' labels the project lacks.")
+@click.option("--processes", type=click.IntRange(min=1), metavar="N",
+              help=f"Processes running the model, each with its own copy (default: every core, here "
+              f"{os.cpu_count() or 1}). Fewer are used when there are under "
+              f"{MIN_ARTICLES_PER_PROCESS} articles per process.")
 @click.pass_context
-def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labels):
+def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labels, processes):
     """Pre-annotate pending articles with a spaCy model and the project's patterns.
 
     Suggestions are saved batch by batch with the model's name, version and
@@ -273,7 +278,8 @@ def suggest(ctx, project, model, batch_size, limit, add, pattern_files, add_labe
 
     with progress_bar("Suggesting") as draw:
         try:
-            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add)
+            done = suggest_project(store, pipeline, on_progress=track, batch_size=batch_size, limit=limit, add=add,
+                                  processes=processes)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted after {plural(seen['done'], 'article')}; their suggestions are saved, "
@@ -390,6 +396,35 @@ def stats(ctx, project, as_json):
         for name, n in numbers["labels"].items():
             click.echo(f"  {name:<{width}} {n['confirmed']:>9} {n['suggested']:>9}")
     cli_training.echo_model_numbers(numbers["model"])
+
+
+ORDER_NAMES = {"import": ReviewOrder.IMPORT, "least-sure": ReviewOrder.LEAST_SURE}
+
+
+@cli.command()
+@project_argument
+@click.argument("order", required=False, type=click.Choice(list(ORDER_NAMES)))
+@click.pass_context
+def order(ctx, project, order):
+    """Show or set the order articles are reviewed in.
+
+    import (the default) goes in the order the articles were imported;
+    least-sure goes first through the articles the model was least sure of
+    (scored by `annotator suggest`; those without a score come after, in
+    import order). The window and its queue follow the project's order.
+
+    \b
+    Example:
+        annotator order news.db least-sure
+    """
+    store = _open(ctx, project, readonly=order is None)
+    if order is not None:
+        store.set_review_order(ORDER_NAMES[order])
+    chosen = store.review_order()
+    pending = store.counts().get(Status.PENDING.value, 0)
+    scored = store.count_scored(Status.PENDING)
+    click.echo(f"{project}: review order {chosen.value}; {scored} of {plural(pending, 'pending article')} "
+               f"{'has' if scored == 1 else 'have'} a score (annotator suggest scores the articles it suggests)")
 
 
 def _travel(ctx, project: Path, annotator: str | None, *, forward: bool) -> None:

@@ -20,6 +20,13 @@ class Status(str, enum.Enum):
     SKIPPED = "skipped"
 
 
+class ReviewOrder(str, enum.Enum):
+    """The order the queue goes in (the project's ``review_order`` setting)."""
+
+    IMPORT = "import"  # the default: as the articles were imported
+    LEAST_SURE = "least-sure"  # the articles the model was least sure of first (see annotator/uncertainty.py)
+
+
 class EntityState(str, enum.Enum):
     """A suggestion nobody has decided on yet, or an entity a person confirmed or drew."""
 

@@ -223,9 +223,34 @@ CREATE TABLE model_versions (
 );
 """
 
+# The "least sure first" review order (``annotator order``, Review -> Least sure first).
+# One row per article: how sure the model was of its suggestions (``certainty``, 1 - the
+# article's uncertainty, see ``annotator/uncertainty.py``; 2 for an article with no score, so
+# it sorts after every scored one), and a copy of the article's status kept by a trigger, so
+# that one index serves "the next pending article in this order" without a sort or a join
+# walking decided articles. Rows for new articles are added by the store's add_articles (the
+# one place articles are inserted), in one statement per batch, as the search index is.
+_REVIEW_ORDER = """
+CREATE TABLE review_order (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    status TEXT NOT NULL,
+    certainty REAL NOT NULL DEFAULT 2
+);
+CREATE INDEX review_order_by_status ON review_order (status, certainty, article_id);
+CREATE INDEX review_order_by_certainty ON review_order (certainty, article_id);
+CREATE TRIGGER review_order_status AFTER UPDATE OF status ON articles
+WHEN OLD.status <> NEW.status BEGIN
+    UPDATE review_order SET status = NEW.status WHERE article_id = NEW.id;
+END;
+CREATE TRIGGER review_order_delete AFTER DELETE ON articles BEGIN
+    DELETE FROM review_order WHERE article_id = OLD.id;
+END;
+INSERT INTO review_order (article_id, status) SELECT id, status FROM articles;
+"""
+
 # A step is SQL, or SQL and a function run after it in the same transaction.
 MIGRATIONS: list[str | tuple[str, Callable[[sqlite3.Connection], None]]] = [
-    _V1, _V2, (_V3, _move_tokens), _PATTERNS, _MODEL_VERSIONS,
+    _V1, _V2, (_V3, _move_tokens), _PATTERNS, _MODEL_VERSIONS, _REVIEW_ORDER,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

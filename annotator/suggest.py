@@ -13,11 +13,13 @@ import importlib.util
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import labels as label_set
+from . import suggest_workers, uncertainty
 from .errors import ModelError
 from .model import Changes, Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
@@ -51,6 +53,7 @@ class Pipeline:
     labels: tuple[str, ...]
     content_id: str = ""  # what the pipeline folder holds (``content_id``); "" for one made in memory
     patterns_only: bool = False  # no model: a run suggests the project's pattern matches alone
+    origin: str | None = None  # what load_pipeline loaded it from, for worker processes; None: made in memory
 
     @classmethod
     def from_nlp(cls, nlp, *, name: str | None = None, version: str | None = None) -> Pipeline:
@@ -167,7 +170,9 @@ def load_pipeline(name_or_path: str | None = None) -> Pipeline:
 
         return Pipeline(nlp=spacy.blank("en"), name=NO_MODEL, version="", labels=(), patterns_only=True)
     name, _ = resolve_model(name_or_path or DEFAULT_MODEL)
-    return Pipeline.from_nlp(load_nlp(name), name=None if _looks_like_path(name) else name)
+    pipeline = Pipeline.from_nlp(load_nlp(name), name=None if _looks_like_path(name) else name)
+    pipeline.origin = name
+    return pipeline
 
 
 def load_nlp(name_or_path: str | None = None):
@@ -268,8 +273,12 @@ def suggest_texts(
     label_map: Mapping[str, str | None],
     batch_size: int = 64,
     patterns: PatternMatcher | None = None,
-) -> Iterator[tuple[int, list[Suggestion], list[int]]]:
-    """(article id, entities mapped onto the project's labels, flat token offsets), in input order.
+    *,
+    scored: bool = False,
+) -> Iterator[tuple]:
+    """(article id, entities mapped onto the project's labels, flat token offsets), in input order;
+    with ``scored``, each entity's score and a fourth item, the article's certainty (see
+    ``annotator/uncertainty.py``).
 
     With ``patterns`` (whose ``source_id`` is set, ``run_source``), their matches come first,
     each with that source fifth, and the model's entities fill the rest (``PatternMatcher.combine``).
@@ -283,9 +292,14 @@ def suggest_texts(
         for article_id, text in items
         for offset, piece in (list(pieces(text, MODEL_PIECE)) or [(0, text)])
     )
+    if scored:
+        docs = uncertainty.scored_pipe(pipeline.nlp, stream, batch_size)
+    else:
+        docs = ((doc, context, None) for doc, context in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size))
     spans: list[Suggestion] = []
     tokens: list[int] = []
-    for doc, (article_id, offset, last) in pipeline.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+    sure = 1.0
+    for doc, (article_id, offset, last), confidence in docs:
         entities = doc.ents
         if patterns is not None:
             matches, entities = patterns.combine(doc, entities)
@@ -293,12 +307,15 @@ def suggest_texts(
         for ent in entities:
             label = label_set.map_label(ent.label_, project_labels, label_map)
             if label is not None:
-                spans.append((offset + ent.start_char, offset + ent.end_char, label, None))  # spaCy NER gives no scores
+                score = None if confidence is None else uncertainty.span_score(confidence, ent.start, ent.end)
+                spans.append((offset + ent.start_char, offset + ent.end_char, label, score))
+        if confidence is not None:
+            sure = min(sure, uncertainty.certainty(confidence))
         for token in doc:
             tokens += (offset + token.idx, offset + token.idx + len(token.text))
         if last:
-            yield article_id, spans, tokens
-            spans, tokens = [], []
+            yield (article_id, spans, tokens, sure) if scored else (article_id, spans, tokens)
+            spans, tokens, sure = [], [], 1.0
 
 
 def suggest_project(
@@ -310,6 +327,7 @@ def suggest_project(
     batch_size: int = 64,
     limit: int | None = None,
     add: bool = False,
+    processes: int | None = None,
 ) -> int:
     """Suggest entities for pending articles no source has suggested for (with ``add``, also
     those another source has: the new suggestions join theirs, see ``save_suggestions``);
@@ -320,7 +338,7 @@ def suggest_project(
     matches first, the model's entities in the rest.
 
     Each batch is committed on its own: Cancelled (or Ctrl+C) keeps what is
-    finished, and calling this again continues after it.
+    finished, and calling this again continues after it. ``processes``: see ``suggest_batches``.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -333,7 +351,8 @@ def suggest_project(
         total = min(total, limit)
     pages = paged(lambda after, n: store.unsuggested(source, after_id=after, limit=n, add=add), total)
     return suggest_batches(store, pipeline, pages, total, lambda batch: store.save_suggestions(source, batch, add=add),
-                           on_progress=on_progress, should_cancel=should_cancel, batch_size=batch_size, matcher=matcher)
+                           on_progress=on_progress, should_cancel=should_cancel, batch_size=batch_size, matcher=matcher,
+                           processes=processes)
 
 
 def suggest_batches(
@@ -347,24 +366,38 @@ def suggest_batches(
     should_cancel: ShouldCancel | None = None,
     batch_size: int = 64,
     matcher: PatternMatcher | None = None,
+    processes: int | None = None,
 ) -> int:
     """Run the pipeline over ``items`` (``total`` of them) and ``save`` each batch of results as it
-    is done; how many articles the saves wrote."""
+    is done; how many articles the saves wrote. The model runs in ``processes`` worker processes
+    (default: every core; see ``suggest_workers``) when there are enough articles to pay for their
+    start and no patterns take part; only this process writes the project."""
     project_labels = store.label_names()
     label_map = store.setting("label_map", {})
     done = saved = 0
     if on_progress:
         on_progress(Progress(0, total, "Suggesting entities"))
-    results = suggest_texts(pipeline, items, project_labels, label_map, batch_size, matcher)
+    # scoring costs no more than spaCy's own parse (annotator/uncertainty.py): always done, so
+    # the least-sure-first order can be chosen at any time
+    scored = bool(uncertainty.scorers(pipeline.nlp))
+    # pattern matches need the model's doc in this process: a run with patterns stays in it
+    workers = 1 if matcher is not None else suggest_workers.processes_for(
+        total, suggest_workers.default_processes() if processes is None else processes, pipeline)
+    if workers > 1:
+        results = suggest_workers.suggest_in_processes(
+            pipeline, items, project_labels, label_map, batch_size, workers, scored=scored)
+    else:
+        results = suggest_texts(pipeline, items, project_labels, label_map, batch_size, matcher, scored=scored)
     batch = []
-    for result in results:
-        batch.append(result)
-        if len(batch) == batch_size:
-            saved += len(save(batch).article_ids)
-            done += len(batch)
-            _report(on_progress, done, total)
-            batch = []
-            check_cancel(should_cancel, "suggesting")
+    with closing(results):  # a cancel stops worker processes at once
+        for result in results:
+            batch.append(result)
+            if len(batch) == batch_size:
+                saved += len(save(batch).article_ids)
+                done += len(batch)
+                _report(on_progress, done, total)
+                batch = []
+                check_cancel(should_cancel, "suggesting")
     if batch:
         saved += len(save(batch).article_ids)
         _report(on_progress, done + len(batch), total)

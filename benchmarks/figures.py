@@ -173,7 +173,7 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
             pass
         log(f"suggest ours: suggest_project over {n:,} articles")
         with Timer() as to:
-            done = suggest_project(store, pipeline)
+            done = suggest_project(store, pipeline, processes=1)  # one process, as the baseline (suggest_cores: every core)
         assert done == n, f"suggest_project did {done} of {n}"
         saved = sum(1 for _ in store.conn.execute("SELECT 1 FROM suggestions"))
     finally:
@@ -199,6 +199,79 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
             "well behind", ok=naive_rate < our_rate, ratio=ratio(naive_rate, base_rate),
             note="for reference: what not batching and not disabling components costs"),
     ]
+
+
+def cores_figure(ws: Workspace, size: Size) -> list[Row]:
+    """``suggest_project`` (what ``annotator suggest`` runs) on 1 process and on every core,
+    each against bare ``nlp.pipe`` with the same ``n_process``, runs interleaved. Enough
+    articles that every process is used (``MIN_ARTICLES_PER_PROCESS`` each, twice over)."""
+    target = f"≥ {SUGGEST_RATIO}x"
+    if not available(MODEL_NAME) or not available("annotator.suggest_workers"):
+        return [missing("suggest on every core", "art/s", target, "model or annotator.suggest_workers missing")]
+    import resource
+
+    import spacy
+
+    from annotator.store import AnnotationStore
+    from annotator.suggest import load_pipeline, suggest_project
+    from annotator.suggest_workers import MIN_ARTICLES_PER_PROCESS, default_processes
+
+    cores = default_processes()
+    n = max(size.suggest_articles, 2 * MIN_ARTICLES_PER_PROCESS * cores)
+    texts = [a.text for a in datagen.iter_articles(n, ws.seed)]
+    nlp = spacy.load(MODEL_NAME)
+    nlp.select_pipes(enable=["ner"])
+    pipeline = load_pipeline(MODEL_NAME)
+    for _ in pipeline.nlp.pipe(texts[:16], batch_size=64):
+        pass
+    rates: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}  # CPU seconds per article, workers included: the work, whatever the load
+    child_mb: dict[int, float] = {}
+
+    def cpu_seconds() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    for processes in dict.fromkeys((1, cores)):
+        log(f"suggest on {processes} process(es): bare nlp.pipe(n_process={processes}) over {n:,} texts")
+        started = cpu_seconds()
+        with Timer() as tb:
+            for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
+                pass
+        rates["bare", processes] = n / tb.seconds
+        cpu["bare", processes] = (cpu_seconds() - started) / n
+        path = ws.root / f"suggest-cores-{processes}.db"
+        remove_db(path)
+        store = AnnotationStore.open(path, create=True, annotator="bench")
+        try:
+            with store.transaction():
+                store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+            log(f"suggest on {processes} process(es): suggest_project(processes={processes})")
+            started = cpu_seconds()
+            with Timer() as to:
+                done = suggest_project(store, pipeline, processes=processes)
+            assert done == n, f"suggest_project did {done} of {n}"
+            cpu["ours", processes] = (cpu_seconds() - started) / n
+        finally:
+            store.close()
+            remove_db(path)
+        rates["ours", processes] = n / to.seconds
+        child_mb[processes] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
+    rows = []
+    for processes in dict.fromkeys((1, cores)):
+        r = ratio(rates["ours", processes], rates["bare", processes])
+        rows.append(Row(f"suggest {n:,} articles on {processes} process{'es' if processes > 1 else ''}",
+                        rates["ours", processes], rates["bare", processes], "art/s", target, ok=r >= SUGGEST_RATIO,
+                        ratio=r, note=f"suggest_project(processes={processes}) vs nlp.pipe(n_process={processes}); "
+                        f"CPU per article {cpu['ours', processes] * 1000:.0f} ms vs {cpu['bare', processes] * 1000:.0f} ms; "
+                        f"largest child process so far {child_mb[processes]:.0f} MB",
+                        extra={"cpu_ms_per_article": {"ours": cpu["ours", processes] * 1000,
+                                                      "baseline": cpu["bare", processes] * 1000}}))
+    if cores > 1:
+        ours, bare = rates["ours", cores] / rates["ours", 1], rates["bare", cores] / rates["bare", 1]
+        rows.append(Row(f"suggest: speed-up on {cores} processes", ours, bare, "x", "reported", ok=None,
+                        ratio=ratio(ours, bare), note="articles/s on every core over articles/s on one"))
+    return rows
 
 
 # ====================================================================== export
@@ -360,6 +433,31 @@ def review_script(store, steps: int = REVIEW_STEPS) -> list[float]:
     return times
 
 
+def least_sure_copy(path: Path, into: Path) -> Path:
+    """A copy of a project whose pending articles all have a (seeded, random) certainty, in the
+    least-sure-first order: the review loop's queries in that order, on a project of the same size."""
+    import random
+
+    from annotator.model import ReviewOrder, Status
+    from annotator.store import AnnotationStore
+
+    store = AnnotationStore.open(path, annotator="bench")
+    try:
+        copy = store.save_copy(into / f"least-sure-{path.name}")
+    finally:
+        store.close()
+    store = AnnotationStore.open(copy, annotator="bench")
+    try:
+        draw, source, after = random.Random(7), store.source_id("model", "bench-scores", "1"), 0
+        while page := store.queue(Status.PENDING, after_id=after, limit=5000):
+            store.save_suggestions(source, [(i, [], None, draw.random()) for i, _, _ in page], add=True)
+            after = page[-1][0]
+        store.set_review_order(ReviewOrder.LEAST_SURE)
+    finally:
+        store.close()
+    return copy
+
+
 def review_offenders(small: Path, big: Path, *, floor: int = 20_000) -> dict:
     """Run the review script on a small and a big project; what in it reads the whole project?
 
@@ -396,9 +494,14 @@ def review_offenders(small: Path, big: Path, *, floor: int = 20_000) -> dict:
 def queries_figure(ws: Workspace, size: Size) -> list[Row]:
     """No review-loop query reads the whole project: plans, and cost on small vs big."""
     got = review_offenders(ws.project(size.small_articles), ws.project())
-    scans, grow = got["scans"], got["growing"]
+    # the same loop in the least-sure-first order, on copies with every pending article scored
+    sure = review_offenders(*(least_sure_copy(ws.project(n), ws.root) for n in (size.small_articles, size.articles)))
+    for copy in ws.root.glob("least-sure-*"):
+        copy.unlink()
+    scans, grow = {**got["scans"], **sure["scans"]}, {**got["growing"], **sure["growing"]}
     offenders = sorted(set(scans) | set(grow))
     per_small, per_big = median(got["times"]["small"]) * 1000, median(got["times"]["big"]) * 1000
+    sure_small, sure_big = median(sure["times"]["small"]) * 1000, median(sure["times"]["big"]) * 1000
     return [
         Row("review loop: statements reading the whole project", len(offenders), 0, "stmts", "0",
             ok=not offenders, note="; ".join(_brief(k, scans.get(k), grow.get(k)) for k in offenders)[:2000],
@@ -407,6 +510,9 @@ def queries_figure(ws: Workspace, size: Size) -> list[Row]:
             per_big, per_small, "ms", "informational", ok=None, ratio=ratio(per_big, per_small),
             note="article+entities+tokens+position+counts+queue page+accept+next, median over "
                  f"{len(got['times']['big'])} articles"),
+        Row(f"review loop, least sure first: store time per article, {size.articles:,} vs {size.small_articles} articles",
+            sure_big, sure_small, "ms", "informational", ok=None, ratio=ratio(sure_big, sure_small),
+            note=f"the same in the least-sure-first order, every pending article scored; import order: {per_big:.2f} ms"),
     ]
 
 

@@ -6,7 +6,7 @@
     python -m benchmarks --out benchmarks/out/results.json
     python -m benchmarks learning_curve GOLD.jsonl [--step K]   # see benchmarks/learning_curve.py
 
-Figures: import, spans, suggest, open, next, export, memory, queries, search (see benchmarks/README.md).
+Figures: import, spans, suggest, suggest_cores, open, next, export, memory, queries, search (see benchmarks/README.md).
 The work directory (generated corpus, projects) is reused between runs.
 """
 
@@ -28,6 +28,7 @@ FIGURES = {
     "import": "import_figure",
     "spans": "spans_figure",
     "suggest": "suggest_figure",
+    "suggest_cores": "cores_figure",
     "open": "open_figure",
     "next": "next_figure",
     "export": "export_figure",

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from benchmarks import datagen
-from benchmarks.figures import review_offenders
+from benchmarks.figures import least_sure_copy, review_offenders
 from benchmarks.project import Workspace
 from benchmarks.run import run, table
 
@@ -110,6 +110,16 @@ def test_generator_is_deterministic_and_news_like():
         assert a.text[start:end].strip() == a.text[start:end] and label
     long = datagen.long_article(3000, 60)
     assert len(long.text) == 3000 and len(long.spans) == 60
+
+
+def test_review_loop_reads_no_whole_table_in_least_sure_order(tmp_path):
+    """The same in the least-sure-first order (every pending article scored)."""
+    ws = Workspace(tmp_path, 3000)
+    small, big = (least_sure_copy(ws.project(n), tmp_path) for n in (10, 3000))
+    got = review_offenders(small, big, floor=5_000)
+    assert not got["scans"], f"full table scans: {got['scans']}"
+    assert not got["growing"], "statements whose cost grows with the project: " + json.dumps(
+        {k: [a, b, plan] for k, (a, b, plan) in got["growing"].items()}, indent=1)
 
 
 def test_review_loop_reads_no_whole_table(tmp_path):

@@ -1,7 +1,7 @@
 """The queue as a Qt list model: an adapter over ``store.queue`` pages, never the whole project.
 
 Rows arrive page by page through ``canFetchMore``/``fetchMore`` (keyset
-paging on the article id), so a project of a million articles opens as fast
+paging in the project's review order, anchored on article ids), so a project of a million articles opens as fast
 as one of ten. The loaded rows are a window of the queue that need not start
 at its beginning: showing an article far down the queue loads the page around
 it (``anchor_at``), and the rows before the window arrive page by page as the
@@ -65,8 +65,8 @@ class ArticleListModel(QAbstractListModel):
         self._status: Status | None = Status.PENDING
         self._rows: list[tuple[int, str, str]] = []
         self._exhausted = False  # nothing of this filter after the last row
-        self._start = 0  # the window holds this filter's rows with id > _start ...
-        self._at_start = True  # ... and there are none with id <= _start
+        self._start = 0  # the window holds this filter's rows from article _start on (0: from the start) ...
+        self._at_start = True  # ... and there are none before it
         # Nothing is read until the list is first asked for a row (after the first article is
         # painted): a page of a big project costs tens of ms, more than the article itself.
         self._loaded = False
@@ -99,8 +99,7 @@ class ArticleListModel(QAbstractListModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if not self.canFetchMore(parent):
             return
-        after = self._rows[-1][0] if self._rows else self._start
-        page = self._store.queue(self._status, after_id=after, limit=PAGE)
+        page = self._page_after(self._rows)
         self._exhausted = len(page) < PAGE
         if page:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page) - 1)
@@ -135,7 +134,7 @@ class ArticleListModel(QAbstractListModel):
         rows: list[tuple[int, str, str]] = []
         exhausted = False
         while not exhausted and len(rows) < loaded:
-            page = self._store.queue(self._status, after_id=rows[-1][0] if rows else self._start, limit=PAGE)
+            page = self._page_after(rows)
             exhausted = len(page) < PAGE
             rows += page
         if (rows, exhausted) == (self._rows, self._exhausted) and self._loaded:
@@ -159,7 +158,7 @@ class ArticleListModel(QAbstractListModel):
         if row is not None or self._covers(article_id):
             return row  # None: inside the window's range, so not in this filter
         last = self._rows[-1][0] if self._rows else self._start
-        if article_id > last and len(self._rows) < MAX_ROWS:
+        if self._key(article_id) > self._key(last) and len(self._rows) < MAX_ROWS:
             self.fetchMore()
             row = self._find(article_id)
             if row is not None or self._covers(article_id):
@@ -170,11 +169,11 @@ class ArticleListModel(QAbstractListModel):
     def anchor_at(self, article_id: int) -> None:
         """Load the page around ``article_id`` (half a page before it) in place of the window."""
         before = self._store.queue_before(self._status, before_id=article_id, limit=PAGE // 2)
-        after = self._store.queue(self._status, after_id=article_id - 1, limit=PAGE)
+        after = self._store.queue(self._status, from_id=article_id, limit=PAGE)
         self.beginResetModel()
         self._rows = before + after
         self._at_start = len(before) < PAGE // 2
-        self._start = (before[0][0] if before else article_id) - 1
+        self._start = before[0][0] if before else article_id
         self._exhausted = len(after) < PAGE
         self._loaded = True
         self.endResetModel()
@@ -186,14 +185,14 @@ class ArticleListModel(QAbstractListModel):
         """Prepend the page before the window (the list was scrolled to its top); returns how many rows."""
         if self._at_start:
             return 0
-        before = self._rows[0][0] if self._rows else self._start + 1
+        before = self._rows[0][0] if self._rows else self._start
         page = self._store.queue_before(self._status, before_id=before, limit=PAGE)
         self._at_start = len(page) < PAGE
         if page:
             self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
             self._rows[:0] = page
             self.endInsertRows()
-            self._start = page[0][0] - 1
+            self._start = page[0][0]
         return len(page)
 
     def apply_changes(self, article_ids: Iterable[int]) -> bool:
@@ -203,7 +202,7 @@ class ArticleListModel(QAbstractListModel):
         """
         moved = False
         for article_id in sorted(article_ids):
-            found = self._store.queue(None, after_id=article_id - 1, limit=1)
+            found = self._store.queue(None, from_id=article_id, limit=1)
             fresh = found[0] if found and found[0][0] == article_id else None
             belongs = fresh is not None and (self._status is None or fresh[2] == Status(self._status).value)
             row = self._find(article_id)
@@ -216,7 +215,7 @@ class ArticleListModel(QAbstractListModel):
                 self._rows[row] = fresh
                 self.dataChanged.emit(self.index(row), self.index(row))
             elif row is None and belongs and self._covers(article_id):
-                row = bisect_left(self._rows, article_id, key=lambda r: r[0])
+                row = bisect_left(self._rows, self._key(article_id), key=lambda r: self._key(r[0]))
                 self.beginInsertRows(QModelIndex(), row, row)
                 self._rows.insert(row, fresh)
                 self.endInsertRows()
@@ -224,11 +223,23 @@ class ArticleListModel(QAbstractListModel):
         return moved
 
     def _find(self, article_id: int) -> int | None:
-        row = bisect_left(self._rows, article_id, key=lambda r: r[0])
-        return row if row < len(self._rows) and self._rows[row][0] == article_id else None
+        # a scan, not a bisection: in least-sure order a model run can move loaded rows' keys
+        return next((row for row, (found, _, _) in enumerate(self._rows) if found == article_id), None)
+
+    def _key(self, article_id: int) -> tuple:
+        """Where the article sorts in the project's review order (see ``store.order_key``)."""
+        return self._store.order_key(article_id)
+
+    def _page_after(self, rows: list) -> list[tuple[int, str, str]]:
+        """The page after ``rows``, or the window's first page when there are none."""
+        if rows:
+            return self._store.queue(self._status, after_id=rows[-1][0], limit=PAGE)
+        if self._start:
+            return self._store.queue(self._status, from_id=self._start, limit=PAGE)
+        return self._store.queue(self._status, limit=PAGE)
 
     def _covers(self, article_id: int) -> bool:
         """Would this filter's row for ``article_id`` be in the window (loaded) if there were one?"""
-        above = self._at_start or article_id > self._start
-        below = self._exhausted or (bool(self._rows) and article_id <= self._rows[-1][0])
+        above = self._at_start or self._key(article_id) >= self._key(self._start)
+        below = self._exhausted or (bool(self._rows) and self._key(article_id) <= self._key(self._rows[-1][0]))
         return above and below

@@ -11,6 +11,11 @@ costs the suggestions: the state becomes ``unavailable`` with the reason.
 
 The project's patterns take part in every run, read afresh for each batch: patterns added
 or removed in Edit → Patterns… count for the articles suggested after that.
+
+It runs the model on this thread, not in worker processes as ``annotator suggest`` and
+File → Suggest all… do (``annotator.suggest_workers``): it suggests one article, then the
+next four, a few tenths of a second of work, where a worker process takes about 2 s to start
+and load the model, and as much memory again; the shown article's suggestions would come later.
 """
 
 from __future__ import annotations
@@ -194,7 +199,7 @@ class SuggestionWorker(QObject):
         target = self._target
         if target is None:
             return []
-        window = [i for i, _, _ in store.queue(Status.PENDING, after_id=target - 1, limit=self._ahead)]
+        window = [i for i, _, _ in store.queue(Status.PENDING, from_id=target, limit=self._ahead)]
         if len(window) < self._ahead:
             window += [i for i, _, _ in store.queue(Status.PENDING, after_id=0, limit=self._ahead - len(window))]
         window = [i for i in dict.fromkeys(window) if i not in handed]

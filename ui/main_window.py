@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError, UnknownLabels
-from annotator.model import Article, Changes, Status
+from annotator.model import Article, Changes, ReviewOrder, Status
 from annotator.store import AnnotationStore
 
 from . import label_edits, label_setup, propagation
@@ -209,6 +209,10 @@ class MainWindow(QMainWindow):
         menus["Review"].addSeparator()
         menus["Review"].addAction("Apply to pending articles…", self.apply_to_pending)
         menus["Review"].addAction("Add model suggestions to this article", self.add_model_suggestions)
+        self.least_sure_first = menus["Review"].addAction("Least sure first")
+        self.least_sure_first.setCheckable(True)
+        self.least_sure_first.setChecked(self.store.review_order() is ReviewOrder.LEAST_SURE)
+        self.least_sure_first.toggled.connect(self.set_least_sure_first)
         menus["Edit"].addAction("Rename label…", self.rename_label)
         menus["Edit"].addAction("Remove label…", self.remove_label)
         menus["Edit"].addAction("Labels and mapping…", self.show_label_map)
@@ -556,6 +560,23 @@ class MainWindow(QMainWindow):
         if self._model_given is None:
             self.model = project_model(self.store) or self.settings.model  # as when the window opened
             self._restart_worker()
+
+    def set_least_sure_first(self, on: bool) -> None:
+        """Review → Least sure first: the project's review order (``annotator order``). Switching
+        shows the first pending article of the new order."""
+        order = ReviewOrder.LEAST_SURE if on else ReviewOrder.IMPORT
+        if self.store.review_order() is not order:
+            StoreOp(self.runner, lambda s: s.set_review_order(order)).success(lambda _: self._reordered(order)).run()
+
+    def _reordered(self, order: ReviewOrder) -> None:
+        self.queue.reorder()
+        first = self.store.next_to_review(None)
+        if first is not None:
+            self.controller.go_to(first)
+        scored = self.store.count_scored(Status.PENDING)
+        self.status.say("review order: the import order" if order is ReviewOrder.IMPORT else
+                        f"review order: least sure first ({scored} pending articles have a score; "
+                        "the others follow in import order)")
 
     def _restart_worker(self) -> None:
         if self.worker is not None:

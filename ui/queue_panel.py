@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model import Article, Changes, Status
+from annotator.model import Article, Changes, ReviewOrder, Status
 from annotator.store import AnnotationStore
 
 from . import theme
@@ -213,6 +213,13 @@ class QueuePanel(QWidget):
         self._update_position()
         self._select_current()
 
+    def reorder(self) -> None:
+        """The review order changed: read the queue afresh, in the new order."""
+        self._position = None
+        self.model.set_status(self.chosen_status)
+        self._select_current()
+        self._update_position()
+
     def refresh(self, changes: Changes | None = None) -> None:
         """Statuses or articles may have changed: re-read the loaded part of the queue.
 
@@ -224,7 +231,7 @@ class QueuePanel(QWidget):
             self.model.apply_changes(changes.article_ids)
             self._update_position()
             return
-        if changes is not None and changes.articles_added:
+        if changes is None or changes.articles_added:
             self._position = None
         scrollbar = self.list.verticalScrollBar()
         kept = scrollbar.value()
@@ -243,19 +250,23 @@ class QueuePanel(QWidget):
     def _index_of(self, article_id: int) -> int:
         """The article's 1-based index among all articles, counted from the last one asked about.
 
-        Article ids only grow (nothing is deleted), so an article's index never
-        changes: moving to a neighbour counts the few articles in between
-        instead of every one up to it.
+        Moving to a neighbour counts the few articles in between (``count_between``, in the
+        project's order) instead of every one up to it. An index holds until articles are
+        added or another program commits (a model run there moves articles in the
+        least-sure-first order): ``refresh`` then forgets it. In import order, ids far
+        apart are far apart in the queue: counted afresh.
         """
         known = self._position
-        if known is None or abs(article_id - known[0]) > NEAR:
+        near = known is not None and (
+            abs(article_id - known[0]) <= NEAR or self._store.review_order() is not ReviewOrder.IMPORT)
+        if not near:
             index = self._store.position(article_id)[0]
         elif article_id == known[0]:
             index = known[1]
         else:
-            lo, hi = sorted((known[0], article_id))
+            lo, hi = sorted((known[0], article_id), key=self._store.order_key)
             between = self._store.count_between(lo, hi)
-            index = known[1] + between if article_id > known[0] else known[1] - between
+            index = known[1] + between if article_id == hi else known[1] - between
         self._position = (article_id, index)
         return index
 

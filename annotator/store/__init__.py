@@ -11,6 +11,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 
 - ``base``: opening, transactions, settings, labels
 - ``articles``: the queue, import writes, export reads
+- ``review_order``: the queue's order (import order, or least sure first)
 - ``search``: full-text search (Ctrl+F)
 - ``suggestions``: model runs and the entities shown for an article
 - ``label_edits``: renaming and removing labels
@@ -24,6 +25,7 @@ read-only for the GUI thread; WAL lets them run side by side.
 from .articles import ArticleStore
 from .base import StoreBase, content_hash, now
 from .decisions import DecisionStore
+from .review_order import ReviewOrderStore
 from .label_edits import LabelEdit, LabelEditStore
 from .propagation import PropagationStore
 from .patterns import PatternStore
@@ -37,6 +39,6 @@ __all__ = ["AnnotationStore", "LabelEdit", "content_hash", "now"]
 
 class AnnotationStore(
     DecisionStore, PropagationStore, LabelEditStore, PatternStore, VersionStore, SuggestionStore, ArticleStore,
-    SearchStore, SessionStore, StoreBase,
+    ReviewOrderStore, SearchStore, SessionStore, StoreBase,
 ):
     """One project file, through one connection."""

@@ -12,6 +12,7 @@ from ..model import Article, Entity, Span, Status
 from ..tokens import Tokens
 from .base import content_hash, reports_damage
 from .read_ahead import read_ahead
+from .review_order import IMPORT, QueueOrder
 from .rows import article_from_row
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
@@ -38,16 +39,18 @@ class ArticleStore:
         """Articles per status, from the trigger-maintained table (no scan)."""
         return {status: n for status, n in self.conn.execute("SELECT status, n FROM status_counts")}
 
+    # Queue order: every walk of the queue reads the project's review order (``ReviewOrderStore``):
+    # article ids are the anchors, the order's key (the id, or certainty then id) what is compared.
     @reports_damage
     def neighbour(self, article_id: int | None, status: Status | None = None, *, forward: bool = True) -> int | None:
         """The next (or previous) article id in queue order, optionally of one status."""
-        op, order = (">", "ASC") if forward else ("<", "DESC")
-        anchor = article_id if article_id is not None else (0 if forward else 2**62)
-        where, args = f"id {op} ?", [anchor]
-        if status is not None:
-            where, args = f"status = ? AND {where}", [Status(status).value, anchor]
+        order = self._order()
+        terms, args = self._status_filter(order, status)
+        anchor = self._anchor(order, article_id, forward=forward) or self._anchor(order, None, forward=forward)
+        where = " AND ".join([*terms, order.compare(">" if forward else "<")])
         row = self.conn.execute(
-            f"SELECT id FROM articles WHERE {where} ORDER BY id {order} LIMIT 1", args
+            f"SELECT {order.id} FROM {order.ids_from} WHERE {where} ORDER BY {order.sort(forward)} LIMIT 1",
+            [*args, *anchor],
         ).fetchone()
         return None if row is None else row[0]
 
@@ -60,36 +63,52 @@ class ArticleStore:
 
     def position(self, article_id: int, status: Status | None = None) -> tuple[int, int]:
         """(1-based index of the article among those of ``status``, how many there are)."""
-        if status is None:
-            # Naming every status lets SQLite count entries of the small status index instead of table rows.
-            statuses = [s.value for s in Status]
-            index = self.conn.execute(
-                f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id <= ?",
-                [*statuses, article_id],
-            ).fetchone()[0]
-            return index, self.article_count()
-        status = Status(status).value
+        total = self.article_count() if status is None else self.counts().get(Status(status).value, 0)
+        order = self._order()
+        anchor = self._anchor(order, article_id)
+        if anchor is None:
+            return 0, total
+        terms, args = self._status_filter(order, status, every=order is IMPORT)
+        where = " AND ".join([*terms, order.compare("<=")])
         index = self.conn.execute(
-            "SELECT count(*) FROM articles WHERE status = ? AND id <= ?", (status, article_id)
+            f"SELECT count(*) FROM {order.ids_from} WHERE {where}", [*args, *anchor]
         ).fetchone()[0]
-        return index, self.counts().get(status, 0)
+        return index, total
 
-    def queue(self, status: Status | None = None, *, after_id: int = 0, limit: int = 200) -> list[tuple[int, str, str]]:
-        """A page of the queue: (id, title or opening words, status), keyset-paginated."""
+    def _status_filter(self, order: QueueOrder, status: Status | None, *, every: bool = False) -> tuple[list[str], list]:
+        """The WHERE terms for ``status``; with ``every``, all statuses are named when it is None:
+        that lets SQLite count entries of the small status index instead of table rows."""
+        statuses = [s.value for s in Status] if status is None and every else (
+            [] if status is None else [Status(status).value])
+        if not statuses:
+            return [], []
+        return [f"{order.status} IN ({','.join('?' * len(statuses))})"], statuses
+
+    def queue(
+        self, status: Status | None = None, *, after_id: int = 0, from_id: int | None = None, limit: int = 200
+    ) -> list[tuple[int, str, str]]:
+        """A page of the queue: (id, title or opening words, status), keyset-paginated: the articles
+        after ``after_id`` (0: from the start), or from ``from_id`` on (that article included)."""
+        if from_id is not None:
+            return self._page(status, from_id, forward=True, limit=limit, inclusive=True)
         return self._page(status, after_id, forward=True, limit=limit)
 
     def queue_before(self, status: Status | None = None, *, before_id: int, limit: int = 200) -> list[tuple[int, str, str]]:
         """The page of the queue just before ``before_id``, in queue order (keyset paging backwards)."""
         return self._page(status, before_id, forward=False, limit=limit)
 
-    def _page(self, status: Status | None, anchor: int, *, forward: bool, limit: int) -> list[tuple[int, str, str]]:
-        where, order = ("id > ?", "ASC") if forward else ("id < ?", "DESC")
-        args: list = [anchor]
-        if status is not None:
-            where, args = f"status = ? AND {where}", [Status(status).value, anchor]
+    def _page(
+        self, status: Status | None, anchor_id: int, *, forward: bool, limit: int, inclusive: bool = False
+    ) -> list[tuple[int, str, str]]:
+        order = self._order()
+        terms, args = self._status_filter(order, status)
+        # 0 (``after_id``'s default): from the start
+        anchor = self._anchor(order, anchor_id or (0 if order is IMPORT else None), forward=forward)
+        where = " AND ".join([*terms, order.compare((">=" if inclusive else ">") if forward else "<")])
+        args += anchor or self._anchor(order, None, forward=forward)
         rows = self.conn.execute(
-            f"SELECT id, coalesce(substr(title, 1, ?), substr(text, 1, ?)), status "
-            f"FROM articles WHERE {where} ORDER BY id {order} LIMIT ?",
+            f"SELECT {order.id}, coalesce(substr(title, 1, ?), substr(text, 1, ?)), {order.status} "
+            f"FROM {order.rows_from} WHERE {where} ORDER BY {order.sort(forward)} LIMIT ?",
             [QUEUE_TITLE_CHARS, QUEUE_OPENING_CHARS, *args, limit],
         ).fetchall()
         if not forward:
@@ -97,15 +116,20 @@ class ArticleStore:
         return [(i, " ".join(t.split()), s) for i, t, s in rows]
 
     def count_between(self, after_id: int, up_to_id: int, status: Status | None = None) -> int:
-        """How many articles (of ``status``) have ``after_id < id <= up_to_id``, from the status index.
+        """How many articles (of ``status``) come after ``after_id`` and up to ``up_to_id`` in queue
+        order, from the status index.
 
         Moving a known position by a few articles costs a few index entries,
         where ``position()`` counts every entry up to the article.
         """
-        statuses = [s.value for s in Status] if status is None else [Status(status).value]
+        order = self._order()
+        low, high = self._anchor(order, after_id), self._anchor(order, up_to_id)
+        if low is None or high is None:
+            return 0
+        terms, args = self._status_filter(order, status, every=True)
+        where = " AND ".join([*terms, order.compare(">"), order.compare("<=")])
         return self.conn.execute(
-            f"SELECT count(*) FROM articles WHERE status IN ({','.join('?' * len(statuses))}) AND id > ? AND id <= ?",
-            [*statuses, after_id, up_to_id],
+            f"SELECT count(*) FROM {order.ids_from} WHERE {where}", [*args, *low, *high]
         ).fetchone()[0]
 
     def tokens(self, article_id: int) -> list[tuple[int, int]] | None:
@@ -175,6 +199,7 @@ class ArticleStore:
                     new_ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
                 duplicates = new_ids.count(None)
             self._index_for_search(last)
+            self._add_to_order(last)
         return new_ids, duplicates
 
     def _index_for_search(self, after_id: int) -> None:

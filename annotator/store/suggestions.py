@@ -97,13 +97,15 @@ class SuggestionStore:
     def save_suggestions(
         self,
         source_id: int,
-        results: Iterable[tuple[int, Sequence[tuple], Sequence[int] | None]],
+        results: Iterable[tuple],
         *,
         add: bool = False,
     ) -> Changes:
-        """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``.
-        A span may name another source fifth, ``(start, end, label, score, source_id)``: a
-        pattern match within a model's run (the article is claimed for ``source_id``, the run).
+        """Store one batch of a source's output: ``(article_id, [(start, end, label, score)], tokens)``,
+        or the same with a fourth item, the article's certainty (0..1, see ``annotator/uncertainty.py``),
+        which places it in the least-sure-first order. A span may name another source fifth,
+        ``(start, end, label, score, source_id)``: a pattern match within a model's run (the
+        article is claimed for ``source_id``, the run).
 
         How sources combine (one rule, for files, models and every model version): a
         source never replaces another's suggestions (the one exception, asked for by training
@@ -132,13 +134,15 @@ class SuggestionStore:
         claim = self._CLAIM[add]
         with self.transaction():
             tokenizer = self.source_name(source_id)
-            for article_id, spans, tokens in results:
+            for article_id, spans, tokens, *certainty in results:
                 claimed = self.conn.execute(
                     claim, (source_id, article_id),
                 ).fetchall()
                 if not claimed:
                     continue  # decided meanwhile (or gone, or suggested by another source): left as it is
                 touched.add(article_id)
+                if certainty and certainty[0] is not None:
+                    self._save_certainties([(article_id, certainty[0])])
                 self._store_tokens(article_id, tokens, tokenizer)
                 self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))

@@ -100,7 +100,7 @@ class VersionStore:
         marks = ",".join("?" * len(lineage))
         with self.transaction():
             tokenizer = self.source_name(source_id)
-            for article_id, spans, tokens in results:
+            for article_id, spans, tokens, *certainty in results:
                 claimed = self.conn.execute(
                     f"UPDATE articles SET suggested_by = ? WHERE id = ? AND {where} RETURNING id",
                     [source_id, article_id, *params],
@@ -113,6 +113,8 @@ class VersionStore:
                     f"(SELECT id FROM suggestions WHERE article_id = ? AND source_id IN ({marks}))",
                     (article_id, article_id, *lineage),
                 )
+                if certainty and certainty[0] is not None:
+                    self._save_certainties([(article_id, certainty[0])])
                 self._store_tokens(article_id, tokens, tokenizer)
                 self._add_suggested(article_id, source_id, spans)
         return Changes(article_ids=frozenset(touched))

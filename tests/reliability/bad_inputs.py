@@ -430,6 +430,8 @@ CASES: list[Case] = [
          "dir.db", group="Projects"),
     Case("project-missing", "stats of a project that does not exist", {}, ["stats", "none.db"],
          "none.db: no such project file", new_project=True, group="Projects"),
+    Case("order-unknown", "a review order that does not exist", {}, ["order", PROJECT, "random"],
+         "'random' is not one of 'import', 'least-sure'", group="Projects"),
     # ---------------------------------------------------------------- models
     Case("model-not-installed", "suggest with a model that is not installed", {},
          ["suggest", PROJECT, "--model", "xx_not_a_model"],

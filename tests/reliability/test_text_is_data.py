@@ -17,7 +17,7 @@ import pytest
 from ._support import REPO
 
 SOURCES = sorted((REPO / "annotator").rglob("*.py")) + sorted((REPO / "ui").rglob("*.py"))
-STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits", "propagation", "patterns", "versions")}
+STORE_MODULES = {f"annotator/store/{name}.py" for name in ("__init__", "base", "articles", "search", "suggestions", "decisions", "sessions", "rows", "label_edits", "propagation", "patterns", "versions", "review_order")}
 SQL_MODULES = STORE_MODULES | {"annotator/schema.py"}  # the only modules that run SQL
 
 UNSAFE_MODULES = {"pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "joblib", "yaml"}
@@ -37,6 +37,8 @@ SQL_INTERPOLATIONS = {
     "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT", "self._VERSION_SELECT",
     "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
     "self._WITHOUT_TOKENS",  # articles.py: a constant
+    # the queue's order: fragments of the two QueueOrder constants of store/review_order.py (no user text)
+    "order.id", "order.ids_from", "order.rows_from", "order.status", "order.sort(forward)",
 }
 
 

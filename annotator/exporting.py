@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from . import formats
@@ -373,6 +374,7 @@ def export(
     align: str = "strict",
     notes: ExportNotes | None = None,
     with_tokens: bool = True,
+    limit: int | None = None,
 ) -> int:
     """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
     extension means, see ``formats.for_export``); returns how many were written.
@@ -381,7 +383,8 @@ def export(
     built on tokens, whose effects are counted in ``notes``; the others (doccano,
     Label Studio, brat) carry every span's characters as they are, and never run the
     tokenizer. ``with_tokens=False`` (``--no-tokens``) leaves the tokens out of JSONL;
-    DocBin and CoNLL are made of tokens and keep them."""
+    DocBin and CoNLL are made of tokens and keep them. ``limit``: the first that many
+    articles only (the export dialog's preview)."""
     chosen = formats.for_export(out, form)
     writer = chosen.load()
     if chosen.name not in TOKEN_FORMATS:
@@ -396,12 +399,16 @@ def export(
     if chosen.name == "jsonl" and not with_tokens:
         from .task_lines import write_task_lines
 
-        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes,
+        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes, limit=limit,
                                 on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
-    if hasattr(writer, "row_line"):  # a line format written from the store's JSON pieces, no task dicts
+    if hasattr(writer, "row_line"):  # a format written from the store's JSON pieces, no task dicts
         from .task_lines import write_rows
 
-        return write_rows(store, out, statuses, writer.row_line, annotator=annotator,
+        return write_rows(store, out, statuses, writer.row_line, annotator=annotator, pieces=writer.ROWS,
+                          array=getattr(writer, "ARRAY", False), limit=limit,
                           on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+    if hasattr(writer, "write_rows"):  # files made from the store's pieces (brat)
+        rows = store.export_rows(statuses, annotator=annotator, pieces=writer.ROWS)
+        return writer.write_rows(out, rows if limit is None else islice(rows, limit), options)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
-    return writer.write(out, made, options)
+    return writer.write(out, made if limit is None else islice(made, limit), options)

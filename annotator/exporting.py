@@ -2,8 +2,10 @@
 
 One function turns an article into a task (``prodigy_task``); ``write_jsonl``
 streams tasks into a file atomically (temporary file, then ``os.replace``) or
-to stdout. ``export`` hands the same tasks to the writer of another format
-(``annotator.formats``: doccano, Label Studio, DocBin, CoNLL, brat).
+to stdout. ``export`` hands the same tasks to the writer of another format made of
+tokens (``annotator.formats``: DocBin, CoNLL); the formats without tokens
+(JSONL ``--no-tokens``, doccano, Label Studio, brat) are written from the
+JSON pieces SQLite builds (``task_lines``), with no task dict.
 
 A task's line is written piece by piece (``write_task``): a long text in
 slices, its tokens a slice of rows at a time, made as they are written. The

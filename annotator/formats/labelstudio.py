@@ -32,8 +32,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _kind, _loads, _read_regular
-from . import Item, ReadOptions
 from ..store.span_pieces import RowPieces, SpanField
+from . import Item, ReadOptions
 
 # Label Studio's own keys of a task, annotation and prediction: what it knows, not article content.
 TASK_BOOKKEEPING = {

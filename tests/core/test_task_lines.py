@@ -309,3 +309,22 @@ def test_a_project_file_replaced_after_opening_is_not_read_by_the_second_connect
         assert b"The project opened." in out.read_bytes()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("form, name", [("labelstudio", "out.json"), ("doccano", "out.jsonl"), ("jsonl", "out.jsonl"), ("brat", "out")])
+def test_an_export_limited_to_one_article_writes_the_first_one(varied_brat, tmp_path, form, name):
+    """What the export dialog's preview shows: the export itself, limited to the first article."""
+    store, _ = varied_brat
+    whole, first = tmp_path / "whole", tmp_path / "first"
+    whole.mkdir()
+    first.mkdir()
+    assert export(store, whole / name, None, form=form, with_tokens=False) == 6
+    assert export(store, first / name, None, form=form, with_tokens=False, limit=1) == 1
+    if form == "brat":
+        written = _files(first / name)
+        assert written.keys() == {"000001.txt", "000001.ann", "annotation.conf"}
+        assert written["000001.ann"] == _files(whole / name)["000001.ann"] != b""
+    elif form == "labelstudio":
+        assert json.loads((first / name).read_bytes()) == json.loads((whole / name).read_bytes())[:1]
+    else:
+        assert (first / name).read_bytes() == (whole / name).read_bytes().splitlines(keepends=True)[0]

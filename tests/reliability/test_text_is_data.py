@@ -37,6 +37,9 @@ SQL_INTERPOLATIONS = {
     "', '.join(columns)", "', '.join(names)", "', ?' * len(names)", "self._ENTITY_SELECT", "self._VERSION_SELECT",
     "','.join('?' * len(statuses))",  # store.position: one placeholder per Status member
     "self._WITHOUT_TOKENS",  # articles.py: a constant
+    # articles.py export_rows: span_pieces.RowPieces.sql(), made of SpanField's SQL constants and "?" (a format's
+    # literal text is bound as parameters), and one of two constant table expressions
+    "aggregates", "source",
 }
 
 

@@ -410,7 +410,6 @@ def export(
                           array=getattr(writer, "ARRAY", False), limit=limit,
                           on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
     if hasattr(writer, "write_rows"):  # files made from the store's pieces (brat)
-        rows = store.export_rows(statuses, annotator=annotator, pieces=writer.ROWS)
-        return writer.write_rows(out, rows if limit is None else islice(rows, limit), options)
+        return writer.write_rows(out, store.export_rows(statuses, annotator=annotator, pieces=writer.ROWS, limit=limit), options)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
     return writer.write(out, made if limit is None else islice(made, limit), options)

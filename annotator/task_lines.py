@@ -17,7 +17,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 
 from .alignment import ALIGN_RULES
@@ -93,8 +92,7 @@ def write_rows(
     lines: list[bytes] = []
     with atomic_bytes(out) as f:
         f.write(b"[" if array else b"")
-        rows = store.export_rows(statuses, annotator=annotator, pieces=pieces)
-        for row in rows if limit is None else islice(rows, limit):
+        for row in store.export_rows(statuses, annotator=annotator, pieces=pieces, limit=limit):
             lines.append((b",\n" if count else b"\n") + line(*row) if array else line(*row))
             count += 1
             if count % 100 == 0:

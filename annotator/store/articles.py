@@ -246,7 +246,7 @@ class ArticleStore:
     # to_json(label)::text and string_agg(... ORDER BY start, "end", id).
     def export_rows(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
-        pieces: RowPieces = TASK_SPANS,
+        pieces: RowPieces = TASK_SPANS, limit: int | None = None,
     ) -> Iterator[tuple]:
         """Stream ``iter_articles``'s articles (same filter, same order) as the pieces of their JSON:
         (text as a JSON string, title, meta as stored, status, annotator, decided_at, spans, positions).
@@ -257,9 +257,15 @@ class ArticleStore:
         positions as "S,E,S,E..." (str), both in ``iter_articles``'s order, empty without spans.
         ``pieces`` (``span_pieces.RowPieces``) makes the text and the two span strings another format's.
         A project file is read a few batches ahead on a connection of its own (``read_ahead``):
-        what is committed.
+        what is committed. ``limit``: the first that many articles only, read on the store's own
+        connection (the export dialog's preview of one article needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
+        if limit is not None:
+            for rows in self._export_batches(self.conn, where, args, limit, pieces):
+                yield from rows
+                return
+            return
 
         def batches(conn: sqlite3.Connection) -> Iterator[list[tuple]]:
             return self._export_batches(conn, where, args, batch, pieces)

@@ -2,8 +2,10 @@
 
 One function turns an article into a task (``prodigy_task``); ``write_jsonl``
 streams tasks into a file atomically (temporary file, then ``os.replace``) or
-to stdout. ``export`` hands the same tasks to the writer of another format
-(``annotator.formats``: doccano, Label Studio, DocBin, CoNLL, brat).
+to stdout. ``export`` hands the same tasks to the writer of another format made of
+tokens (``annotator.formats``: DocBin, CoNLL); the formats without tokens
+(JSONL ``--no-tokens``, doccano, Label Studio, brat) are written from the
+JSON pieces SQLite builds (``task_lines``), with no task dict.
 
 A task's line is written piece by piece (``write_task``): a long text in
 slices, its tokens a slice of rows at a time, made as they are written. The
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from . import formats
@@ -373,6 +376,7 @@ def export(
     align: str = "strict",
     notes: ExportNotes | None = None,
     with_tokens: bool = True,
+    limit: int | None = None,
 ) -> int:
     """Export articles of these statuses (None: all) in format ``form`` (None: the one ``out``'s
     extension means, see ``formats.for_export``); returns how many were written.
@@ -381,7 +385,8 @@ def export(
     built on tokens, whose effects are counted in ``notes``; the others (doccano,
     Label Studio, brat) carry every span's characters as they are, and never run the
     tokenizer. ``with_tokens=False`` (``--no-tokens``) leaves the tokens out of JSONL;
-    DocBin and CoNLL are made of tokens and keep them."""
+    DocBin and CoNLL are made of tokens and keep them. ``limit``: the first that many
+    articles only (the export dialog's preview)."""
     chosen = formats.for_export(out, form)
     writer = chosen.load()
     if chosen.name not in TOKEN_FORMATS:
@@ -396,12 +401,15 @@ def export(
     if chosen.name == "jsonl" and not with_tokens:
         from .task_lines import write_task_lines
 
-        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes,
+        return write_task_lines(store, out, statuses, annotator=annotator, align=align, notes=notes, limit=limit,
                                 on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
-    if hasattr(writer, "row_line"):  # a line format written from the store's JSON pieces, no task dicts
+    if hasattr(writer, "row_line"):  # a format written from the store's JSON pieces, no task dicts
         from .task_lines import write_rows
 
-        return write_rows(store, out, statuses, writer.row_line, annotator=annotator,
+        return write_rows(store, out, statuses, writer.row_line, annotator=annotator, pieces=writer.ROWS,
+                          array=getattr(writer, "ARRAY", False), limit=limit,
                           on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+    if hasattr(writer, "write_rows"):  # files made from the store's pieces (brat)
+        return writer.write_rows(out, store.export_rows(statuses, annotator=annotator, pieces=writer.ROWS, limit=limit), options)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
-    return writer.write(out, made, options)
+    return writer.write(out, made if limit is None else islice(made, limit), options)

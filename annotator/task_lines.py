@@ -26,6 +26,7 @@ from .formats.files import atomic_bytes
 from .model import Status
 from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
+from .store.span_pieces import TASK_SPANS, RowPieces
 
 _ANSWERS = {status.value: _dumps(answer).encode() for status, answer in ANSWERS.items()}
 _VIEW = {False: b'"ner_manual"', True: b'"spans_manual"'}
@@ -44,6 +45,7 @@ def write_task_lines(
     annotator: str | None = None,
     align: str | None = "strict",
     notes: ExportNotes | None = None,
+    limit: int | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
     total: int = 0,
@@ -61,7 +63,7 @@ def write_task_lines(
             notes.overlapping += 1
         return made
 
-    return write_rows(store, out, statuses, line, annotator=annotator, on_progress=on_progress,
+    return write_rows(store, out, statuses, line, annotator=annotator, limit=limit, on_progress=on_progress,
                       should_cancel=should_cancel, total=total)
 
 
@@ -75,17 +77,23 @@ def write_rows(
     line: RowLine,
     *,
     annotator: str | None = None,
+    pieces: RowPieces = TASK_SPANS,
+    array: bool = False,
+    limit: int | None = None,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
     total: int = 0,
 ) -> int:
-    """Write ``line(*row)`` for each of ``store.export_rows``' articles (a line format's writer without
-    a task dict: ``task_line``, ``formats.doccano.row_line``), atomically; returns how many."""
+    """Write ``line(*row)`` for each of ``store.export_rows(..., pieces=pieces)``' articles (a format's
+    writer without a task dict: ``task_line``, ``formats.doccano.row_line``...), atomically; returns
+    how many. ``array``: the lines are the items of a JSON array, one per line (Label Studio's
+    layout); ``limit``: at most that many articles (the export dialog's preview)."""
     count = 0
     lines: list[bytes] = []
     with atomic_bytes(out) as f:
-        for row in store.export_rows(statuses, annotator=annotator):
-            lines.append(line(*row))
+        f.write(b"[" if array else b"")
+        for row in store.export_rows(statuses, annotator=annotator, pieces=pieces, limit=limit):
+            lines.append((b",\n" if count else b"\n") + line(*row) if array else line(*row))
             count += 1
             if count % 100 == 0:
                 if on_progress:
@@ -94,7 +102,7 @@ def write_rows(
             if len(lines) == BATCH:
                 f.write(b"".join(lines))
                 lines.clear()
-        f.write(b"".join(lines))
+        f.write(b"".join(lines) + (b"\n]\n" if array else b""))
     return count
 
 
@@ -108,14 +116,21 @@ def task_line(
     bounds = _decode(f"[{positions}]")  # start, end, start, end... in order of start (json's C parser: the fastest)
     # Spans overlap exactly when one starts before the one before it ends: when these are not in order.
     overlapping = bounds != sorted(bounds)
-    if b"NaN" in meta or b"Infinity" in meta:  # stored by a release that let them in: _dumps rewrites them
-        meta = _dumps(json.loads(meta)).encode()
+    meta = finite_meta(meta)
     timestamp = _timestamp(decided_at)
     return _LINE % (
         text, meta, b"" if title is None else b', "title": %b' % _dumps(title).encode(), spans,
         _ANSWERS[status], input_hash, task_hash, _VIEW[overlapping],
         _json_bytes(annotator), b"null" if timestamp is None else b"%d" % timestamp,
     ), overlapping
+
+
+def finite_meta(meta: bytes) -> bytes:
+    """The stored meta as the task writers write it: NaN and Infinity, which a release let in, as
+    strings (``exporting._dumps``); else as stored."""
+    if b"NaN" in meta or b"Infinity" in meta:
+        return _dumps(json.loads(meta)).encode()
+    return meta
 
 
 @lru_cache(maxsize=256)
@@ -125,18 +140,11 @@ def _json_bytes(value: str | None) -> bytes:
 
 
 def _canonical_spans(spans: bytes) -> bytes:
-    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects."""
-    return span_lists(spans, b",")
-
-
-def span_lists(spans: bytes, comma: bytes) -> bytes:
-    """``store.export_rows``' spans as lists ``[S, E, "L"]`` joined by ``comma`` (``", "``: as
-    json.dumps writes a list; ``","``: canonical JSON), from their JSON objects.
+    """``[S,E,"L"],[S,E,"L"]...``, the spans as ``stable_hash`` writes them, from their JSON objects.
 
     The keys are taken out by replacing text that holds an unescaped quote, which no JSON-quoted
     label contains: a label can never be cut."""
     if not spans:
         return b""
     inner = spans[len(_SPAN_START):-1]
-    return b"[" + inner.replace(b'}, {"start": ', b"]" + comma + b"[").replace(
-        b', "end": ', comma).replace(b', "label": ', comma) + b"]"
+    return b"[" + inner.replace(b'}, {"start": ', b"],[").replace(b', "end": ', b",").replace(b', "label": ', b",") + b"]"

@@ -33,7 +33,7 @@ stored for it (``meta["file"]`` of plain text). Each ``Item`` holds:
 
 Readers raise ``InputError("WHERE: what is wrong")`` for input they cannot read.
 
-Writing (export)::
+Writing (export), for the formats made of tokens (JSONL with tokens, DocBin, CoNLL)::
 
     def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int
 
@@ -46,14 +46,23 @@ file, or ``"-"`` for stdout), ``atomic_bytes`` (a binary file) or ``atomic_folde
 which call ``targets.refuse_data_file`` and clean up their temporary files. It
 reports progress and honours cancel through ``options.progress(count)``.
 
-A line format without tokens may also provide (optional)::
+A format written from characters only (no tokens) provides instead, so that an export
+builds no task dict and no Python object per entity::
 
-    def row_line(text, title, meta, status, annotator, decided_at, spans, positions) -> bytes
+    ROWS: store.span_pieces.RowPieces   # what store.export_rows makes of each article in SQL
+    def row_line(text, title, meta, status, annotator, decided_at, spans, second) -> bytes
+    ARRAY = True                         # optional: the lines are the items of a JSON array
 
-one output line from ``store.export_rows``' JSON pieces; the export then writes
-with it (``task_lines.write_rows``) instead of building a task dict and a Python
-object per entity (``doccano``; the JSONL without tokens is ``task_lines.task_line``).
-It must give the bytes ``write`` gives for the same tasks (tests/core/test_task_lines.py).
+``row_line`` makes one output line (or array item) from ``store.export_rows``' pieces and
+``task_lines.write_rows`` writes them (``doccano``, ``labelstudio``; the JSONL without
+tokens is ``task_lines.task_line``); or, for files of another shape::
+
+    ROWS: RowPieces
+    def write_rows(out, rows: Iterable[tuple], options: WriteOptions) -> int
+
+(``brat``). Each writes what the task-dict writer it replaced wrote, byte for byte
+(tests/core/test_task_lines.py keeps those writers as the reference). The export
+dialog's preview is the export itself, limited to one article.
 
 Detection: ``sniff(path: Path) -> bool`` (optional) says whether a file with
 one of the format's suffixes holds this format rather than another sharing the

@@ -12,16 +12,20 @@ equivalence (*) and note (#) lines are reported as unknown. The title is
 guessed from the text as for a .txt file; meta is ``{"file": "NAME.txt"}``.
 Write: ``000001.txt``/``000001.ann``... in export order, and an
 ``annotation.conf`` naming the labels. brat holds no decisions, title or meta.
+The export writes the files from the store's pieces (``write_rows``), no task dicts.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _read_regular, guess_title
+from ..store.span_pieces import RowPieces, SpanField
 from . import DISCONTINUOUS, Item, ReadOptions, WriteOptions
 from .files import atomic_folder
 
@@ -89,23 +93,52 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n\t]", " ", value)
 
 
-def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
+# Each span's .ann line but its "T1" (numbered here), joined by "\n"; the labels as JSON strings beside
+# them, whose "\n"s cannot be a label's (checked before the lines are split).
+ROWS = RowPieces(
+    ("\t", SpanField.LABEL_TEXT, " ", SpanField.START, " ", SpanField.END, "\t", SpanField.COVERED_FLAT),
+    separator="\n", quoted_text=False, second=(SpanField.LABEL,), second_separator="\n",
+)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
+
+
+def write_rows(out: Path | str, rows: Iterable[tuple], options: WriteOptions) -> int:
+    """The .txt and .ann of each of ``store.export_rows``' articles (made with ``ROWS``), numbered in
+    export order, and the ``annotation.conf`` of the labels in order of first use."""
     count = 0
     labels: dict[str, None] = {}
+    checked: set[str] = set()
     with atomic_folder(out) as folder:
-        for task in tasks:
-            count += 1
-            stem = f"{count:06d}"
-            with open(folder / f"{stem}.txt", "x", encoding="utf-8", newline="") as f:
-                f.write(task["text"])
-            with open(folder / f"{stem}.ann", "x", encoding="utf-8", newline="\n") as f:
-                for i, span in enumerate(task["spans"], start=1):
-                    if span["label"].split() != [span["label"]]:
-                        raise InputError(f"label {span['label']!r} holds whitespace, which brat labels cannot")
-                    labels[span["label"]] = None
-                    quoted = _flat(task["text"][span["start"]:span["end"]])
-                    f.write(f"T{i}\t{span['label']} {span['start']} {span['end']}\t{quoted}\n")
-            options.progress(count)
+        where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # files made relative to it: no path lookups
+        try:
+            for text, _title, _meta, _status, _annotator, _decided_at, lines, label_strings in rows:
+                count += 1
+                ann = b""
+                if lines:
+                    for quoted in dict.fromkeys(label_strings.split("\n")):
+                        if quoted not in checked:
+                            label = json.loads(quoted)
+                            if label.split() != [label]:
+                                raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
+                            checked.add(quoted)
+                            labels[label] = None
+                    ann = b"".join([b"T%d%b\n" % numbered for numbered in enumerate(lines.split(b"\n"), start=1)])
+                _write_new(f"{count:06d}.txt", text, where)
+                _write_new(f"{count:06d}.ann", ann, where)
+                options.progress(count)
+        finally:
+            os.close(where)
         conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
         (folder / "annotation.conf").write_text(conf, "utf-8")
     return count
+
+
+def _write_new(name: str, data: bytes, folder: int) -> None:
+    """A new file ``name`` in the open folder ``folder`` holding ``data`` (refused if it exists)."""
+    fd = os.open(name, _NEW_FILE, 0o666, dir_fd=folder)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

@@ -7,18 +7,19 @@ doccano itself keeps extra columns (``id``, ``Comments`` included), except "titl
 and "label" (a meta key named "text", "label" or "entities" goes under "meta").
 doccano has no decisions: they are lost. An export writes its lines with
 ``row_line`` from the store's JSON pieces (as the JSONL without tokens,
-``annotator.task_lines``); ``write`` takes task dicts (the export dialog's preview).
+``annotator.task_lines``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _kind, json_lines
-from . import Item, ReadOptions, WriteOptions
+from ..store.span_pieces import RowPieces, SpanField
+from . import Item, ReadOptions
 
 RESERVED = ("text", "label", "entities")
 
@@ -68,26 +69,17 @@ def _spans(value: dict, where: str) -> list[dict]:
     return out
 
 
-def from_task(task: dict) -> dict:
-    meta = task.get("meta") or {}
-    line = {"text": task["text"], "label": [[s["start"], s["end"], s["label"]] for s in task["spans"]]}
-    if "title" in task:
-        line["title"] = task["title"]
-    clashing = {k: v for k, v in meta.items() if k in RESERVED or k in ("title", "meta")}
-    line.update((k, v) for k, v in meta.items() if k not in clashing)
-    if clashing:
-        line["meta"] = clashing
-    return line
+# A line's "label" items, made by SQLite from each span (store.export_rows), joined by ", ".
+ROWS = RowPieces(("[", SpanField.START, ", ", SpanField.END, ", ", SpanField.LABEL, "]"), second=())
 
 
 def row_line(
     text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, positions: str,
+    spans: bytes, second: str,
 ) -> bytes:
-    """``from_task``'s line from ``store.export_rows``' pieces (``task_lines.write_rows``): the same
-    bytes, without a task dict or a Python object per entity (a test holds them together)."""
+    """One line from ``store.export_rows``' pieces (``task_lines.write_rows``): the text, "label", then
+    "title" and the meta keys, a meta key named "text", "label", "entities", "title" or "meta" under "meta"."""
     from ..exporting import _dumps
-    from ..task_lines import span_lists
 
     rest = {} if title is None else {"title": title}
     meta_keys = json.loads(meta)
@@ -96,13 +88,7 @@ def row_line(
     if clashing:
         rest["meta"] = clashing
     tail = b", " + _dumps(rest)[1:].encode() if rest else b"}"
-    return b'{"text": %b, "label": [%b]%b\n' % (text, span_lists(spans, b", "), tail)
-
-
-def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
-    from ..exporting import write_jsonl
-
-    return write_jsonl(out, map(from_task, tasks), on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
+    return b'{"text": %b, "label": [%b]%b\n' % (text, spans, tail)
 
 
 def sniff(path: Path) -> bool:

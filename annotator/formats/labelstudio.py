@@ -21,19 +21,19 @@ Write: JSON with ``data.text`` (and ``data.title``), ``meta``, and the spans as
 one annotation when the article was accepted, as one prediction otherwise
 (``from_name`` "label", ``to_name`` "text"). Rejected, skipped and pending
 cannot be told apart in Label Studio: read back, they are undecided.
-Annotator names and times are not written.
+Annotator names and times are not written. The export writes each task from the
+store's JSON pieces (``row_line``), as the JSONL without tokens does.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _kind, _loads, _read_regular
-from . import Item, ReadOptions, WriteOptions
-from .files import atomic_text
+from ..store.span_pieces import RowPieces, SpanField
+from . import Item, ReadOptions
 
 # Label Studio's own keys of a task, annotation and prediction: what it knows, not article content.
 TASK_BOOKKEEPING = {
@@ -156,31 +156,26 @@ def _from_utf16(text: str, start: int, end: int, quoted: str, where: str) -> tup
     return s, e
 
 
-def from_task(task: dict) -> dict:
-    data = {"text": task["text"]}
-    if "title" in task:
-        data["title"] = task["title"]
-    result = [
-        {"value": {"start": s["start"], "end": s["end"], "text": task["text"][s["start"]:s["end"]], "labels": [s["label"]]},
-         "from_name": "label", "to_name": "text", "type": "labels"}
-        for s in task["spans"]
-    ]
-    out = {"data": data, "meta": task.get("meta") or {}}
-    out["annotations" if task.get("answer") == "accept" else "predictions"] = [{"result": result}]
-    return out
+# A task's result items, made by SQLite from each span (store.export_rows), joined by ", ".
+ROWS = RowPieces(
+    ('{"value": {"start": ', SpanField.START, ', "end": ', SpanField.END, ', "text": ', SpanField.COVERED,
+     ', "labels": [', SpanField.LABEL, ']}, "from_name": "label", "to_name": "text", "type": "labels"}'),
+    second=(),
+)
+ARRAY = True  # the tasks are a JSON array, one per line
+_TASK = b'{"data": {"text": %b%b}, "meta": %b, "%b": [{"result": [%b]}]}'
 
 
-def write(out: Path | str, tasks: Iterable[dict], options: WriteOptions) -> int:
-    """A JSON array, one task per line, so it streams (no list of every task in memory)."""
-    from ..exporting import write_task
+def row_line(
+    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
+    spans: bytes, second: str,
+) -> bytes:
+    """One task of the array from ``store.export_rows``' pieces: an accepted article's spans are its
+    annotation, another's a prediction (``task_lines.write_rows``)."""
+    from ..exporting import _dumps
+    from ..task_lines import finite_meta
 
-    count = 0
-    with atomic_text(out) as f:
-        f.write("[")
-        for task in tasks:
-            f.write(",\n" if count else "\n")
-            write_task(f, from_task(task))
-            count += 1
-            options.progress(count)
-        f.write("\n]\n")
-    return count
+    return _TASK % (
+        text, b"" if title is None else b', "title": %b' % _dumps(title).encode(), finite_meta(meta),
+        b"annotations" if status == "accepted" else b"predictions", spans,
+    )

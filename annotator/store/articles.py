@@ -14,6 +14,7 @@ from .base import content_hash, reports_damage
 from .read_ahead import read_ahead
 from .review_order import IMPORT, QueueOrder
 from .rows import article_from_row
+from .span_pieces import TASK_SPANS, RowPieces
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
 # tooltip), bounded so a pathological one cannot swell a page; untitled articles show their opening words.
@@ -270,6 +271,7 @@ class ArticleStore:
     # to_json(label)::text and string_agg(... ORDER BY start, "end", id).
     def export_rows(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
+        pieces: RowPieces = TASK_SPANS, limit: int | None = None,
     ) -> Iterator[tuple]:
         """Stream ``iter_articles``'s articles (same filter, same order) as the pieces of their JSON:
         (text as a JSON string, title, meta as stored, status, annotator, decided_at, spans, positions).
@@ -278,13 +280,20 @@ class ArticleStore:
         stored, ``json.dumps(meta, ensure_ascii=False)`` (every writer of the column, since the first
         release); spans as the JSON objects ``{"start": S, "end": E, "label": L}`` joined by ", " and
         positions as "S,E,S,E..." (str), both in ``iter_articles``'s order, empty without spans.
+        ``pieces`` (``span_pieces.RowPieces``) makes the text and the two span strings another format's.
         A project file is read a few batches ahead on a connection of its own (``read_ahead``):
-        what is committed.
+        what is committed. ``limit``: the first that many articles only, read on the store's own
+        connection (the export dialog's preview of one article needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
+        if limit is not None:
+            for rows in self._export_batches(self.conn, where, args, limit, pieces):
+                yield from rows
+                return
+            return
 
         def batches(conn: sqlite3.Connection) -> Iterator[list[tuple]]:
-            return self._export_batches(conn, where, args, batch)
+            return self._export_batches(conn, where, args, batch, pieces)
 
         ahead = None if self.path is None else read_ahead(self._reading_connection, batches)
         for rows in ahead if ahead is not None else batches(self.conn):
@@ -307,11 +316,15 @@ class ArticleStore:
         if self._held is not None and schema.file_problem(self.path, self._held):
             raise sqlite3.OperationalError(f"{self.path} is no longer the file opened")
 
-    def _export_batches(self, conn: sqlite3.Connection, where: str, args: list, batch: int) -> Iterator[list[tuple]]:
+    def _export_batches(
+        self, conn: sqlite3.Connection, where: str, args: list, batch: int, pieces: RowPieces,
+    ) -> Iterator[list[tuple]]:
+        text = "json_quote(text)" if pieces.quoted_text else "text"
         sql = (
-            "SELECT id, CAST(json_quote(text) AS BLOB), title, CAST(meta AS BLOB), status, annotator, decided_at "
+            f"SELECT id, CAST({text} AS BLOB), title, CAST(meta AS BLOB), status, annotator, decided_at "
             f"FROM articles WHERE {where} ORDER BY id LIMIT ?"
         )
+        aggregates, source, literals = pieces.sql()
         last = 0
         while rows := conn.execute(sql, [last, *args, batch]).fetchall():
             ids = [r[0] for r in rows]
@@ -319,12 +332,10 @@ class ArticleStore:
             # in that order and nothing sorts (an ORDER BY in a subquery made SQLite sort, 4x slower).
             marks = ",".join("?" * len(ids))
             spans = {
-                article_id: (pieces, positions)
-                for article_id, pieces, positions in conn.execute(
-                    """SELECT article_id, CAST(group_concat('{"start": ' || start || ', "end": ' || "end" """
-                    """|| ', "label": ' || json_quote(label) || '}', ', ') AS BLOB), group_concat(start || ',' || "end") """
-                    f"FROM annotations WHERE article_id IN ({marks}) GROUP BY article_id",
-                    ids,
+                article_id: (made, second)
+                for article_id, made, second in conn.execute(
+                    f"SELECT a.article_id, {aggregates} FROM {source} WHERE a.article_id IN ({marks}) GROUP BY a.article_id",
+                    [*literals, *ids],
                 )
             }
             yield [(*row[1:], *spans.get(row[0], (b"", ""))) for row in rows]

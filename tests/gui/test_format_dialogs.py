@@ -198,6 +198,8 @@ def test_the_export_target_follows_the_format(make_main_window, qtbot):
     dialog.set_format("conll")
     assert dialog.target.text() == str(w.path.with_suffix(".conll"))
     assert dialog.scheme.isEnabled() and not dialog.dev_fraction.isEnabled()
+    # each change started a preview job and abandoned the one before; they close their projects when done
+    qtbot.waitUntil(lambda: not [t for t in threading.enumerate() if t.name == "annotator-job"], timeout=10000)
 
 
 def test_a_cancelled_export_leaves_no_file(make_main_window, tmp_path, qtbot, press, monkeypatch):

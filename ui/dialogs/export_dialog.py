@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -60,21 +59,19 @@ def target_for(out: str, form: str) -> str:
 
 
 def preview_export(store, choice: ExportChoice, should_cancel=lambda: False) -> str:
-    """The start of what exporting the first article writes (runs off the GUI thread)."""
-    from annotator.exporting import TOKEN_FORMATS, tasks
+    """The start of what exporting the first article writes (runs off the GUI thread): the export's
+    own code, limited to one article."""
+    from annotator.exporting import export
 
     chosen = formats.get(choice.form)
-    align = choice.align if chosen.name in TOKEN_FORMATS else None
-    with_tokens = choice.with_tokens and chosen.name in TOKEN_FORMATS
-    first = list(islice(tasks(store, choice.statuses, align=align, with_tokens=with_tokens), 1))
-    if not first:
-        return "(no article has these statuses)"
     with tempfile.TemporaryDirectory(prefix="annotator-preview-") as folder:
         name = Path(choice.out).name if choice.out else "export"
         out = Path(folder) / target_for(name, chosen.name)
         options = choice.write_options(should_cancel=should_cancel)
         options.extra["dev_fraction"] = 0  # one article has no dev split (an export of one is refused)
-        chosen.load().write(out, first, options)
+        if not export(store, out, choice.statuses, form=chosen.name, options=options, align=choice.align,
+                      with_tokens=choice.with_tokens, limit=1):
+            return "(no article has these statuses)"
         # the data first, files beside it (a spaCy config.cfg, brat's annotation.conf) after
         written = sorted((p for p in out.parent.rglob("*") if p.is_file()), key=lambda p: (p.suffix in (".cfg", ".conf"), p))
         shown = []

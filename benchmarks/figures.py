@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import datagen
@@ -135,6 +137,22 @@ def spans_figure(ws: Workspace, size: Size) -> list[Row]:
 
 
 # ===================================================================== suggest
+@contextmanager
+def _project_of(path: Path, texts: list[str]) -> Iterator:
+    """A new project at ``path`` holding ``texts`` as pending articles, removed afterwards."""
+    from annotator.store import AnnotationStore
+
+    remove_db(path)
+    store = AnnotationStore.open(path, create=True, annotator="bench")
+    try:
+        with store.transaction():
+            store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+        yield store
+    finally:
+        store.close()
+        remove_db(path)
+
+
 def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
     target = f"≥ {SUGGEST_RATIO}x"
     n = size.suggest_articles
@@ -143,7 +161,6 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
         return [missing(f"{name}: rate", "art/s", target, "model or annotator.suggest missing")]
     import spacy
 
-    from annotator.store import AnnotationStore
     from annotator.suggest import load_pipeline, suggest_project
 
     texts = [a.text for a in datagen.iter_articles(n, ws.seed)]
@@ -162,12 +179,7 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
     base_rate = n / tb.seconds
 
     # Ours: suggest_project on a project holding the same texts (the CLI's code path).
-    path = ws.root / f"suggest-{n}.db"
-    remove_db(path)
-    store = AnnotationStore.open(path, create=True, annotator="bench")
-    try:
-        with store.transaction():
-            store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+    with _project_of(ws.root / f"suggest-{n}.db", texts) as store:
         pipeline = load_pipeline(MODEL_NAME)
         for _ in pipeline.nlp.pipe(warm, batch_size=64):
             pass
@@ -176,9 +188,6 @@ def suggest_figure(ws: Workspace, size: Size) -> list[Row]:
             done = suggest_project(store, pipeline, processes=1)  # one process, as the baseline (suggest_cores: every core)
         assert done == n, f"suggest_project did {done} of {n}"
         saved = sum(1 for _ in store.conn.execute("SELECT 1 FROM suggestions"))
-    finally:
-        store.close()
-        remove_db(path)
     our_rate = n / to.seconds
 
     # The naive loop: nlp(text) one by one with the full pipeline.
@@ -212,7 +221,6 @@ def cores_figure(ws: Workspace, size: Size) -> list[Row]:
 
     import spacy
 
-    from annotator.store import AnnotationStore
     from annotator.suggest import load_pipeline, suggest_project
     from annotator.suggest_workers import MIN_ARTICLES_PER_PROCESS, default_processes
 
@@ -240,21 +248,13 @@ def cores_figure(ws: Workspace, size: Size) -> list[Row]:
                 pass
         rates["bare", processes] = n / tb.seconds
         cpu["bare", processes] = (cpu_seconds() - started) / n
-        path = ws.root / f"suggest-cores-{processes}.db"
-        remove_db(path)
-        store = AnnotationStore.open(path, create=True, annotator="bench")
-        try:
-            with store.transaction():
-                store.add_articles([{"text": t, "title": None, "meta": {}} for t in texts])
+        with _project_of(ws.root / f"suggest-cores-{processes}.db", texts) as store:
             log(f"suggest on {processes} process(es): suggest_project(processes={processes})")
             started = cpu_seconds()
             with Timer() as to:
                 done = suggest_project(store, pipeline, processes=processes)
             assert done == n, f"suggest_project did {done} of {n}"
             cpu["ours", processes] = (cpu_seconds() - started) / n
-        finally:
-            store.close()
-            remove_db(path)
         rates["ours", processes] = n / to.seconds
         child_mb[processes] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
     rows = []

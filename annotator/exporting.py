@@ -36,6 +36,13 @@ from .store import AnnotationStore
 from .tokens import Tokens, token_spans, tokenizer_name
 
 TOKEN_FORMATS = ("jsonl", "spacy", "conll")  # what writes token indices or token lines: --align applies
+# How each token format writes an article whose spans overlap, for the export's summary. CoNLL
+# counts the spans it leaves out in a note of its own (``formats/conll.py``).
+OVERLAP_RULES = {
+    "jsonl": "written as spans_manual",
+    "spacy": "given the longest, then the earliest, as doc.ents (every span is in doc.spans[\"sc\"])",
+    "conll": None,
+}
 ANSWERS = {
     Status.ACCEPTED: "accept",
     Status.REJECTED: "reject",
@@ -103,7 +110,9 @@ class ExportNotes:
 
     moved: int = 0  # spans --align contract|expand moved onto token boundaries
     dropped: int = 0  # spans it left with no token
-    overlapping: int = 0  # articles with overlapping spans, written as spans_manual
+    overlapping: int = 0  # articles with overlapping spans
+    # what the format did with them (``OVERLAP_RULES``; None: the format's own note counts them)
+    overlap_rule: str | None = "written as spans_manual"
 
     def summary(self, align: str) -> str:
         notes = []
@@ -111,9 +120,9 @@ class ExportNotes:
             notes.append(f"{self.moved} span{'s' * (self.moved != 1)} {align}ed to token boundaries")
         if self.dropped:
             notes.append(f"{self.dropped} span{'s' * (self.dropped != 1)} dropped, no whole token inside")
-        if self.overlapping:
+        if self.overlapping and self.overlap_rule:
             notes.append(f"{self.overlapping} article{'s' * (self.overlapping != 1)} with overlapping spans "
-                         "written as spans_manual (token formats keep the longest, then the earliest)")
+                         f"{self.overlap_rule}")
         return "; ".join(notes)
 
 
@@ -395,6 +404,8 @@ def export(
         align, with_tokens = None, False
     elif chosen.name != "jsonl":
         with_tokens = True
+    if notes is not None and chosen.name in OVERLAP_RULES:
+        notes.overlap_rule = OVERLAP_RULES[chosen.name]
     options = options or WriteOptions()
     counts = store.counts()
     options.total = sum(counts.get(Status(s).value, 0) for s in statuses) if statuses else sum(counts.values())

@@ -248,6 +248,26 @@ def test_conll_export_keeps_the_longest_then_earliest_of_overlapping_spans_and_c
                          "Macron O", "in O"]
 
 
+@pytest.mark.parametrize("name, said", [
+    ("out.conll", "2 overlapping spans left out of the CoNLL file"),
+    ("out.spacy", 'given the longest, then the earliest, as doc.ents (every span is in doc.spans["sc"])'),
+    ("out.jsonl", "1 article with overlapping spans written as spans_manual"),
+])
+def test_the_export_summary_says_what_the_format_did_with_overlapping_spans(tmp_path, source, name, said):
+    store = AnnotationStore.open(source, annotator="alice")
+    try:
+        store.set_setting("allow_overlap", True)
+        start = SUMMIT.index("Angela Merkel met Emmanuel")
+        store.add_entity(1, start, start + len("Angela Merkel met Emmanuel"), "GPE")
+    finally:
+        store.close()
+    extra = ["--dev-fraction", "0"] if name.endswith(".spacy") else []
+    result = run("export", source, tmp_path / name, *extra)
+    assert said in result.stderr
+    if not name.endswith(".jsonl"):
+        assert "spans_manual" not in result.stderr  # Prodigy's view exists only in the JSONL
+
+
 @pytest.mark.parametrize("needle, label, message", [
     # off token boundaries: refused by the export's --align rule (strict) before CoNLL sees it
     ("Angela Merk", "PER", "article 1 ('Summit'): span 'Angela Merk' at 0-11 (in 'Angela Merkel') does not fall on "

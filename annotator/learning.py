@@ -188,8 +188,18 @@ def fine_tune(
     nlp.meta["annotator_training"] = {
         "articles": len(train), "entities": sum(len(g.spans) for g in train), "rehearsal_texts": len(rehearse),
         "epochs": epochs, "off_token_boundaries": counts["off_token_boundaries"], "overlapping": counts["overlapping"],
+        "speakers": _speakers(train, in_model_labels),  # which model label was taught for each project label
     }
     return nlp
+
+
+def _speakers(train: Sequence[Gold], in_model_labels: Sequence[Sequence[Span3]]) -> dict[str, str]:
+    """Each project label of ``train`` and the model label taught for it most often."""
+    votes: dict[str, Counter] = {}
+    for item, own in zip(train, in_model_labels):
+        for (_, _, label), (_, _, model_label) in zip(item.spans, own):
+            votes.setdefault(label, Counter())[model_label] += 1
+    return {label: counted.most_common(1)[0][0] for label, counted in votes.items()}
 
 
 def _model_labels(train: Sequence[Gold], found: Sequence[Sequence[Span3]], becomes: Mapping[str, str | None]) -> list[list[Span3]]:

@@ -114,12 +114,15 @@ def content_id(folder: Path) -> str:
 
 
 def entity_components(nlp) -> list[str]:
-    """Components that set ``doc.ents``, plus shared embedding layers any of them listens to."""
+    """Components that set ``doc.ents``, plus shared embedding layers any of them listens to and
+    the makers of what they require besides entities (the span typer's ``doc.tensor``)."""
     setters = [name for name in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(name).assigns]
+    required = {attr for name in setters for attr in nlp.get_pipe_meta(name).requires} - {"doc.ents"}
     needed = []
     for name, component in nlp.pipeline:
         listeners = getattr(component, "listener_map", None) or {}
-        if name in setters or any(setter in listeners for setter in setters):
+        makes_required = bool(required & set(nlp.get_pipe_meta(name).assigns))
+        if name in setters or makes_required or any(setter in listeners for setter in setters):
             needed.append(name)
     return needed
 

@@ -38,6 +38,7 @@ class TrainResult:
     version: ModelVersion
     switched: bool
     previous: str  # the version in use before: "base" or "v2"
+    typed: int = 0  # entities the span typer learnt from; 0: no typer (no word vectors installed)
 
     @property
     def scores(self) -> Scores:
@@ -53,12 +54,17 @@ class TrainResult:
         trained = (f"trained {name} on {plural(self.version.trained_on, 'accepted article')}, "
                    f"scored on {plural(self.version.held_out, 'held-out article')}")
         if self.switched:
-            return f"{trained}: F1 {new:.2f} ({self.previous}: {old:.2f}); now using {name}"
-        return (f"{trained}: kept {name} but still using {self.previous}: F1 {new:.2f} < {old:.2f}; "
-                f"use `annotator models use {project} {name}` to switch")
+            said = f"{trained}: F1 {new:.2f} ({self.previous}: {old:.2f}); now using {name}"
+        else:
+            said = (f"{trained}: kept {name} but still using {self.previous}: F1 {new:.2f} < {old:.2f}; "
+                    f"use `annotator models use {project} {name}` to switch")
+        if not self.typed:
+            said += ("\nEntity types come from the recognizer alone: `annotator vectors fetch` installs the "
+                     "word vectors that type names better.")
+        return said
 
     def to_json(self) -> dict:
-        return {"version": self.version.name, "switched": self.switched, "previous": self.previous,
+        return {"version": self.version.name, "switched": self.switched, "previous": self.previous, "typed": self.typed,
                 "scores": self.version.scores, "previous_scores": self.version.previous_scores}
 
 
@@ -118,6 +124,7 @@ def train_project(
     should_cancel: ShouldCancel | None = None,
 ) -> TrainResult:
     """Train the next version of the model in use on the accepted articles; see the module's doc."""
+    from . import span_typer, vectors
     from .suggest import DEFAULT_MODEL, content_id, load_nlp
 
     if not store.can_write():  # said before minutes of training, not after
@@ -154,16 +161,23 @@ def train_project(
         epochs = epochs or learning.default_epochs(train)
         learning.fine_tune(nlp, train, epochs=epochs, on_progress=on_progress, should_cancel=should_cancel,
                            label_map=label_map, project_labels=project_labels)
+        typed = 0
+        if (table := vectors.installed()) is not None:
+            stage("Training the span typer")
+            typed = span_typer.add_typer(nlp, train, table, project_labels=project_labels, label_map=label_map,
+                                         should_cancel=should_cancel)
+        elif span_typer.NAME in nlp.pipe_names:  # trained from a version with a typer: its types are stale
+            nlp.remove_pipe(span_typer.NAME)
         stage("Scoring the new version")
         after = score(nlp, held, project_labels, label_map)
         stage("Saving")
-        return _register(store, nlp, current, base_content, len(gold), len(train), len(held), epochs, before, after)
+        return _register(store, nlp, current, base_content, len(gold), len(train), len(held), epochs, before, after, typed)
     except Cancelled:
         raise Cancelled("training cancelled; no version was kept") from None
 
 
 def _register(store, nlp, current: ModelVersion | None, base_content: str, accepted: int, trained_on: int,
-              held_out: int, epochs: int, before: Scores, after: Scores) -> TrainResult:
+              held_out: int, epochs: int, before: Scores, after: Scores, typed: int) -> TrainResult:
     """Save the trained pipeline as the next version and record it (in use if not worse); on any
     failure or interrupt, nothing is recorded and no folder is left."""
     from .suggest import content_id
@@ -185,7 +199,7 @@ def _register(store, nlp, current: ModelVersion | None, base_content: str, accep
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return TrainResult(version, switched, current.name if current else "base")
+    return TrainResult(version, switched, current.name if current else "base", typed)
 
 
 def score_lines(new: Scores, old: Scores, new_name: str, old_name: str) -> list[str]:

@@ -1,11 +1,12 @@
 """The learning curve: how suggestions improve as a reviewer accepts gold articles.
 
     python -m benchmarks learning_curve GOLD.jsonl [--step K] [--first N] [--model M]
-        [--held-out H] [--epochs E] [--out FILE] [--png FILE] [--mark NAME=F1] [--time-200]
+        [--held-out H] [--epochs E] [--no-typer] [--out FILE] [--png FILE] [--mark NAME=F1] [--time-200]
 
 A simulated reviewer accepts the gold file's entities article by article, in file order.
 Every K accepted articles a copy of the base model is fine-tuned (``annotator.learning.fine_tune``,
-as ``annotator train`` does) on everything accepted so far, and the new model's suggestions
+then ``span_typer.add_typer`` when word vectors are installed, as ``annotator train`` does) on
+everything accepted so far, and the new model's suggestions
 are scored (exact spans, micro and per label) on
 
 - the articles not yet reviewed (what the reviewer sees next), and
@@ -27,8 +28,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator import formats, importing, learning
+from annotator import formats, importing, learning, span_typer, vectors
 from annotator.learning import Gold, Scores
+from annotator.training import score
 
 from . import datagen
 
@@ -68,6 +70,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--held-out", type=int, default=None,
                    help=f"the fixed held-out set: the last H articles (default {HELD_OUT}, at most a third of the file)")
     p.add_argument("--epochs", type=int, default=None, help="passes over the training articles (default: fine_tune's)")
+    p.add_argument("--no-typer", action="store_true", help="fine-tune the recognizer only, even with word vectors installed")
     p.add_argument("--out", type=Path, default=None, help="also write the table here")
     p.add_argument("--png", type=Path, default=None, help="also draw the curve here")
     p.add_argument("--mark", action="append", default=[], metavar="NAME=F1",
@@ -91,16 +94,20 @@ def load_model(name: str | None):
     return spacy.load(resolve_model(name or DEFAULT_MODEL)[0])
 
 
-def train_round(model: str | None, reviewed: list[Gold], project_labels: set[str], epochs: int | None):
+def train_round(model: str | None, reviewed: list[Gold], project_labels: set[str], epochs: int | None, table):
+    """A copy of the model trained as ``annotator train`` trains it (with a span typer when ``table``,
+    the word vectors, is not None), and the seconds that took."""
     nlp = load_model(model)
     options = {} if epochs is None else {"epochs": epochs}
     started = time.perf_counter()
     learning.fine_tune(nlp, reviewed, project_labels=project_labels, **options)
+    if table is not None:
+        span_typer.add_typer(nlp, reviewed, table, project_labels=project_labels, label_map={})
     return nlp, time.perf_counter() - started
 
 
 def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = None, epochs: int | None = None,
-          on_round=None) -> list[Round]:
+          table=None, on_round=None) -> list[Round]:
     pool, fixed = gold[: len(gold) - held_out], gold[len(gold) - held_out:]
     project_labels = {span[2] for g in gold for span in g.spans}
     rounds = []
@@ -109,23 +116,21 @@ def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = Non
         if reviewed == 0:
             nlp, seconds = load_model(model), 0.0
         else:
-            nlp, seconds = train_round(model, pool[:reviewed], project_labels, epochs)
+            nlp, seconds = train_round(model, pool[:reviewed], project_labels, epochs, table)
         load = os.getloadavg()[0]
-        scores = learning.evaluate(nlp, unreviewed + fixed, project_labels, {}) if unreviewed else None
-        rounds.append(Round(reviewed, scores, learning.evaluate(nlp, fixed, project_labels, {}), seconds, load))
+        scores = score(nlp, unreviewed + fixed, project_labels, {}) if unreviewed else None
+        rounds.append(Round(reviewed, scores, score(nlp, fixed, project_labels, {}), seconds, load))
         if on_round:
             on_round(rounds[-1])
     return rounds
 
 
-def time_200(model: str | None) -> tuple[float, float, int]:
-    """(seconds, load average, characters) to fine-tune on 200 generated ~2,000-character articles."""
+def time_200(model: str | None, table) -> tuple[float, float, int]:
+    """(seconds, load average, characters) to train (as ``curve``'s rounds) on 200 generated ~2,000-character articles."""
     articles = [datagen.article(i) for i in range(200)]
     train = [Gold(a.text, tuple(a.spans)) for a in articles]
-    nlp = load_model(model)
-    started = time.perf_counter()
-    learning.fine_tune(nlp, train)
-    return time.perf_counter() - started, os.getloadavg()[0], sum(len(a.text) for a in articles)
+    _, seconds = train_round(model, train, {s[2] for g in train for s in g.spans}, None, table)
+    return seconds, os.getloadavg()[0], sum(len(a.text) for a in articles)
 
 
 def header(labels: list[str]) -> str:
@@ -157,11 +162,13 @@ def run(argv: list[str]) -> int:
         print(f"--held-out must be between 1 and {len(gold) - 1} for {len(gold)} articles", file=sys.stderr)
         return 2
     labels = learning.label_set.sort_names({span[2] for g in gold for span in g.spans})
+    table = None if args.no_typer else vectors.installed()
+    typer = f"span typer on word vectors {table.name}" if table is not None else "no span typer"
     lines = [f"learning curve: {args.gold.name}, {len(gold)} articles; training every {args.step} reviewed; "
              f"held out: the last {held_out} (never reviewed); model {args.model or 'default'}; "
-             f"epochs {args.epochs or 'default'}; {os.cpu_count()} cores",
+             f"epochs {args.epochs or 'default'}; {typer}; {os.cpu_count()} cores",
              "F1: exact-span micro F1 of the suggestions; per label on the held-out set; "
-             "train s: that round's fine-tuning; load: 1-minute load average when it ended",
+             "train s: that round's training (recognizer, then typer); load: 1-minute load average when it ended",
              header(labels)]
     print("\n".join(lines), flush=True)
 
@@ -169,12 +176,12 @@ def run(argv: list[str]) -> int:
         lines.append(row(r, labels))
         print(lines[-1], flush=True)
 
-    rounds = curve(gold, step=args.step, held_out=held_out, model=args.model, epochs=args.epochs, on_round=show)
+    rounds = curve(gold, step=args.step, held_out=held_out, model=args.model, epochs=args.epochs, table=table, on_round=show)
     table = unreviewed_table(rounds, labels)
     lines += table
     print("\n".join(table), flush=True)
     if args.time_200:
-        seconds, load, chars = time_200(args.model)
+        seconds, load, chars = time_200(args.model, table)
         ok = "PASS" if seconds < BUDGET_200_SECONDS else "FAIL"
         lines.append(f"training on 200 generated articles ({chars:,} characters): {seconds:.1f} s at load {load:.2f} "
                      f"(target < {BUDGET_200_SECONDS:.0f} s on 2 cores: {ok})")

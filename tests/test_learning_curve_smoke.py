@@ -15,7 +15,9 @@ WIKIGOLD = next((p / "shared/data/wikigold/wikigold.jsonl" for p in REPO.parents
 @pytest.mark.model
 @pytest.mark.gui  # the plot is drawn with QPainter
 @pytest.mark.skipif(WIKIGOLD is None, reason="shared/data/wikigold not beside the repository")
-def test_learning_curve_on_six_articles(tmp_path, capsys):
+def test_learning_curve_on_six_articles(tmp_path, capsys, qapp):
+    # qapp: the plot needs an application for its fonts; were the plot to make a bare QGuiApplication,
+    # every widget test after this one in the process would abort ("Cannot create a QWidget without QApplication")
     out, png = tmp_path / "curve.txt", tmp_path / "curve.png"
     code = main(["learning_curve", str(WIKIGOLD), "--first", "6", "--step", "2", "--epochs", "1",
                  "--out", str(out), "--png", str(png), "--mark", "plain fine-tuning=0.604"])

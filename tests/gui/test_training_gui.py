@@ -66,7 +66,7 @@ def test_train_now_runs_in_the_background_and_shows_the_scores(make_main_window,
     qtbot.waitUntil(lambda: w.training.result_dialog is not None, timeout=PROCESS_MS)
     dialog = w.training.result_dialog
     assert dialog.summary.text().startswith("trained v1 on ")  # 13 accepted now: the one decided here too
-    assert dialog.summary.text().endswith("now using v1")
+    assert dialog.summary.text().splitlines()[0].endswith("now using v1")
     table = dialog.table.toPlainText().splitlines()
     assert table[0].split() == ["label", "v1", "P/R/F1", "base", "P/R/F1", "support"]
     assert sorted(line.split()[0] for line in table[1:]) == ["GPE", "PERSON", "all"]

@@ -94,20 +94,20 @@ def load_model(name: str | None):
     return spacy.load(resolve_model(name or DEFAULT_MODEL)[0])
 
 
-def train_round(model: str | None, reviewed: list[Gold], project_labels: set[str], epochs: int | None, table):
-    """A copy of the model trained as ``annotator train`` trains it (with a span typer when ``table``,
-    the word vectors, is not None), and the seconds that took."""
+def train_round(model: str | None, reviewed: list[Gold], project_labels: set[str], epochs: int | None, word_vectors):
+    """A copy of the model trained as ``annotator train`` trains it (with a span typer when
+    ``word_vectors`` is not None), and the seconds that took."""
     nlp = load_model(model)
     options = {} if epochs is None else {"epochs": epochs}
     started = time.perf_counter()
     learning.fine_tune(nlp, reviewed, project_labels=project_labels, **options)
-    if table is not None:
-        span_typer.add_typer(nlp, reviewed, table, project_labels=project_labels, label_map={})
+    if word_vectors is not None:
+        span_typer.add_typer(nlp, reviewed, word_vectors, project_labels=project_labels, label_map={})
     return nlp, time.perf_counter() - started
 
 
 def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = None, epochs: int | None = None,
-          table=None, on_round=None) -> list[Round]:
+          word_vectors=None, on_round=None) -> list[Round]:
     pool, fixed = gold[: len(gold) - held_out], gold[len(gold) - held_out:]
     project_labels = {span[2] for g in gold for span in g.spans}
     rounds = []
@@ -116,7 +116,7 @@ def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = Non
         if reviewed == 0:
             nlp, seconds = load_model(model), 0.0
         else:
-            nlp, seconds = train_round(model, pool[:reviewed], project_labels, epochs, table)
+            nlp, seconds = train_round(model, pool[:reviewed], project_labels, epochs, word_vectors)
         load = os.getloadavg()[0]
         scores = score(nlp, unreviewed + fixed, project_labels, {}) if unreviewed else None
         rounds.append(Round(reviewed, scores, score(nlp, fixed, project_labels, {}), seconds, load))
@@ -125,11 +125,11 @@ def curve(gold: list[Gold], *, step: int, held_out: int, model: str | None = Non
     return rounds
 
 
-def time_200(model: str | None, table) -> tuple[float, float, int]:
+def time_200(model: str | None, word_vectors) -> tuple[float, float, int]:
     """(seconds, load average, characters) to train (as ``curve``'s rounds) on 200 generated ~2,000-character articles."""
     articles = [datagen.article(i) for i in range(200)]
     train = [Gold(a.text, tuple(a.spans)) for a in articles]
-    _, seconds = train_round(model, train, {s[2] for g in train for s in g.spans}, None, table)
+    _, seconds = train_round(model, train, {s[2] for g in train for s in g.spans}, None, word_vectors)
     return seconds, os.getloadavg()[0], sum(len(a.text) for a in articles)
 
 
@@ -162,8 +162,8 @@ def run(argv: list[str]) -> int:
         print(f"--held-out must be between 1 and {len(gold) - 1} for {len(gold)} articles", file=sys.stderr)
         return 2
     labels = learning.label_set.sort_names({span[2] for g in gold for span in g.spans})
-    table = None if args.no_typer else vectors.installed()
-    typer = f"span typer on word vectors {table.name}" if table is not None else "no span typer"
+    word_vectors = None if args.no_typer else vectors.installed()
+    typer = f"span typer on word vectors {word_vectors.name}" if word_vectors is not None else "no span typer"
     lines = [f"learning curve: {args.gold.name}, {len(gold)} articles; training every {args.step} reviewed; "
              f"held out: the last {held_out} (never reviewed); model {args.model or 'default'}; "
              f"epochs {args.epochs or 'default'}; {typer}; {os.cpu_count()} cores",
@@ -176,12 +176,12 @@ def run(argv: list[str]) -> int:
         lines.append(row(r, labels))
         print(lines[-1], flush=True)
 
-    rounds = curve(gold, step=args.step, held_out=held_out, model=args.model, epochs=args.epochs, table=table, on_round=show)
+    rounds = curve(gold, step=args.step, held_out=held_out, model=args.model, epochs=args.epochs, word_vectors=word_vectors, on_round=show)
     table = unreviewed_table(rounds, labels)
     lines += table
     print("\n".join(table), flush=True)
     if args.time_200:
-        seconds, load, chars = time_200(args.model, table)
+        seconds, load, chars = time_200(args.model, word_vectors)
         ok = "PASS" if seconds < BUDGET_200_SECONDS else "FAIL"
         lines.append(f"training on 200 generated articles ({chars:,} characters): {seconds:.1f} s at load {load:.2f} "
                      f"(target < {BUDGET_200_SECONDS:.0f} s on 2 cores: {ok})")

@@ -1,6 +1,7 @@
 """`python -m benchmarks learning_curve` keeps working: a real run on six WikiGold articles, one epoch a round."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -45,3 +46,34 @@ def test_learning_curve_refuses_a_held_out_set_as_big_as_the_file(tmp_path, caps
     gold.write_text('{"text": "Ann Lee", "spans": [{"start": 0, "end": 7, "label": "PER"}]}\n' * 2, encoding="utf-8")
     assert main(["learning_curve", str(gold), "--held-out", "2"]) == 2
     assert "--held-out must be between 1 and 1 for 2 articles" in capsys.readouterr().err
+
+
+class _Vectors:
+    """Word vectors as ``annotator.vectors`` gives them, a few dimensions from each word's letters."""
+
+    name, dims = "letters", 3
+
+    def rows(self, words):
+        import numpy
+
+        return numpy.array([[len(w) / 10, w[:1].isupper(), sum(map(ord, w)) % 7 / 7] for w in words], dtype="f").reshape(len(words), 3)
+
+
+@pytest.mark.model
+@pytest.mark.skipif(WIKIGOLD is None, reason="shared/data/wikigold not beside the repository")
+def test_with_word_vectors_every_round_and_the_200_article_timing_train_a_typer(tmp_path, capsys, monkeypatch):
+    import annotator.vectors
+    from benchmarks import learning_curve
+
+    monkeypatch.setattr(annotator.vectors, "installed", _Vectors)
+    typed = []
+    real = learning_curve.span_typer.add_typer
+    monkeypatch.setattr(learning_curve.span_typer, "add_typer", lambda nlp, *a, **k: typed.append(real(nlp, *a, **k)))
+    short = SimpleNamespace(text="Ann Lee met Bo Chen in Oslo.", spans=[(0, 7, "PER"), (12, 19, "PER"), (23, 27, "LOC")])
+    monkeypatch.setattr(learning_curve.datagen, "article", lambda i: short)  # 200 short articles: seconds, not minutes
+    monkeypatch.setattr(learning_curve.learning, "default_epochs", lambda train: 1)
+    assert main(["learning_curve", str(WIKIGOLD), "--first", "6", "--step", "4", "--epochs", "1", "--time-200"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "; span typer on word vectors letters; " in out[0]
+    assert out[-1].startswith("training on 200 generated articles (")
+    assert len(typed) == 2 and all(n > 0 for n in typed)  # the round of 4 reviewed, and the 200 articles

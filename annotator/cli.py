@@ -744,3 +744,4 @@ def patterns_remove(ctx, project, numbers, label, everything):
 
 
 from . import cli_training  # noqa: E402,F401  (registers `train` and `models`; it imports this module's helpers)
+from . import cli_vectors  # noqa: E402,F401  (registers `vectors`)

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
 
         self.actions_by_id: dict[str, QAction] = {}
         self.training = TrainingControl(self)
+        self.word_vectors = None  # Model → Word vectors…, while open (closing the window stops its fetch)
         self.one_press = OnePressKeys(self)  # a held decision key decides once, even unflagged X repeats
         self._build_menus()
         self.decisions.bind(self.actions_by_id)
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         menus["Edit"].addAction("Settings…", self.open_settings)
         menus["Help"].addAction("Session summaries", self.show_sessions)
         self.training.fill_menu(menus["Model"])
+        menus["Model"].addAction("Word vectors…", self.show_word_vectors)
         self._apply_keys()
 
     def _apply_keys(self) -> None:
@@ -479,6 +481,16 @@ class MainWindow(QMainWindow):
         dialog = PatternsDialog(self.runner, self.store.patterns, self.path.parent, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def show_word_vectors(self) -> None:
+        """Model → Word vectors…: their status, and fetching them in a background process."""
+        from .dialogs.word_vectors import WordVectorsDialog  # imports numpy: only when asked
+
+        if self.word_vectors is None:
+            self.word_vectors = WordVectorsDialog(self)
+            self.word_vectors.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.word_vectors.destroyed.connect(lambda: setattr(self, "word_vectors", None))
+        self.word_vectors.open()
 
     def open_settings(self) -> None:
         values = SettingsValues(
@@ -745,6 +757,8 @@ class MainWindow(QMainWindow):
         self._pace_timer.stop()
         self._watch_timer.stop()
         self.one_press.close()
+        if self.word_vectors is not None:
+            self.word_vectors.stop()  # a fetch stopped cleanly leaves nothing half-written
         # Background threads may still report (queued); nothing may read the closing store.
         self.controller.close()
         if self.worker is not None:

@@ -52,8 +52,10 @@ class ModelProcess(QObject):
     def use(cls, project: Path, version: str, parent: QObject | None = None) -> ModelProcess:
         return cls(["models", "use", str(project), version], parent)
 
+    PROGRAM = ["-m", "annotator"]  # what runs the command (tests may run it another way)
+
     def start(self) -> ModelProcess:
-        self.process.start(sys.executable, ["-m", "annotator", *self.args])
+        self.process.start(sys.executable, [*self.PROGRAM, *self.args])
         return self
 
     @property
@@ -95,7 +97,7 @@ class ModelProcess(QObject):
         else:
             errors = bytes(self.process.readAllStandardError()).decode("utf-8", "replace").strip().splitlines()
             said = next((line.removeprefix("Error: ") for line in reversed(errors) if line.startswith("Error: ")), None)
-            self.failed.emit(said or f"the training process stopped (exit code {code})")
+            self.failed.emit(said or f"the background process stopped (exit code {code})")
 
     def _error(self, error) -> None:
         if error == QProcess.ProcessError.FailedToStart:

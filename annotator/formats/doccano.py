@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _kind, json_lines
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import DOCCANO_SPANS
 from . import Item, ReadOptions
 
 RESERVED = ("text", "label", "entities")
@@ -69,13 +69,12 @@ def _spans(value: dict, where: str) -> list[dict]:
     return out
 
 
-# A line's "label" items, made by SQLite from each span (store.export_rows), joined by ", ".
-ROWS = RowPieces(("[", SpanField.START, ", ", SpanField.END, ", ", SpanField.LABEL, "]"), second=())
+ROWS = DOCCANO_SPANS  # a line's "label" list, made by SQLite (store.export_rows)
 
 
 def row_line(
     text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: str,
+    spans: bytes, second: None,
 ) -> bytes:
     """One line from ``store.export_rows``' pieces (``task_lines.write_rows``): the text, "label", then
     "title" and the meta keys, a meta key named "text", "label", "entities", "title" or "meta" under "meta"."""
@@ -87,8 +86,8 @@ def row_line(
     clashing = {k: v for k, v in meta_keys.items() if k in RESERVED or k in ("title", "meta")}
     if clashing:
         rest["meta"] = clashing
-    tail = b", " + _dumps(rest)[1:].encode() if rest else b"}"
-    return b'{"text": %b, "label": [%b]%b\n' % (text, spans, tail)
+    tail = b"," + _dumps(rest)[1:].encode() if rest else b"}"
+    return b'{"text":%b,"label":%b%b\n' % (text, spans, tail)
 
 
 def sniff(path: Path) -> bool:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _kind, _loads, _read_regular
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import LABELSTUDIO_SPANS
 from . import Item, ReadOptions
 
 # Label Studio's own keys of a task, annotation and prediction: what it knows, not article content.
@@ -156,19 +156,14 @@ def _from_utf16(text: str, start: int, end: int, quoted: str, where: str) -> tup
     return s, e
 
 
-# A task's result items, made by SQLite from each span (store.export_rows), joined by ", ".
-ROWS = RowPieces(
-    ('{"value": {"start": ', SpanField.START, ', "end": ', SpanField.END, ', "text": ', SpanField.COVERED,
-     ', "labels": [', SpanField.LABEL, ']}, "from_name": "label", "to_name": "text", "type": "labels"}'),
-    second=(),
-)
+ROWS = LABELSTUDIO_SPANS  # a task's result items, made by SQLite (store.export_rows)
 ARRAY = True  # the tasks are a JSON array, one per line
-_TASK = b'{"data": {"text": %b%b}, "meta": %b, "%b": [{"result": [%b]}]}'
+_TASK = b'{"data":{"text":%b%b},"meta":%b,"%b":[{"result":%b}]}'
 
 
 def row_line(
     text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: str,
+    spans: bytes, second: None,
 ) -> bytes:
     """One task of the array from ``store.export_rows``' pieces: an accepted article's spans are its
     annotation, another's a prediction (``task_lines.write_rows``)."""
@@ -176,6 +171,6 @@ def row_line(
     from ..task_lines import finite_meta
 
     return _TASK % (
-        text, b"" if title is None else b', "title": %b' % _dumps(title).encode(), finite_meta(meta),
+        text, b"" if title is None else b',"title":%b' % _dumps(title).encode(), finite_meta(meta),
         b"annotations" if status == "accepted" else b"predictions", spans,
     )

@@ -264,23 +264,19 @@ class ArticleStore:
                 yield article_from_row(row[:8]), ents[row[0]], stored
             last = rows[-1][0]
 
-    # What a JSONL task line without tokens is made of, built by SQLite's C code instead of a Python
-    # object per entity (1.9 million of them in 50,000 articles were most of the export's time).
-    # json_quote escapes as Python's json.dumps(ensure_ascii=False) does (tests/core/test_task_lines.py
-    # holds them together). SQLite-only, like the search index: a PostgreSQL port would write
-    # to_json(label)::text and string_agg(... ORDER BY start, "end", id).
+    # What a line of the formats without tokens is made of, built by SQLite's C code instead of a
+    # Python object per entity (1.9 million of them in 50,000 articles were most of the export's time).
     def export_rows(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
         pieces: RowPieces = TASK_SPANS, limit: int | None = None,
     ) -> Iterator[tuple]:
         """Stream ``iter_articles``'s articles (same filter, same order) as the pieces of their JSON:
-        (text as a JSON string, title, meta as stored, status, annotator, decided_at, spans, positions).
+        (text as a JSON string, title, meta, status, annotator, decided_at, spans, second).
 
-        The text, meta and spans are UTF-8 bytes: the text through ``json_quote``; meta as it is
-        stored, ``json.dumps(meta, ensure_ascii=False)`` (every writer of the column, since the first
-        release); spans as the JSON objects ``{"start": S, "end": E, "label": L}`` joined by ", " and
-        positions as "S,E,S,E..." (str), both in ``iter_articles``'s order, empty without spans.
-        ``pieces`` (``span_pieces.RowPieces``) makes the text and the two span strings another format's.
+        The text, meta and spans are UTF-8 bytes: the text through ``json_quote``; meta as compact
+        JSON (``_COMPACT_META``); spans the JSON array ``[{"start":S,"end":E,"label":L},...]`` in
+        ``iter_articles``' order (``[]`` without spans), and second 1 when two of them overlap, else 0.
+        ``pieces`` (``span_pieces.RowPieces``) makes the text, the spans and second another format's.
         A project file is read a few batches ahead on a connection of its own (``read_ahead``):
         what is committed. ``limit``: the first that many articles only, read on the store's own
         connection (the export dialog's preview of one article needs no second connection).
@@ -319,27 +315,23 @@ class ArticleStore:
     def _export_batches(
         self, conn: sqlite3.Connection, where: str, args: list, batch: int, pieces: RowPieces,
     ) -> Iterator[list[tuple]]:
-        text = "json_quote(text)" if pieces.quoted_text else "text"
+        # One row per article, its spans made by a correlated subquery that reads the covering index
+        # (article_id, start, "end", id, label) in that order: nothing sorts, and no second query.
+        text = "json_quote(t.text)" if pieces.quoted_text else "t.text"
         sql = (
-            f"SELECT id, CAST({text} AS BLOB), title, CAST(meta AS BLOB), status, annotator, decided_at "
-            f"FROM articles WHERE {where} ORDER BY id LIMIT ?"
+            f"SELECT t.id, CAST({text} AS BLOB), t.title, CAST({self._COMPACT_META} AS BLOB), t.status, t.annotator, "
+            f"t.decided_at, CAST((SELECT {pieces.spans} FROM annotations a WHERE a.article_id = t.id) AS BLOB), "
+            f"{pieces.second} FROM articles t WHERE {where} ORDER BY t.id LIMIT ?"
         )
-        aggregates, source, literals = pieces.sql()
         last = 0
         while rows := conn.execute(sql, [last, *args, batch]).fetchall():
-            ids = [r[0] for r in rows]
-            # The group's order is the covering index's, (article_id, start, "end", id): the plan reads it
-            # in that order and nothing sorts (an ORDER BY in a subquery made SQLite sort, 4x slower).
-            marks = ",".join("?" * len(ids))
-            spans = {
-                article_id: (made, second)
-                for article_id, made, second in conn.execute(
-                    f"SELECT a.article_id, {aggregates} FROM {source} WHERE a.article_id IN ({marks}) GROUP BY a.article_id",
-                    [*literals, *ids],
-                )
-            }
-            yield [(*row[1:], *spans.get(row[0], (b"", ""))) for row in rows]
-            last = ids[-1]
+            last = rows[-1][0]
+            yield [row[1:] for row in rows]
+
+    # The stored meta (json.dumps(meta, ensure_ascii=False) by every writer of the column) as compact
+    # JSON; one holding NaN or Infinity, which a release let in, as stored (task_lines.finite_meta
+    # rewrites it: SQLite's json() refuses them, or since 3.42 reads them as JSON5 and changes them).
+    _COMPACT_META = "CASE WHEN instr(t.meta, 'NaN') OR instr(t.meta, 'Infinity') THEN t.meta ELSE json(t.meta) END"
 
     @staticmethod
     def _export_filter(statuses: Sequence[Status] | None, annotator: str | None) -> tuple[str, list]:

@@ -1,71 +1,60 @@
 """What ``export_rows`` builds of each article in SQL, for a format that writes from it.
 
-A format describes its spans as a template (``RowPieces.span``): literal strings and
-``SpanField``s. ``export_rows`` turns it into one SQL expression per span (the literals
-bound as parameters) and has SQLite join the spans of an article with ``separator``, in
-the order start, end, id: no Python object per entity (1.9 million in 50,000 articles
-were most of an export's time).
+Each format that writes without tokens has its spans made here, as one SQL aggregate over
+the article's annotations (``a``, read in the order start, end, id of the covering index)
+that may read the article's row (``t``): no Python object per entity (1.9 million in
+50,000 articles were most of an export's time). The JSON formats use SQLite's JSON
+functions, whose compact output (no spaces after ``:`` and ``,``) is the project's JSON:
+they make an article's spans in half the time of strings joined with ``||``, and
+escape strings as ``json.dumps(ensure_ascii=False)`` does (tests/core/test_task_lines.py
+holds them together, nasty strings included). Every piece is a constant: labels and texts
+are column values, never SQL text. SQLite-only, like the search index: a PostgreSQL port
+would write ``json_agg(json_build_object(...) ORDER BY start, "end", id)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
-_COVERED = 'substr(t.text, a.start + 1, a."end" - a.start)'  # substr counts code points, as offsets do
-
-
-class SpanField(Enum):
-    """A value of a span, as the SQL that makes its text."""
-
-    START = "a.start"
-    END = 'a."end"'
-    LABEL = "json_quote(a.label)"  # a JSON string, escaped as json.dumps(ensure_ascii=False) escapes
-    LABEL_TEXT = "a.label"
-    COVERED = f"json_quote({_COVERED})"  # the characters the span covers, a JSON string
-    COVERED_FLAT = f"replace(replace(replace({_COVERED}, char(13), ' '), char(10), ' '), char(9), ' ')"  # brat's
+# The characters a span covers: substr counts code points, as offsets do.
+_COVERED = 't.text, a.start + 1, a."end" - a.start'
+# Whether another of the article's spans starts inside this one (spans are never empty): some
+# two of them overlap exactly when this holds for one, which offsets.first_overlap says too.
+_OVERLAPS = (
+    'EXISTS (SELECT 1 FROM annotations a JOIN annotations b ON b.article_id = a.article_id '
+    'AND b.start >= a.start AND b.start < a."end" AND b.id <> a.id WHERE a.article_id = t.id)'
+)
 
 
 @dataclass(frozen=True)
 class RowPieces:
-    """How ``export_rows`` gives an article: its text JSON-quoted (or as UTF-8 bytes), its spans (bytes)
-    each made from ``span`` and joined by ``separator``, and a second string of them (str) from
-    ``second`` joined by ``second_separator`` (by default the positions "S,E,S,E..."; empty: "")."""
+    """How ``export_rows`` gives an article: its text JSON-quoted (or as UTF-8 bytes), its meta (JSON,
+    compact), its spans (bytes, or None when it has none) from the aggregate ``spans``, and ``second``,
+    a second value per article (a SQL expression, by default none)."""
 
-    span: Sequence[str | SpanField]
-    separator: str = ", "
+    spans: str
     quoted_text: bool = True
-    second: Sequence[str | SpanField] = (SpanField.START, ",", SpanField.END)
-    second_separator: str = ","
-
-    def sql(self) -> tuple[str, str, list[str]]:
-        """The SQL of the two per-article aggregates, the table they read, and the literals they bind."""
-        span, literals = _expression(self.span)
-        literals.append(self.separator)
-        aggregates = f"CAST(group_concat({span}, ?) AS BLOB), "
-        if self.second:
-            second, more = _expression(self.second)
-            aggregates += f"group_concat({second}, ?)"
-            literals += [*more, self.second_separator]
-        else:
-            aggregates += "''"  # not asked for: not made (the positions are a fifth of the SQL's time)
-        covering = any(part in (SpanField.COVERED, SpanField.COVERED_FLAT) for part in (*self.span, *self.second))
-        source = "annotations a JOIN articles t ON t.id = a.article_id" if covering else "annotations a"
-        return aggregates, source, literals
+    second: str = "NULL"
 
 
-def _expression(template: Sequence[str | SpanField]) -> tuple[str, list[str]]:
-    """One span's SQL expression from a template, and the literals it binds, in order."""
-    parts, literals = [], []
-    for part in template:
-        if isinstance(part, SpanField):
-            parts.append(part.value)
-        else:
-            parts.append("?")
-            literals.append(part)
-    return " || ".join(parts), literals
-
-
-# The project's own JSONL span (Prodigy's, without token indices): what export_rows gives by default.
-TASK_SPANS = RowPieces(('{"start": ', SpanField.START, ', "end": ', SpanField.END, ', "label": ', SpanField.LABEL, "}"))
+# The project's own JSONL spans (Prodigy's, without token indices) as a JSON array, and whether
+# two of them overlap (the task's _view_id): what export_rows gives by default.
+TASK_SPANS = RowPieces(
+    "json_group_array(json_object('start', a.start, 'end', a.\"end\", 'label', a.label))", second=_OVERLAPS,
+)
+# doccano's "label": [[start, end, "LABEL"], ...]
+DOCCANO_SPANS = RowPieces("json_group_array(json_array(a.start, a.\"end\", a.label))")
+# Label Studio's result items, each with the text it covers.
+LABELSTUDIO_SPANS = RowPieces(
+    "json_group_array(json_object('value', json_object('start', a.start, 'end', a.\"end\", "
+    f"'text', substr({_COVERED}), 'labels', json_array(a.label)), "
+    "'from_name', 'label', 'to_name', 'text', 'type', 'labels'))"
+)
+# brat's .ann lines but their "T1" (numbered by the writer), joined by "\n", the covered text's line
+# breaks and tabs as spaces; second: the labels as JSON strings, whose "\n"s cannot be a label's.
+BRAT_SPANS = RowPieces(
+    "group_concat(char(9) || a.label || ' ' || a.start || ' ' || a.\"end\" || char(9) || "
+    f"replace(replace(replace(substr({_COVERED}), char(13), ' '), char(10), ' '), char(9), ' '), char(10))",
+    quoted_text=False,
+    second="(SELECT group_concat(json_quote(a.label), char(10)) FROM annotations a WHERE a.article_id = t.id)",
+)

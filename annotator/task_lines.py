@@ -28,7 +28,7 @@ from .progress import OnProgress, Progress, ShouldCancel, check_cancel
 from .store import AnnotationStore
 from .store.span_pieces import TASK_SPANS, RowPieces
 
-_ANSWERS = {status.value: _dumps(answer).encode() for status, answer in ANSWERS.items()}
+_ANSWERS = {status.value.encode(): _dumps(answer).encode() for status, answer in ANSWERS.items()}
 _VIEW = {False: b'"ner_manual"', True: b'"spans_manual"'}
 _LINE = (b'{"text":%b,"meta":%b%b,"spans":%b,"answer":%b,"_input_hash":%d,"_task_hash":%d,'
          b'"_view_id":%b,"_annotator_id":%b,"_timestamp":%b}\n')
@@ -66,7 +66,7 @@ def write_task_lines(
                       should_cancel=should_cancel, total=total)
 
 
-RowLine = Callable[[bytes, "str | None", bytes, str, "str | None", "str | None", "bytes | None", object], bytes]
+RowLine = Callable[[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes], bytes]
 
 
 def write_rows(
@@ -106,19 +106,17 @@ def write_rows(
 
 
 def task_line(
-    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, overlapping: int,
+    text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
+    overlapping: bytes,
 ) -> tuple[bytes, bool]:
     """One task's line from ``store.export_rows``' pieces, and whether its spans overlap."""
     input_hash = _short(hashlib.sha1(b'{"text":%b}' % text))
     task_hash = _short(hashlib.sha1(b"[%d,%b]" % (input_hash, _canonical_spans(spans))))
-    meta = finite_meta(meta)
-    timestamp = _timestamp(decided_at)
+    overlaps = overlapping == b"1"
     return _LINE % (
-        text, meta, b"" if title is None else b',"title":%b' % _dumps(title).encode(), spans,
-        _ANSWERS[status], input_hash, task_hash, _VIEW[bool(overlapping)],
-        _json_bytes(annotator), b"null" if timestamp is None else b"%d" % timestamp,
-    ), bool(overlapping)
+        text, finite_meta(meta), b"" if title == b"null" else b',"title":%b' % title, spans,
+        _ANSWERS[status], input_hash, task_hash, _VIEW[overlaps], annotator, timestamp_bytes(decided_at),
+    ), overlaps
 
 
 def finite_meta(meta: bytes) -> bytes:
@@ -129,10 +127,12 @@ def finite_meta(meta: bytes) -> bytes:
     return meta
 
 
-@lru_cache(maxsize=256)
-def _json_bytes(value: str | None) -> bytes:
-    """An annotator's name as JSON (a project has a few)."""
-    return _dumps(value).encode()
+@lru_cache(maxsize=1024)
+def timestamp_bytes(decided_at: bytes) -> bytes:
+    """``_timestamp`` of a stored decided_at (empty: none) as JSON (many articles share one, as
+    when a batch was accepted at once)."""
+    timestamp = _timestamp(decided_at.decode()) if decided_at else None
+    return b"null" if timestamp is None else b"%d" % timestamp
 
 
 def _canonical_spans(spans: bytes) -> bytes:

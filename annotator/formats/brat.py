@@ -102,23 +102,20 @@ def write_rows(out: Path | str, rows: Iterable[tuple], options: WriteOptions) ->
     export order, and the ``annotation.conf`` of the labels in order of first use."""
     count = 0
     labels: dict[str, None] = {}
-    checked: set[str] = set()
     with atomic_folder(out) as folder:
         where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # files made relative to it: no path lookups
         try:
-            for text, _title, _meta, _status, _annotator, _decided_at, lines, label_strings in rows:
+            for text, _title, _meta, _status, _annotator, _decided_at, lines, label_list in rows:
                 count += 1
                 ann = b""
-                if lines:
-                    for quoted in dict.fromkeys(label_strings.split("\n")):
-                        if quoted not in checked:
-                            label = json.loads(quoted)
+                if lines != b"null":
+                    for label in dict.fromkeys(json.loads(label_list)):
+                        if label not in labels:
                             if label.split() != [label]:
                                 raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
-                            checked.add(quoted)
                             labels[label] = None
-                    ann = b"".join([b"T%d%b\n" % numbered for numbered in enumerate(lines.split(b"\n"), start=1)])
-                _write_new(f"{count:06d}.txt", text, where)
+                    ann = "".join([f"T{n}{line}\n" for n, line in enumerate(json.loads(lines).split("\n"), start=1)]).encode()
+                _write_new(f"{count:06d}.txt", json.loads(text).encode(), where)
                 _write_new(f"{count:06d}.ann", ann, where)
                 options.progress(count)
         finally:

@@ -73,14 +73,14 @@ ROWS = DOCCANO_SPANS  # a line's "label" list, made by SQLite (store.export_rows
 
 
 def row_line(
-    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: None,
+    text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
+    second: bytes,
 ) -> bytes:
     """One line from ``store.export_rows``' pieces (``task_lines.write_rows``): the text, "label", then
     "title" and the meta keys, a meta key named "text", "label", "entities", "title" or "meta" under "meta"."""
     from ..exporting import _dumps
 
-    rest = {} if title is None else {"title": title}
+    rest = {} if title == b"null" else {"title": json.loads(title)}
     meta_keys = json.loads(meta)
     rest.update((k, v) for k, v in meta_keys.items() if k not in RESERVED and k not in ("title", "meta"))
     clashing = {k: v for k, v in meta_keys.items() if k in RESERVED or k in ("title", "meta")}

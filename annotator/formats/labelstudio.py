@@ -162,15 +162,14 @@ _TASK = b'{"data":{"text":%b%b},"meta":%b,"%b":[{"result":%b}]}'
 
 
 def row_line(
-    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: None,
+    text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
+    second: bytes,
 ) -> bytes:
     """One task of the array from ``store.export_rows``' pieces: an accepted article's spans are its
     annotation, another's a prediction (``task_lines.write_rows``)."""
-    from ..exporting import _dumps
     from ..task_lines import finite_meta
 
     return _TASK % (
-        text, b"" if title is None else b',"title":%b' % _dumps(title).encode(), finite_meta(meta),
-        b"annotations" if status == "accepted" else b"predictions", spans,
+        text, b"" if title == b"null" else b',"title":%b' % title, finite_meta(meta),
+        b"annotations" if status == b"accepted" else b"predictions", spans,
     )

@@ -28,12 +28,11 @@ _OVERLAPS = (
 
 @dataclass(frozen=True)
 class RowPieces:
-    """How ``export_rows`` gives an article: its text JSON-quoted (or as UTF-8 bytes), its meta (JSON,
-    compact), its spans (bytes, or None when it has none) from the aggregate ``spans``, and ``second``,
-    a second value per article (a SQL expression, by default none)."""
+    """What ``export_rows`` makes of an article's spans: ``spans``, an aggregate over them, and
+    ``second``, a second value per article (a SQL expression, by default none). Both must be JSON
+    (or a number): ``export_rows`` joins the pieces with tabs and the articles with line breaks."""
 
     spans: str
-    quoted_text: bool = True
     second: str = "NULL"
 
 
@@ -50,11 +49,10 @@ LABELSTUDIO_SPANS = RowPieces(
     f"'text', substr({_COVERED}), 'labels', json_array(a.label)), "
     "'from_name', 'label', 'to_name', 'text', 'type', 'labels'))"
 )
-# brat's .ann lines but their "T1" (numbered by the writer), joined by "\n", the covered text's line
-# breaks and tabs as spaces; second: the labels as JSON strings, whose "\n"s cannot be a label's.
+# brat's .ann lines but their "T1" (numbered by the writer), joined by "\n" in a JSON string, the
+# covered text's line breaks and tabs as spaces; second: the labels, a JSON array.
 BRAT_SPANS = RowPieces(
-    "group_concat(char(9) || a.label || ' ' || a.start || ' ' || a.\"end\" || char(9) || "
-    f"replace(replace(replace(substr({_COVERED}), char(13), ' '), char(10), ' '), char(9), ' '), char(10))",
-    quoted_text=False,
-    second="(SELECT group_concat(json_quote(a.label), char(10)) FROM annotations a WHERE a.article_id = t.id)",
+    "json_quote(group_concat(char(9) || a.label || ' ' || a.start || ' ' || a.\"end\" || char(9) || "
+    f"replace(replace(replace(substr({_COVERED}), char(13), ' '), char(10), ' '), char(9), ' '), char(10)))",
+    second="(SELECT json_group_array(a.label) FROM annotations a WHERE a.article_id = t.id)",
 )

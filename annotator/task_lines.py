@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from operator import le
 from pathlib import Path
 
 from .alignment import ALIGN_RULES
@@ -34,6 +35,7 @@ _LINE = (b'{"text":%b,"meta":%b%b,"spans":%b,"answer":%b,"_input_hash":%d,"_task
          b'"_view_id":%b,"_annotator_id":%b,"_timestamp":%b}\n')
 _SPANS_START = b'[{"start":'  # how store.export_rows' spans begin when there are any
 BATCH = 1000  # lines joined into one write
+_decode = json.JSONDecoder().decode
 
 
 def write_task_lines(
@@ -107,16 +109,25 @@ def write_rows(
 
 def task_line(
     text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
-    overlapping: bytes,
+    bounds: bytes,
 ) -> tuple[bytes, bool]:
     """One task's line from ``store.export_rows``' pieces, and whether its spans overlap."""
     input_hash = _short(hashlib.sha1(b'{"text":%b}' % text))
     task_hash = _short(hashlib.sha1(b"[%d,%b]" % (input_hash, _canonical_spans(spans))))
-    overlaps = overlapping == b"1"
+    overlaps = overlapping(bounds)
     return _LINE % (
         text, finite_meta(meta), b"" if title == b"null" else b',"title":%b' % title, spans,
         _ANSWERS[status], input_hash, task_hash, _VIEW[overlaps], annotator, timestamp_bytes(decided_at),
     ), overlaps
+
+
+def overlapping(bounds: bytes) -> bool:
+    """Whether two of the spans overlap, from their starts and ends ``[S,S...][E,E...]`` in the order
+    start, end, id: exactly when one starts before the one before it ends (``offsets.first_overlap``)."""
+    if b"," not in bounds:  # fewer than two spans
+        return False
+    starts, ends = _decode(bounds.decode().replace("][", "],[", 1).join("[]"))
+    return not all(map(le, ends, starts[1:]))
 
 
 def finite_meta(meta: bytes) -> bytes:

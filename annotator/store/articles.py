@@ -276,7 +276,7 @@ class ArticleStore:
         Text, title and annotator are JSON strings (``json_quote``: "null" for no title or annotator),
         meta compact JSON (``_COMPACT_META``), status its name, decided_at as stored (empty for none),
         spans the JSON array ``[{"start":S,"end":E,"label":L},...]`` in ``iter_articles``' order
-        (``[]`` without spans), second "1" when two of them overlap, else "0". ``pieces``
+        (``[]`` without spans), second their starts and ends in that order, ``[S,S...][E,E...]``. ``pieces``
         (``span_pieces.RowPieces``) makes the spans and second another format's.
         A project file is read a few batches ahead on a connection of its own (``read_ahead``):
         what is committed. ``limit``: the first that many articles only, read on the store's own
@@ -327,8 +327,7 @@ class ArticleStore:
         record = (
             f"json_quote(t.text) || x'09' || json_quote(t.title) || x'09' || {self._COMPACT_META} || x'09' || "
             f"t.status || x'09' || json_quote(t.annotator) || x'09' || coalesce(t.decided_at, '') || x'09' || "
-            f"coalesce((SELECT {pieces.spans} FROM annotations a WHERE a.article_id = t.id), '') || x'09' || "
-            f"coalesce({pieces.second}, '')"
+            f"(SELECT {pieces.spans} || x'09' || {pieces.second} FROM annotations a WHERE a.article_id = t.id)"
         )
         sql = (
             f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 from .. import schema
@@ -19,6 +19,10 @@ from .span_pieces import TASK_SPANS, RowPieces
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
 # tooltip), bounded so a pathological one cannot swell a page; untitled articles show their opening words.
 QUEUE_TITLE_CHARS = 1000
+# Threads reading an export's batches in turns, each on its connection: SQLite builds the pieces
+# of two batches at once while the caller writes (the formats that cut covered text, Label Studio
+# and brat, spend most of their time there).
+READERS = 2
 QUEUE_OPENING_CHARS = 80
 
 
@@ -290,11 +294,12 @@ class ArticleStore:
                 return
             return
 
-        def read(conn: sqlite3.Connection) -> Iterator[bytes]:
-            return self._export_batches(conn, where, args, batch, pieces)
+        def reads(part: int, parts: int) -> Callable[[sqlite3.Connection], Iterator[bytes]]:
+            return lambda conn: self._export_batches(conn, where, args, batch, pieces, part, parts)
 
-        ahead = None if self.path is None else read_ahead(self._reading_connection, read)
-        for records in ahead if ahead is not None else read(self.conn):
+        ahead = None if self.path is None else read_ahead(
+            self._reading_connection, *[reads(part, READERS) for part in range(READERS)])
+        for records in ahead if ahead is not None else reads(0, 1)(self.conn):
             yield from _split_records(records)
 
     def _reading_connection(self) -> sqlite3.Connection:
@@ -316,6 +321,7 @@ class ArticleStore:
 
     def _export_batches(
         self, conn: sqlite3.Connection, where: str, args: list, batch: int, pieces: RowPieces,
+        part: int = 0, parts: int = 1,
     ) -> Iterator[bytes]:
         """A batch of articles at a time, as ONE value: their records joined by "\\n", each record's
         pieces by "\\t" (no piece holds either: they are JSON, whose strings escape them). A row per
@@ -333,12 +339,16 @@ class ArticleStore:
             f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "
             f"(SELECT t.id AS id, {record} AS record FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
         )
-        last = 0
-        while True:
+        # The batches part, part + parts...: the others are passed over (another reader's).
+        skip = f"SELECT coalesce(max(id), -1) FROM (SELECT id FROM articles WHERE {where} ORDER BY id LIMIT ?)"
+        last = conn.execute(skip, [0, *args, part * batch]).fetchone()[0] if part else 0
+        while last >= 0:
             last, records = conn.execute(sql, [last, *args, batch]).fetchone()
             if last is None:
                 return
             yield records
+            if parts > 1:
+                last = conn.execute(skip, [last, *args, (parts - 1) * batch]).fetchone()[0]
 
     # The stored meta (json.dumps(meta, ensure_ascii=False) by every writer of the column) as compact
     # JSON; one holding NaN or Infinity, which a release let in, as stored (task_lines.finite_meta

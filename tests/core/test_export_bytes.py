@@ -163,3 +163,29 @@ def test_the_overlap_rule_is_first_overlaps_on_random_span_sets():
             start = rng.randrange(0, 30)
             spans.append((start, start + rng.randrange(1, 8)))
         assert overlapping(_bounds(spans)) == (first_overlap(spans) is not None), spans
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_batches_read_in_turns_by_two_threads_come_in_order(tmp_path, batch):
+    """export_rows reads batch 0, 2, 4... on one connection and 1, 3, 5... on another; filters included."""
+    from annotator.exporting import tasks, write_jsonl
+    from annotator.model import Status
+
+    store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="a")
+    try:
+        store.add_labels(make_labels(["PER"]))
+        ids, _ = store.add_articles([{"text": f"Article {i} by Ada."} for i in range(100)])
+        for i, article_id in enumerate(ids):
+            if i % 5:
+                store.add_entity(article_id, len(f"Article {i} by "), len(f"Article {i} by Ada"), "PER")
+            (store.accept if i % 3 else store.reject)(article_id)
+        for statuses in [None, (Status.ACCEPTED,), (Status.REJECTED,), (Status.PENDING,)]:
+            expected = [article.text for article, _, _ in store.iter_articles(statuses, tokens=False)]
+            assert [json.loads(row[0]) for row in store.export_rows(statuses, batch=batch)] == expected
+        expected, out = tmp_path / "expected.jsonl", tmp_path / "out.jsonl"
+        write_jsonl(expected, tasks(store, (Status.ACCEPTED,), with_tokens=False, spans_only=True))
+        export(store, out, with_tokens=False)
+        assert out.read_bytes() == expected.read_bytes()
+        assert len(out.read_bytes().splitlines()) == 66
+    finally:
+        store.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _kind, json_lines
-from ..store.span_pieces import DOCCANO_SPANS
+from ..store.span_pieces import SPAN_LISTS
 from . import Item, ReadOptions
 
 RESERVED = ("text", "label", "entities")
@@ -69,7 +69,7 @@ def _spans(value: dict, where: str) -> list[dict]:
     return out
 
 
-ROWS = DOCCANO_SPANS  # a line's "label" list, made by SQLite (store.export_rows)
+ROWS = SPAN_LISTS  # a line's "label" list, made by SQLite (store.export_rows)
 
 
 def row_line(

@@ -106,7 +106,7 @@ def write_rows(out: Path | str, rows: Iterable[list[bytes]], options: WriteOptio
     with atomic_folder(out) as folder:
         where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # files made relative to it: no path lookups
         try:
-            for text, _title, _meta, _status, _annotator, _decided_at, spans, _ in rows:
+            for text, _title, _meta, _status, _annotator, _decided_at, spans in rows:
                 count += 1
                 text = _json(text.decode())
                 _write_new(f"{count:06d}.txt", text.encode(), where)

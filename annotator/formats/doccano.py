@@ -74,7 +74,6 @@ ROWS = SPAN_LISTS  # a line's "label" list, made by SQLite (store.export_rows)
 
 def row_line(
     text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
-    second: bytes,
 ) -> bytes:
     """One line from ``store.export_rows``' pieces (``task_lines.write_rows``): the text, "label", then
     "title" and the meta keys, a meta key named "text", "label", "entities", "title" or "meta" under "meta"."""

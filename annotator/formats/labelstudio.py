@@ -163,7 +163,6 @@ _TASK = b'{"data":{"text":%b%b},"meta":%b,"%b":[{"result":%b}]}'
 
 def row_line(
     text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
-    second: bytes,
 ) -> bytes:
     """One task of the array from ``store.export_rows``' pieces: an accepted article's spans are its
     annotation, another's a prediction (``task_lines.write_rows``)."""

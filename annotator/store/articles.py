@@ -275,15 +275,16 @@ class ArticleStore:
         pieces: RowPieces = TASK_SPANS, limit: int | None = None,
     ) -> Iterator[list[bytes]]:
         """Stream ``iter_articles``'s articles (same filter, same order) as the JSON pieces of each,
-        UTF-8 bytes: [text, title, meta, status, annotator, decided_at, spans, second].
+        UTF-8 bytes: [text, title, meta, status, annotator, decided_at, spans, bounds, canonical].
 
         Text, title and annotator are JSON strings (``json_quote``: "null" for no title or annotator),
         meta compact JSON (``_COMPACT_META``), status its name, decided_at as stored (empty for none),
         spans the JSON array ``[{"start":S,"end":E,"label":L},...]`` in ``iter_articles``' order
-        (``[]`` without spans), second their starts and ends in that order, ``[S,S...][E,E...]``. ``pieces``
-        (``span_pieces.RowPieces``) makes the spans and second another format's.
-        A project file is read a few batches ahead on a connection of its own (``read_ahead``):
-        what is committed. ``limit``: the first that many articles only, read on the store's own
+        (``[]`` without spans), bounds their starts and ends in that order, ``[S,S...][E,E...]``, and
+        canonical ``[[S,E,"L"],...]``. ``pieces`` (``span_pieces.RowPieces``) makes the pieces after
+        decided_at another format's.
+        A project file is read a few batches ahead by ``READERS`` threads taking turns, each on a
+        connection of its own (``read_ahead``): what is committed. ``limit``: the first that many articles only, read on the store's own
         connection (the export dialog's preview of one article needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
@@ -333,7 +334,7 @@ class ArticleStore:
         record = (
             f"json_quote(t.text) || x'09' || json_quote(t.title) || x'09' || {self._COMPACT_META} || x'09' || "
             f"t.status || x'09' || json_quote(t.annotator) || x'09' || coalesce(t.decided_at, '') || x'09' || "
-            f"(SELECT {pieces.spans} || x'09' || {pieces.second} FROM annotations a WHERE a.article_id = t.id)"
+            f"(SELECT {pieces.sql()} FROM annotations a WHERE a.article_id = t.id)"
         )
         sql = (
             f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "

@@ -16,34 +16,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The characters a span covers: substr counts code points, as offsets do.
-_COVERED = 't.text, a.start + 1, a."end" - a.start'
-
-
 @dataclass(frozen=True)
 class RowPieces:
-    """What ``export_rows`` makes of an article's spans: two aggregates over them, made in one pass,
-    ``spans`` and ``second``. Both must be JSON (or numbers): ``export_rows`` joins an article's
-    pieces with tabs and the articles with line breaks."""
+    """What ``export_rows`` makes of an article's spans: aggregates over them, made in one pass, each
+    a piece of the article's row. Each must make JSON (or a number): ``export_rows`` joins an
+    article's pieces with tabs and the articles with line breaks."""
 
-    spans: str
-    second: str = "''"
+    aggregates: tuple[str, ...]
+
+    def sql(self) -> str:
+        """The aggregates as one expression, joined by tabs."""
+        return " || x'09' || ".join(self.aggregates)
 
 
-# The project's own JSONL spans (Prodigy's, without token indices) as a JSON array, and their starts
-# and ends, "[S,S...][E,E...]", from which task_lines tells whether two overlap (the task's _view_id):
-# a self-join of the spans in SQL took twice as long. What export_rows gives by default.
-TASK_SPANS = RowPieces(
+# The project's own JSONL spans (Prodigy's, without token indices) as a JSON array; their starts
+# and ends, "[S,S...][E,E...]", from which task_lines tells whether two overlap (the task's _view_id:
+# a self-join of the spans in SQL took twice as long); and the spans as _task_hash hashes them,
+# [[S,E,"L"],...] (as fast here as taking the keys out in Python, on the thread that has time).
+# What export_rows gives by default.
+TASK_SPANS = RowPieces((
     "json_group_array(json_object('start', a.start, 'end', a.\"end\", 'label', a.label))",
     "json_group_array(a.start) || json_group_array(a.\"end\")",
-)
+    "json_group_array(json_array(a.start, a.\"end\", a.label))",
+))
 # Each span as [start, end, "LABEL"]: doccano's "label" list, and what brat's writer numbers and cuts
 # its .ann lines from (Python cuts covered text in constant time; SQLite's substr counts the code
 # points before each span, and replace()s on each: 3.3 of the 4.3 s SQLite took to make the lines).
-SPAN_LISTS = RowPieces("json_group_array(json_array(a.start, a.\"end\", a.label))")
-# Label Studio's result items, each with the text it covers.
-LABELSTUDIO_SPANS = RowPieces(
+SPAN_LISTS = RowPieces(("json_group_array(json_array(a.start, a.\"end\", a.label))",))
+# Label Studio's result items, each with the text it covers (substr counts code points, as offsets do).
+LABELSTUDIO_SPANS = RowPieces((
     "json_group_array(json_object('value', json_object('start', a.start, 'end', a.\"end\", "
-    f"'text', substr({_COVERED}), 'labels', json_array(a.label)), "
-    "'from_name', 'label', 'to_name', 'text', 'type', 'labels'))"
-)
+    "'text', substr(t.text, a.start + 1, a.\"end\" - a.start), 'labels', json_array(a.label)), "
+    "'from_name', 'label', 'to_name', 'text', 'type', 'labels'))",
+))

@@ -130,8 +130,8 @@ def overlapping(bounds: bytes) -> bool:
 
 
 def finite_meta(meta: bytes) -> bytes:
-    """The stored meta as the task writers write it: NaN and Infinity, which a release let in, as
-    strings (``exporting._dumps``); else as stored."""
+    """Meta as the task writers write it: NaN and Infinity, which a release let in, as strings
+    (``exporting._dumps``); else as ``store.export_rows`` gives it (compact JSON)."""
     if b"NaN" in meta or b"Infinity" in meta:
         return _dumps(json.loads(meta)).encode()
     return meta

@@ -189,3 +189,29 @@ def test_batches_read_in_turns_by_two_threads_come_in_order(tmp_path, batch):
         assert len(out.read_bytes().splitlines()) == 66
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("title", [None, 'T "1"'])
+@pytest.mark.parametrize("meta", [
+    {}, {"id": 7}, {"n": {"text": 1, "meta": [2]}}, {"s": ',"text":1', "t": '{"label":2'}, {"text": "clash", "id": 7},
+    {"id": 1, "title": "t", "x": float("nan")},
+])
+def test_doccano_lines_put_meta_keys_beside_text_and_clashing_ones_under_meta(tmp_path, title, meta):
+    """Meta keys as they are when none is a top-level "text", "label", "entities", "title" or "meta"
+    (a nested one or one inside a string is not); else the clashing ones under "meta"."""
+    store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="a")
+    try:
+        store.add_labels(make_labels(["PER"]))
+        ids, _ = store.add_articles([{"text": "Ada.", "title": title, "meta": meta}])
+        store.add_entity(ids[0], 0, 3, "PER")
+        export(store, tmp_path / "d.jsonl", None, form="doccano")
+        clashing = {k: v for k, v in meta.items() if k in ("text", "label", "entities", "title", "meta")}
+        line = {"text": "Ada.", "label": [[0, 3, "PER"]]}
+        if title is not None:
+            line["title"] = title
+        line.update((k, "NaN" if v != v else v) for k, v in meta.items() if k not in clashing)
+        if clashing:
+            line["meta"] = clashing
+        assert (tmp_path / "d.jsonl").read_bytes() == _compact(line) + b"\n"
+    finally:
+        store.close()

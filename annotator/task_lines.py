@@ -121,11 +121,9 @@ def task_line(
 
 
 def overlapping(bounds: bytes) -> bool:
-    """Whether two of the spans overlap, from their starts and ends ``[S,S...][E,E...]`` in the order
+    """Whether two of the spans overlap, from their starts and ends ``[[S,S...],[E,E...]]`` in the order
     start, end, id: exactly when one starts before the one before it ends (``offsets.first_overlap``)."""
-    if b"," not in bounds:  # fewer than two spans
-        return False
-    starts, ends = _decode(bounds.decode().replace("][", "],[", 1).join("[]"))
+    starts, ends = _decode(bounds.decode())
     return not all(map(le, ends, starts[1:]))
 
 

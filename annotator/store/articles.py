@@ -280,7 +280,7 @@ class ArticleStore:
         Text, title and annotator are JSON strings (``json_quote``: "null" for no title or annotator),
         meta compact JSON (``_COMPACT_META``), status its name, decided_at as stored (empty for none),
         spans the JSON array ``[{"start":S,"end":E,"label":L},...]`` in ``iter_articles``' order
-        (``[]`` without spans), bounds their starts and ends in that order, ``[S,S...][E,E...]``, and
+        (``[]`` without spans), bounds their starts and ends in that order, ``[[S,S...],[E,E...]]``, and
         canonical ``[[S,E,"L"],...]``. ``pieces`` (``span_pieces.RowPieces``) makes the pieces after
         decided_at another format's.
         A project file is read a few batches ahead by ``READERS`` threads taking turns, each on a

@@ -30,13 +30,13 @@ class RowPieces:
 
 
 # The project's own JSONL spans (Prodigy's, without token indices) as a JSON array; their starts
-# and ends, "[S,S...][E,E...]", from which task_lines tells whether two overlap (the task's _view_id:
+# and ends, "[[S,S...],[E,E...]]", from which task_lines tells whether two overlap (the task's _view_id:
 # a self-join of the spans in SQL took twice as long); and the spans as _task_hash hashes them,
 # [[S,E,"L"],...] (as fast here as taking the keys out in Python, on the thread that has time).
 # What export_rows gives by default.
 TASK_SPANS = RowPieces((
     "json_group_array(json_object('start', a.start, 'end', a.\"end\", 'label', a.label))",
-    "json_group_array(a.start) || json_group_array(a.\"end\")",
+    "'[' || json_group_array(a.start) || ',' || json_group_array(a.\"end\") || ']'",
     "json_group_array(json_array(a.start, a.\"end\", a.label))",
 ))
 # Each span as [start, end, "LABEL"]: doccano's "label" list, and what brat's writer numbers and cuts

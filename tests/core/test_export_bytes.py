@@ -152,7 +152,7 @@ def test_overlapping_spans_are_a_spans_manual_task(store, tmp_path, spans, expec
 def _bounds(spans: list[tuple[int, int]]) -> bytes:
     """The starts and ends as store.export_rows gives them: in the order start, end, id."""
     ordered = sorted(spans)
-    return b"[%b][%b]" % (b",".join(b"%d" % s for s, _ in ordered), b",".join(b"%d" % e for _, e in ordered))
+    return b"[[%b],[%b]]" % (b",".join(b"%d" % s for s, _ in ordered), b",".join(b"%d" % e for _, e in ordered))
 
 
 def test_the_overlap_rule_is_first_overlaps_on_random_span_sets():

@@ -19,10 +19,6 @@ from .span_pieces import TASK_SPANS, RowPieces
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
 # tooltip), bounded so a pathological one cannot swell a page; untitled articles show their opening words.
 QUEUE_TITLE_CHARS = 1000
-# Threads reading an export's batches in turns, each on its connection: SQLite builds the pieces
-# of two batches at once while the caller writes (the formats that cut covered text, Label Studio
-# and brat, spend most of their time there).
-READERS = 2
 QUEUE_OPENING_CHARS = 80
 
 
@@ -283,8 +279,8 @@ class ArticleStore:
         (``[]`` without spans), bounds their starts and ends in that order, ``[[S,S...],[E,E...]]``, and
         canonical ``[[S,E,"L"],...]``. ``pieces`` (``span_pieces.RowPieces``) makes the pieces after
         decided_at another format's.
-        A project file is read a few batches ahead by ``READERS`` threads taking turns, each on a
-        connection of its own (``read_ahead``): what is committed. ``limit``: the first that many articles only, read on the store's own
+        A project file is read a few batches ahead by ``pieces.readers`` threads taking turns, each on
+        a connection of its own (``read_ahead``): what is committed. ``limit``: the first that many articles only, read on the store's own
         connection (the export dialog's preview of one article needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
@@ -299,7 +295,7 @@ class ArticleStore:
             return lambda conn: self._export_batches(conn, where, args, batch, pieces, part, parts)
 
         ahead = None if self.path is None else read_ahead(
-            self._reading_connection, *[reads(part, READERS) for part in range(READERS)])
+            self._reading_connection, *[reads(part, pieces.readers) for part in range(pieces.readers)])
         for records in ahead if ahead is not None else reads(0, 1)(self.conn):
             yield from _split_records(records)
 

@@ -1,11 +1,11 @@
-"""Reading a project on a second connection in a thread of its own, a few batches ahead of the caller.
+"""Reading a project on connections of its own, each in a thread of its own, a few batches ahead of the caller.
 
 SQLite releases the GIL while it works, so the export's queries (which build
-each article's JSON in C) run while the caller formats and writes the batch
+each batch's JSON in C) run while the caller formats and writes the batch
 before: on two cores the export takes about the longer of the two, not their
-sum. The connection is opened, used and closed by that thread (a connection
-belongs to the thread that opened it) and is read-only: it sees what is
-committed, as any reader beside the GUI does.
+sum; several reads can take turns over the batches. Each connection is opened,
+used and closed by its thread (a connection belongs to the thread that opened
+it) and is read-only: it sees what is committed, as any reader beside the GUI does.
 """
 
 from __future__ import annotations

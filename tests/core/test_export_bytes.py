@@ -165,11 +165,16 @@ def test_the_overlap_rule_is_first_overlaps_on_random_span_sets():
         assert overlapping(_bounds(spans)) == (first_overlap(spans) is not None), spans
 
 
+@pytest.mark.parametrize("readers", [1, 2, 3])
 @pytest.mark.parametrize("batch", [1, 7, 1000])
-def test_batches_read_in_turns_by_two_threads_come_in_order(tmp_path, batch):
-    """export_rows reads batch 0, 2, 4... on one connection and 1, 3, 5... on another; filters included."""
+def test_batches_read_in_turns_by_several_threads_come_in_order(tmp_path, batch, readers):
+    """With two readers, export_rows reads batch 0, 2, 4... on one connection and 1, 3, 5... on
+    another; filters included."""
+    from dataclasses import replace
+
     from annotator.exporting import tasks, write_jsonl
     from annotator.model import Status
+    from annotator.store.span_pieces import TASK_SPANS
 
     store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="a")
     try:
@@ -181,7 +186,8 @@ def test_batches_read_in_turns_by_two_threads_come_in_order(tmp_path, batch):
             (store.accept if i % 3 else store.reject)(article_id)
         for statuses in [None, (Status.ACCEPTED,), (Status.REJECTED,), (Status.PENDING,)]:
             expected = [article.text for article, _, _ in store.iter_articles(statuses, tokens=False)]
-            assert [json.loads(row[0]) for row in store.export_rows(statuses, batch=batch)] == expected
+            rows = store.export_rows(statuses, batch=batch, pieces=replace(TASK_SPANS, readers=readers))
+            assert [json.loads(row[0]) for row in rows] == expected
         expected, out = tmp_path / "expected.jsonl", tmp_path / "out.jsonl"
         write_jsonl(expected, tasks(store, (Status.ACCEPTED,), with_tokens=False, spans_only=True))
         export(store, out, with_tokens=False)

@@ -156,7 +156,10 @@ def _from_utf16(text: str, start: int, end: int, quoted: str, where: str) -> tup
     return s, e
 
 
-ROWS = LABELSTUDIO_SPANS  # a task's result items, made by SQLite (store.export_rows)
+ROWS = LABELSTUDIO_SPANS  # a task's result items' values, made by SQLite (store.export_rows)
+_ITEM_END = b',"from_name":"label","to_name":"text","type":"labels"}'
+# Between two values: where one item ends and the next begins (no JSON string holds an unescaped quote).
+_BETWEEN = (b'},{"start":', b"}" + _ITEM_END + b',{"value":{"start":')
 ARRAY = True  # the tasks are a JSON array, one per line
 _TASK = b'{"data":{"text":%b%b},"meta":%b,"%b":[{"result":%b}]}'
 
@@ -168,7 +171,8 @@ def row_line(
     annotation, another's a prediction (``task_lines.write_rows``)."""
     from ..task_lines import finite_meta
 
+    result = spans if spans == b"[]" else b'[{"value":%b%b]' % (spans[1:-1].replace(*_BETWEEN), _ITEM_END)
     return _TASK % (
         text, b"" if title == b"null" else b',"title":%b' % title, finite_meta(meta),
-        b"annotations" if status == b"accepted" else b"predictions", spans,
+        b"annotations" if status == b"accepted" else b"predictions", result,
     )

@@ -14,7 +14,9 @@ from annotator.task_lines import overlapping
 
 # Every character JSON must escape, the ones it must not (DEL, the line separators, "/", non-BMP...).
 NASTY = "".join(chr(c) for c in range(1, 32)) + '"\\/\x7f\u2028\u2029\u00e9\u00df\u4eac\U0001f642\U00010348\ufffd\uffff<&>'
-LABELS = ['say "hi"', "back\\slash", "a/b", "🙂 emoji", "北京", "<b>&amp;</b>", "a}, {b", "x],[1,2,\"y"]
+# Labels holding what the writers look for in SQLite's JSON: a span's or an item's boundary.
+LABELS = ['say "hi"', "back\\slash", "a/b", "🙂 emoji", "北京", "<b>&amp;</b>", "a}, {b", "x],[1,2,\"y",
+          '},{"start":1', ']},{"value":']
 
 
 def _compact(value) -> bytes:
@@ -34,9 +36,10 @@ def store(request, tmp_path):
 
 
 def _nasty_article(store) -> tuple[int, str, list[tuple[int, int, str]]]:
-    text = "Start " + NASTY + " end."
+    text = "Start " + NASTY + ' end },{"start":9]},{"value": end.'
     ids, _ = store.add_articles([{"text": text, "title": "T\t\"" + NASTY, "meta": {"k\n": NASTY, "n": [1.5, 10**20, -0.0]}}])
     spans = [(text.index(char), text.index(char) + 1, LABELS[i % len(LABELS)]) for i, char in enumerate(NASTY)]
+    spans.append((text.index(" },"), len(text) - 5, LABELS[0]))  # covers what the writers look for
     for start, end, label in spans:
         store.add_entity(ids[0], start, end, label)
     store.accept(ids[0])

@@ -280,8 +280,9 @@ class ArticleStore:
         canonical ``[[S,E,"L"],...]``. ``pieces`` (``span_pieces.RowPieces``) makes the pieces after
         decided_at another format's.
         A project file is read a few batches ahead by ``pieces.readers`` threads taking turns, each on
-        a connection of its own (``read_ahead``): what is committed. ``limit``: the first that many articles only, read on the store's own
-        connection (the export dialog's preview of one article needs no second connection).
+        a connection of its own (``read_ahead``): what is committed. ``limit``: the first that many
+        articles only, read on the store's own connection (the export dialog's preview of one article
+        needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
         if limit is not None:

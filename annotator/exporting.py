@@ -54,8 +54,9 @@ ANSWERS = {
 PIECE = 1 << 14  # characters of a long string written at once
 ROWS = 1000  # token rows made and written at once (about 70 KB of JSON)
 
-# json.dumps(value, ensure_ascii=False), without building an encoder per call.
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# Compact JSON (no spaces after ":" and ","), as Prodigy's db-out and SQLite's JSON functions write it
+# (the exports without tokens are made by the latter), without building an encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 # Canonical JSON for the hashes: sorted keys, no spaces (an encoder per call was 5 µs a task).
 _canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
@@ -294,7 +295,7 @@ def write_jsonl(
 
 
 def write_task(f, task: dict) -> None:
-    """Write ``json.dumps(task, ensure_ascii=False)`` to ``f`` in pieces of bounded size.
+    """Write ``_dumps(task)`` (compact JSON) to ``f`` in pieces of bounded size.
 
     A long string goes a slice at a time and a ``TokenRows`` a slice of rows at
     a time, so memory stays a small multiple of the article however long it is.
@@ -305,11 +306,11 @@ def write_task(f, task: dict) -> None:
         return
     f.write("{")
     for i, (key, value) in enumerate(task.items()):
-        f.write(f"{', ' if i else ''}{_dumps(key)}: ")
+        f.write(f"{',' if i else ''}{_dumps(key)}:")
         if isinstance(value, TokenRows):
             f.write("[")
             for start in range(0, len(value), ROWS):
-                f.write((", " if start else "") + ", ".join(map(_encode, value[start:start + ROWS])))
+                f.write(("," if start else "") + ",".join(map(_encode, value[start:start + ROWS])))
             f.write("]")
         elif isinstance(value, str) and len(value) > PIECE:
             f.write('"')

@@ -50,7 +50,7 @@ A format written from characters only (no tokens) provides instead, so that an e
 builds no task dict and no Python object per entity::
 
     ROWS: store.span_pieces.RowPieces   # what store.export_rows makes of each article in SQL
-    def row_line(text, title, meta, status, annotator, decided_at, spans, second) -> bytes
+    def row_line(text, title, meta, status, annotator, decided_at, *aggregates) -> bytes  # JSON bytes
     ARRAY = True                         # optional: the lines are the items of a JSON array
 
 ``row_line`` makes one output line (or array item) from ``store.export_rows``' pieces and
@@ -58,10 +58,10 @@ builds no task dict and no Python object per entity::
 tokens is ``task_lines.task_line``); or, for files of another shape::
 
     ROWS: RowPieces
-    def write_rows(out, rows: Iterable[tuple], options: WriteOptions) -> int
+    def write_rows(out, rows: Iterable[list[bytes]], options: WriteOptions) -> int
 
 (``brat``). Each writes what the task-dict writer it replaced wrote, byte for byte
-(tests/core/test_task_lines.py keeps those writers as the reference). The export
+(tests/core/test_task_lines.py keeps those writers as the reference), as compact JSON. The export
 dialog's preview is the export itself, limited to one article.
 
 Detection: ``sniff(path: Path) -> bool`` (optional) says whether a file with

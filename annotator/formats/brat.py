@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _read_regular, guess_title
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import SPAN_LISTS
 from . import DISCONTINUOUS, Item, ReadOptions, WriteOptions
 from .files import atomic_folder
 
@@ -93,44 +93,42 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n\t]", " ", value)
 
 
-# Each span's .ann line but its "T1" (numbered here), joined by "\n"; the labels as JSON strings beside
-# them, whose "\n"s cannot be a label's (checked before the lines are split).
-ROWS = RowPieces(
-    ("\t", SpanField.LABEL_TEXT, " ", SpanField.START, " ", SpanField.END, "\t", SpanField.COVERED_FLAT),
-    separator="\n", quoted_text=False, second=(SpanField.LABEL,), second_separator="\n",
-)
+ROWS = SPAN_LISTS  # each span as [start, end, "LABEL"] (store.export_rows)
+_json = json.JSONDecoder().decode
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
 
 
-def write_rows(out: Path | str, rows: Iterable[tuple], options: WriteOptions) -> int:
+def write_rows(out: Path | str, rows: Iterable[list[bytes]], options: WriteOptions) -> int:
     """The .txt and .ann of each of ``store.export_rows``' articles (made with ``ROWS``), numbered in
     export order, and the ``annotation.conf`` of the labels in order of first use."""
     count = 0
     labels: dict[str, None] = {}
-    checked: set[str] = set()
     with atomic_folder(out) as folder:
         where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # files made relative to it: no path lookups
         try:
-            for text, _title, _meta, _status, _annotator, _decided_at, lines, label_strings in rows:
+            for text, _title, _meta, _status, _annotator, _decided_at, spans in rows:
                 count += 1
-                ann = b""
-                if lines:
-                    for quoted in dict.fromkeys(label_strings.split("\n")):
-                        if quoted not in checked:
-                            label = json.loads(quoted)
-                            if label.split() != [label]:
-                                raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
-                            checked.add(quoted)
-                            labels[label] = None
-                    ann = b"".join([b"T%d%b\n" % numbered for numbered in enumerate(lines.split(b"\n"), start=1)])
-                _write_new(f"{count:06d}.txt", text, where)
-                _write_new(f"{count:06d}.ann", ann, where)
+                text = _json(text.decode())
+                _write_new(f"{count:06d}.txt", text.encode(), where)
+                _write_new(f"{count:06d}.ann", _ann(text, _json(spans.decode()), labels).encode(), where)
                 options.progress(count)
         finally:
             os.close(where)
         conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
         (folder / "annotation.conf").write_text(conf, "utf-8")
     return count
+
+
+def _ann(text: str, spans: list[list], labels: dict[str, None]) -> str:
+    """The .ann of a text and its spans ``[start, end, label]``; each new label is checked and added to
+    ``labels``."""
+    for _, _, label in spans:
+        if label not in labels:
+            if label.split() != [label]:
+                raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
+            labels[label] = None
+    flat = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")  # as _flat: brat's .ann lines
+    return "".join([f"T{n}\t{label} {start} {end}\t{flat[start:end]}\n" for n, (start, end, label) in enumerate(spans, start=1)])
 
 
 def _write_new(name: str, data: bytes, folder: int) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _kind, json_lines
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import SPAN_LISTS
 from . import Item, ReadOptions
 
 RESERVED = ("text", "label", "entities")
@@ -69,26 +69,34 @@ def _spans(value: dict, where: str) -> list[dict]:
     return out
 
 
-# A line's "label" items, made by SQLite from each span (store.export_rows), joined by ", ".
-ROWS = RowPieces(("[", SpanField.START, ", ", SpanField.END, ", ", SpanField.LABEL, "]"), second=())
+ROWS = SPAN_LISTS  # a line's "label" list, made by SQLite (store.export_rows)
+
+
+# A top-level key of compact JSON meta that must go under "meta" starts with one of these (a string
+# holding them has its quotes escaped; a nested key matches too, and then the line is made the long way).
+_CLASHING = tuple(opening + b'"%s":' % key.encode() for key in (*RESERVED, "title", "meta") for opening in (b"{", b","))
 
 
 def row_line(
-    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: str,
+    text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
 ) -> bytes:
     """One line from ``store.export_rows``' pieces (``task_lines.write_rows``): the text, "label", then
     "title" and the meta keys, a meta key named "text", "label", "entities", "title" or "meta" under "meta"."""
     from ..exporting import _dumps
+    from ..task_lines import finite_meta
 
-    rest = {} if title is None else {"title": title}
+    meta = finite_meta(meta)
+    if not any(key in meta for key in _CLASHING):  # the meta's keys go beside "text" and "label" as they are
+        tail = meta[1:] if title == b"null" else b'"title":%b%b%b' % (title, b"" if meta == b"{}" else b",", meta[1:])
+        return b'{"text":%b,"label":%b%b\n' % (text, spans, b"}" if tail == b"}" else b"," + tail)
+    rest = {} if title == b"null" else {"title": json.loads(title)}
     meta_keys = json.loads(meta)
     rest.update((k, v) for k, v in meta_keys.items() if k not in RESERVED and k not in ("title", "meta"))
     clashing = {k: v for k, v in meta_keys.items() if k in RESERVED or k in ("title", "meta")}
     if clashing:
         rest["meta"] = clashing
-    tail = b", " + _dumps(rest)[1:].encode() if rest else b"}"
-    return b'{"text": %b, "label": [%b]%b\n' % (text, spans, tail)
+    tail = b"," + _dumps(rest)[1:].encode() if rest else b"}"
+    return b'{"text":%b,"label":%b%b\n' % (text, spans, tail)
 
 
 def sniff(path: Path) -> bool:

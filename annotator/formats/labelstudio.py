@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _kind, _loads, _read_regular
-from ..store.span_pieces import RowPieces, SpanField
+from ..store.span_pieces import LABELSTUDIO_SPANS
 from . import Item, ReadOptions
 
 # Label Studio's own keys of a task, annotation and prediction: what it knows, not article content.
@@ -156,26 +156,23 @@ def _from_utf16(text: str, start: int, end: int, quoted: str, where: str) -> tup
     return s, e
 
 
-# A task's result items, made by SQLite from each span (store.export_rows), joined by ", ".
-ROWS = RowPieces(
-    ('{"value": {"start": ', SpanField.START, ', "end": ', SpanField.END, ', "text": ', SpanField.COVERED,
-     ', "labels": [', SpanField.LABEL, ']}, "from_name": "label", "to_name": "text", "type": "labels"}'),
-    second=(),
-)
+ROWS = LABELSTUDIO_SPANS  # a task's result items' values, made by SQLite (store.export_rows)
+_ITEM_END = b',"from_name":"label","to_name":"text","type":"labels"}'
+# Between two values: where one item ends and the next begins (no JSON string holds an unescaped quote).
+_BETWEEN = (b'},{"start":', b"}" + _ITEM_END + b',{"value":{"start":')
 ARRAY = True  # the tasks are a JSON array, one per line
-_TASK = b'{"data": {"text": %b%b}, "meta": %b, "%b": [{"result": [%b]}]}'
+_TASK = b'{"data":{"text":%b%b},"meta":%b,"%b":[{"result":%b}]}'
 
 
 def row_line(
-    text: bytes, title: str | None, meta: bytes, status: str, annotator: str | None, decided_at: str | None,
-    spans: bytes, second: str,
+    text: bytes, title: bytes, meta: bytes, status: bytes, annotator: bytes, decided_at: bytes, spans: bytes,
 ) -> bytes:
     """One task of the array from ``store.export_rows``' pieces: an accepted article's spans are its
     annotation, another's a prediction (``task_lines.write_rows``)."""
-    from ..exporting import _dumps
     from ..task_lines import finite_meta
 
+    result = spans if spans == b"[]" else b'[{"value":%b%b]' % (spans[1:-1].replace(*_BETWEEN), _ITEM_END)
     return _TASK % (
-        text, b"" if title is None else b', "title": %b' % _dumps(title).encode(), finite_meta(meta),
-        b"annotations" if status == "accepted" else b"predictions", spans,
+        text, b"" if title == b"null" else b',"title":%b' % title, finite_meta(meta),
+        b"annotations" if status == b"accepted" else b"predictions", result,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 from .. import schema
@@ -264,40 +264,41 @@ class ArticleStore:
                 yield article_from_row(row[:8]), ents[row[0]], stored
             last = rows[-1][0]
 
-    # What a JSONL task line without tokens is made of, built by SQLite's C code instead of a Python
-    # object per entity (1.9 million of them in 50,000 articles were most of the export's time).
-    # json_quote escapes as Python's json.dumps(ensure_ascii=False) does (tests/core/test_task_lines.py
-    # holds them together). SQLite-only, like the search index: a PostgreSQL port would write
-    # to_json(label)::text and string_agg(... ORDER BY start, "end", id).
+    # What a line of the formats without tokens is made of, built by SQLite's C code instead of a
+    # Python object per entity (1.9 million of them in 50,000 articles were most of the export's time).
     def export_rows(
         self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
         pieces: RowPieces = TASK_SPANS, limit: int | None = None,
-    ) -> Iterator[tuple]:
-        """Stream ``iter_articles``'s articles (same filter, same order) as the pieces of their JSON:
-        (text as a JSON string, title, meta as stored, status, annotator, decided_at, spans, positions).
+    ) -> Iterator[list[bytes]]:
+        """Stream ``iter_articles``'s articles (same filter, same order) as the JSON pieces of each,
+        UTF-8 bytes: [text, title, meta, status, annotator, decided_at, spans, bounds, canonical].
 
-        The text, meta and spans are UTF-8 bytes: the text through ``json_quote``; meta as it is
-        stored, ``json.dumps(meta, ensure_ascii=False)`` (every writer of the column, since the first
-        release); spans as the JSON objects ``{"start": S, "end": E, "label": L}`` joined by ", " and
-        positions as "S,E,S,E..." (str), both in ``iter_articles``'s order, empty without spans.
-        ``pieces`` (``span_pieces.RowPieces``) makes the text and the two span strings another format's.
-        A project file is read a few batches ahead on a connection of its own (``read_ahead``):
-        what is committed. ``limit``: the first that many articles only, read on the store's own
-        connection (the export dialog's preview of one article needs no second connection).
+        Text, title and annotator are JSON strings (``json_quote``: "null" for no title or annotator),
+        meta compact JSON (``_COMPACT_META``), status its name, decided_at as stored (empty for none),
+        spans the JSON array ``[{"start":S,"end":E,"label":L},...]`` in ``iter_articles``' order
+        (``[]`` without spans), bounds their starts and ends in that order, ``[[S,S...],[E,E...]]``, and
+        canonical ``[[S,E,"L"],...]``. ``pieces`` (``span_pieces.RowPieces``) makes the pieces after
+        decided_at another format's.
+        A project file is read a few batches ahead by ``pieces.readers`` threads taking turns, each on
+        a connection of its own (``read_ahead``): what is committed. ``limit``: the first that many
+        articles only, read on the store's own connection (the export dialog's preview of one article
+        needs no second connection).
         """
         where, args = self._export_filter(statuses, annotator)
         if limit is not None:
-            for rows in self._export_batches(self.conn, where, args, limit, pieces):
-                yield from rows
+            batches = self._export_batches(self.conn, where, args, limit, pieces)
+            for records in batches:
+                yield from _split_records(records)
                 return
             return
 
-        def batches(conn: sqlite3.Connection) -> Iterator[list[tuple]]:
-            return self._export_batches(conn, where, args, batch, pieces)
+        def reads(part: int, parts: int) -> Callable[[sqlite3.Connection], Iterator[bytes]]:
+            return lambda conn: self._export_batches(conn, where, args, batch, pieces, part, parts)
 
-        ahead = None if self.path is None else read_ahead(self._reading_connection, batches)
-        for rows in ahead if ahead is not None else batches(self.conn):
-            yield from rows
+        ahead = None if self.path is None else read_ahead(
+            self._reading_connection, *[reads(part, pieces.readers) for part in range(pieces.readers)])
+        for records in ahead if ahead is not None else reads(0, 1)(self.conn):
+            yield from _split_records(records)
 
     def _reading_connection(self) -> sqlite3.Connection:
         """A read-only connection to the file this store opened; sqlite3.Error when it cannot be
@@ -318,28 +319,39 @@ class ArticleStore:
 
     def _export_batches(
         self, conn: sqlite3.Connection, where: str, args: list, batch: int, pieces: RowPieces,
-    ) -> Iterator[list[tuple]]:
-        text = "json_quote(text)" if pieces.quoted_text else "text"
-        sql = (
-            f"SELECT id, CAST({text} AS BLOB), title, CAST(meta AS BLOB), status, annotator, decided_at "
-            f"FROM articles WHERE {where} ORDER BY id LIMIT ?"
+        part: int = 0, parts: int = 1,
+    ) -> Iterator[bytes]:
+        """A batch of articles at a time, as ONE value: their records joined by "\\n", each record's
+        pieces by "\\t" (no piece holds either: they are JSON, whose strings escape them). A row per
+        article cost the reading thread a wait for the GIL per article while the caller formats lines.
+        Each article's spans are made by a correlated subquery that reads the covering index
+        (article_id, start, "end", id, label) in that order: nothing sorts, and no second query.
+        The records are joined in the order of the subquery's ORDER BY (PostgreSQL: string_agg(...
+        ORDER BY id))."""
+        record = (
+            f"json_quote(t.text) || x'09' || json_quote(t.title) || x'09' || {self._COMPACT_META} || x'09' || "
+            f"t.status || x'09' || json_quote(t.annotator) || x'09' || coalesce(t.decided_at, '') || x'09' || "
+            f"(SELECT {pieces.sql()} FROM annotations a WHERE a.article_id = t.id)"
         )
-        aggregates, source, literals = pieces.sql()
-        last = 0
-        while rows := conn.execute(sql, [last, *args, batch]).fetchall():
-            ids = [r[0] for r in rows]
-            # The group's order is the covering index's, (article_id, start, "end", id): the plan reads it
-            # in that order and nothing sorts (an ORDER BY in a subquery made SQLite sort, 4x slower).
-            marks = ",".join("?" * len(ids))
-            spans = {
-                article_id: (made, second)
-                for article_id, made, second in conn.execute(
-                    f"SELECT a.article_id, {aggregates} FROM {source} WHERE a.article_id IN ({marks}) GROUP BY a.article_id",
-                    [*literals, *ids],
-                )
-            }
-            yield [(*row[1:], *spans.get(row[0], (b"", ""))) for row in rows]
-            last = ids[-1]
+        sql = (
+            f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "
+            f"(SELECT t.id AS id, {record} AS record FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
+        )
+        # The batches part, part + parts...: the others are passed over (another reader's).
+        skip = f"SELECT coalesce(max(id), -1) FROM (SELECT id FROM articles WHERE {where} ORDER BY id LIMIT ?)"
+        last = conn.execute(skip, [0, *args, part * batch]).fetchone()[0] if part else 0
+        while last >= 0:
+            last, records = conn.execute(sql, [last, *args, batch]).fetchone()
+            if last is None:
+                return
+            yield records
+            if parts > 1:
+                last = conn.execute(skip, [last, *args, (parts - 1) * batch]).fetchone()[0]
+
+    # The stored meta (json.dumps(meta, ensure_ascii=False) by every writer of the column) as compact
+    # JSON; one holding NaN or Infinity, which a release let in, as stored (task_lines.finite_meta
+    # rewrites it: SQLite's json() refuses them, or since 3.42 reads them as JSON5 and changes them).
+    _COMPACT_META = "CASE WHEN instr(t.meta, 'NaN') OR instr(t.meta, 'Infinity') THEN t.meta ELSE json(t.meta) END"
 
     @staticmethod
     def _export_filter(statuses: Sequence[Status] | None, annotator: str | None) -> tuple[str, list]:
@@ -359,3 +371,9 @@ class ArticleStore:
         ):
             out.setdefault(label, {"confirmed": 0, "suggested": 0})[state] = n
         return out
+
+
+def _split_records(records: bytes) -> Iterator[list[bytes]]:
+    """The pieces of each article of one of ``_export_batches``' values."""
+    for record in records.split(b"\n"):
+        yield record.split(b"\t")

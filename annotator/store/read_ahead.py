@@ -1,11 +1,11 @@
-"""Reading a project on a second connection in a thread of its own, a few batches ahead of the caller.
+"""Reading a project on connections of its own, each in a thread of its own, a few batches ahead of the caller.
 
 SQLite releases the GIL while it works, so the export's queries (which build
-each article's JSON in C) run while the caller formats and writes the batch
+each batch's JSON in C) run while the caller formats and writes the batch
 before: on two cores the export takes about the longer of the two, not their
-sum. The connection is opened, used and closed by that thread (a connection
-belongs to the thread that opened it) and is read-only: it sees what is
-committed, as any reader beside the GUI does.
+sum; several reads can take turns over the batches. Each connection is opened,
+used and closed by its thread (a connection belongs to the thread that opened
+it) and is read-only: it sees what is committed, as any reader beside the GUI does.
 """
 
 from __future__ import annotations
@@ -27,29 +27,44 @@ class _Failed:
 
 
 def read_ahead(
-    connect: Callable[[], sqlite3.Connection], read: Callable[[sqlite3.Connection], Iterator[T]],
+    connect: Callable[[], sqlite3.Connection], *reads: Callable[[sqlite3.Connection], Iterator[T]],
 ) -> Iterator[T] | None:
-    """``read(connection)``'s items, made in a thread that opened the connection with ``connect``;
-    None when ``connect`` raised sqlite3.Error (the caller reads on its own connection instead).
-    An error while reading is raised here; closing the iterator stops the thread."""
-    items: queue.Queue = queue.Queue(DEPTH)
+    """The items of ``reads`` taking turns, each read made in a thread of its own that opened its
+    connection with ``connect``: the first item of the first read, then of the second..., then the
+    second item of each. A read that ends ends them all (they take turns over one sequence: when
+    read k has no next item, the reads after it have none either). None when ``connect`` raised
+    sqlite3.Error (the caller reads on its own connection instead). An error while reading is
+    raised here; closing the iterator stops the threads."""
     stop = threading.Event()
-    thread = threading.Thread(target=_run, args=(connect, read, items, stop), name="annotator-read-ahead", daemon=True)
-    thread.start()
-    if items.get() is not _OPENED:
-        thread.join()
+    started = []
+    for read in reads:
+        items: queue.Queue = queue.Queue(DEPTH)
+        thread = threading.Thread(target=_run, args=(connect, read, items, stop), name="annotator-read-ahead", daemon=True)
+        thread.start()
+        started.append((items, thread))
+    if not all([items.get() is _OPENED for items, _ in started]):
+        _stop(stop, started)
         return None
-    return _drain(items, stop, thread)
+    return _drain(started, stop)
 
 
-def _drain(items: queue.Queue, stop: threading.Event, thread: threading.Thread) -> Iterator:
+def _drain(started: list[tuple[queue.Queue, threading.Thread]], stop: threading.Event) -> Iterator:
     try:
-        while (item := items.get()) is not _DONE:
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
+        while True:
+            for items, _ in started:
+                item = items.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, _Failed):
+                    raise item.error
+                yield item
     finally:
-        stop.set()
+        _stop(stop, started)
+
+
+def _stop(stop: threading.Event, started: list[tuple[queue.Queue, threading.Thread]]) -> None:
+    stop.set()
+    for _, thread in started:
         thread.join()
 
 

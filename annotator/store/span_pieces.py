@@ -1,71 +1,56 @@
 """What ``export_rows`` builds of each article in SQL, for a format that writes from it.
 
-A format describes its spans as a template (``RowPieces.span``): literal strings and
-``SpanField``s. ``export_rows`` turns it into one SQL expression per span (the literals
-bound as parameters) and has SQLite join the spans of an article with ``separator``, in
-the order start, end, id: no Python object per entity (1.9 million in 50,000 articles
-were most of an export's time).
+Each format that writes without tokens has its spans made here, as one SQL aggregate over
+the article's annotations (``a``, read in the order start, end, id of the covering index)
+that may read the article's row (``t``): no Python object per entity (1.9 million in
+50,000 articles were most of an export's time). The JSON formats use SQLite's JSON
+functions, whose compact output (no spaces after ``:`` and ``,``) is the project's JSON:
+they make an article's spans in half the time of strings joined with ``||``, and
+escape strings as ``json.dumps(ensure_ascii=False)`` does (tests/core/test_task_lines.py
+holds them together, nasty strings included). Every piece is a constant: labels and texts
+are column values, never SQL text. SQLite-only, like the search index: a PostgreSQL port
+would write ``json_agg(json_build_object(...) ORDER BY start, "end", id)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
-
-_COVERED = 'substr(t.text, a.start + 1, a."end" - a.start)'  # substr counts code points, as offsets do
-
-
-class SpanField(Enum):
-    """A value of a span, as the SQL that makes its text."""
-
-    START = "a.start"
-    END = 'a."end"'
-    LABEL = "json_quote(a.label)"  # a JSON string, escaped as json.dumps(ensure_ascii=False) escapes
-    LABEL_TEXT = "a.label"
-    COVERED = f"json_quote({_COVERED})"  # the characters the span covers, a JSON string
-    COVERED_FLAT = f"replace(replace(replace({_COVERED}, char(13), ' '), char(10), ' '), char(9), ' ')"  # brat's
-
 
 @dataclass(frozen=True)
 class RowPieces:
-    """How ``export_rows`` gives an article: its text JSON-quoted (or as UTF-8 bytes), its spans (bytes)
-    each made from ``span`` and joined by ``separator``, and a second string of them (str) from
-    ``second`` joined by ``second_separator`` (by default the positions "S,E,S,E..."; empty: "")."""
+    """What ``export_rows`` makes of an article's spans: aggregates over them, made in one pass, each
+    a piece of the article's row. Each must make JSON (or a number): ``export_rows`` joins an
+    article's pieces with tabs and the articles with line breaks. ``readers``: the threads that
+    read the batches in turns, each on its own connection: 2 where SQLite's share is most of the
+    export (Label Studio: 3.4 s of CPU in SQLite, 1 s in Python), which two free cores then share;
+    it costs a tenth more CPU, which is all it does when only one core is free."""
 
-    span: Sequence[str | SpanField]
-    separator: str = ", "
-    quoted_text: bool = True
-    second: Sequence[str | SpanField] = (SpanField.START, ",", SpanField.END)
-    second_separator: str = ","
+    aggregates: tuple[str, ...]
+    readers: int = 1
 
-    def sql(self) -> tuple[str, str, list[str]]:
-        """The SQL of the two per-article aggregates, the table they read, and the literals they bind."""
-        span, literals = _expression(self.span)
-        literals.append(self.separator)
-        aggregates = f"CAST(group_concat({span}, ?) AS BLOB), "
-        if self.second:
-            second, more = _expression(self.second)
-            aggregates += f"group_concat({second}, ?)"
-            literals += [*more, self.second_separator]
-        else:
-            aggregates += "''"  # not asked for: not made (the positions are a fifth of the SQL's time)
-        covering = any(part in (SpanField.COVERED, SpanField.COVERED_FLAT) for part in (*self.span, *self.second))
-        source = "annotations a JOIN articles t ON t.id = a.article_id" if covering else "annotations a"
-        return aggregates, source, literals
+    def sql(self) -> str:
+        """The aggregates as one expression, joined by tabs."""
+        return " || x'09' || ".join(self.aggregates)
 
 
-def _expression(template: Sequence[str | SpanField]) -> tuple[str, list[str]]:
-    """One span's SQL expression from a template, and the literals it binds, in order."""
-    parts, literals = [], []
-    for part in template:
-        if isinstance(part, SpanField):
-            parts.append(part.value)
-        else:
-            parts.append("?")
-            literals.append(part)
-    return " || ".join(parts), literals
-
-
-# The project's own JSONL span (Prodigy's, without token indices): what export_rows gives by default.
-TASK_SPANS = RowPieces(('{"start": ', SpanField.START, ', "end": ', SpanField.END, ', "label": ', SpanField.LABEL, "}"))
+# The project's own JSONL spans (Prodigy's, without token indices) as a JSON array; their starts
+# and ends, "[[S,S...],[E,E...]]", from which task_lines tells whether two overlap (the task's _view_id:
+# a self-join of the spans in SQL took twice as long); and the spans as _task_hash hashes them,
+# [[S,E,"L"],...] (as fast here as taking the keys out in Python, on the thread that has time).
+# What export_rows gives by default.
+TASK_SPANS = RowPieces((
+    "json_group_array(json_object('start', a.start, 'end', a.\"end\", 'label', a.label))",
+    "'[' || json_group_array(a.start) || ',' || json_group_array(a.\"end\") || ']'",
+    "json_group_array(json_array(a.start, a.\"end\", a.label))",
+))
+# Each span as [start, end, "LABEL"]: doccano's "label" list, and what brat's writer numbers and cuts
+# its .ann lines from (Python cuts covered text in constant time; SQLite's substr counts the code
+# points before each span, and replace()s on each: 3.3 of the 4.3 s SQLite took to make the lines).
+SPAN_LISTS = RowPieces(("json_group_array(json_array(a.start, a.\"end\", a.label))",))
+# Label Studio's result items' values, each with the text it covers (substr counts code points, as
+# offsets do); labelstudio.row_line adds the constant rest of each item, which took SQLite's JSON
+# functions a quarter of their time.
+LABELSTUDIO_SPANS = RowPieces((
+    "json_group_array(json_object('start', a.start, 'end', a.\"end\", "
+    "'text', substr(t.text, a.start + 1, a.\"end\" - a.start), 'labels', json_array(a.label)))",
+), readers=2)

@@ -105,8 +105,8 @@ def test_every_kind_of_content_is_in_the_comparison(varied, tmp_path):
     export(store, out, None, with_tokens=False, notes=notes)
     text = out.read_text("utf-8")
     for piece in ['\\"inside\\"', "\\\\slash", "\\t", "\\u0001", "\\u001f", "\x7f", "\u2028", '"NaN"', '"-Infinity"',
-                  '"title": ""', '"label": "say \\"hi\\""', '"label": "a}, {b"', '"_view_id": "spans_manual"',
-                  '"answer": "reject"', '"answer": "ignore"', '"spans": []', "🙂"]:
+                  '"title":""', '"label":"say \\"hi\\""', '"label":"a}, {b"', '"_view_id":"spans_manual"',
+                  '"answer":"reject"', '"answer":"ignore"', '"spans":[]', "🙂"]:
         assert piece in text, piece
     assert notes.overlapping == 2  # the article of New York and the one of Ada (skipped)
 
@@ -225,8 +225,8 @@ def test_doccano_lines_are_the_task_writers_bytes(varied, tmp_path, statuses, mo
     assert after.read_bytes() == before.read_bytes()
     if statuses is None:
         text = after.read_text("utf-8")
-        for piece in ['"label": [[', '"title": "Ties", "id": 7, "meta": {"text": "clash", "meta": {"a": 1}, "label": [], "title": "t"}}',
-                      '"title": "Ties"', '"NaN"', '"label": [[6, 9, "🙂 emoji"], [6, 18, "PERSON"], [23, 26, "PERSON"]]']:
+        for piece in ['"label":[[', '"title":"Ties","id":7,"meta":{"text":"clash","meta":{"a":1},"label":[],"title":"t"}}',
+                      '"title":"Ties"', '"NaN"', '"label":[[6,9,"🙂 emoji"],[6,18,"PERSON"],[23,26,"PERSON"]]']:
             assert piece in text, piece
 
 
@@ -243,9 +243,9 @@ def test_labelstudio_tasks_are_the_task_writers_bytes(varied, tmp_path, statuses
     assert len(json.loads(after.read_bytes())) == count
     if statuses is None:
         text = after.read_text("utf-8")
-        for piece in ['"text": "\\u0001 \\u001f \x7f controls, \u2028"', '"text": "tab\\there"', '"labels": ["say \\"hi\\""]',
-                      '"title": "Meeting \\"at\\" 北京"', '"NaN"', '"-Infinity"', '"predictions": [{"result": [{"value": {"start": 6',
-                      '"text": "北京"', '"labels": ["a}, {b"]']:
+        for piece in ['"text":"\\u0001 \\u001f \x7f controls, \u2028"', '"text":"tab\\there"', '"labels":["say \\"hi\\""]',
+                      '"title":"Meeting \\"at\\" 北京"', '"NaN"', '"-Infinity"', '"predictions":[{"result":[{"value":{"start":6',
+                      '"text":"北京"', '"labels":["a}, {b"]']:
             assert piece in text, piece
 
 

@@ -39,9 +39,6 @@ SQL_INTERPOLATIONS = {
     "self._WITHOUT_TOKENS",  # articles.py: a constant
     # the queue's order: fragments of the two QueueOrder constants of store/review_order.py (no user text)
     "order.id", "order.ids_from", "order.rows_from", "order.status", "order.sort(forward)",
-    # articles.py export_rows: span_pieces.RowPieces.sql(), made of SpanField's SQL constants and "?" (a format's
-    # literal text is bound as parameters), and one of two constant table expressions
-    "aggregates", "source",
 }
 
 

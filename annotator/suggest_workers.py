@@ -118,6 +118,9 @@ def _checked(pipeline: Pipeline, answer: tuple[str, list]) -> list:
 # ------------------------------------------------------------ in a worker process
 def _start_worker(origin: str, project_labels: set[str], label_map: dict, batch_size: int, scored: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the calling process's to handle: it stops us
+    # with SIGTERM (pool.terminate), which must end us whatever handler a forked worker inherited: `annotator
+    # train --progress-lines` makes SIGTERM its Cancel, and a worker keeping that ran on and held the caller
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker.update(origin=origin, labels=project_labels, label_map=label_map, batch_size=batch_size, scored=scored)
 
 

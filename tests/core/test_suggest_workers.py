@@ -138,3 +138,25 @@ def test_from_a_thread_the_workers_are_spawned_and_suggest_what_one_process_does
     assert not thread.is_alive()
     assert methods == ["spawn"] and got == expected
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.timeout(90)
+def test_workers_stop_even_when_the_caller_handles_sigterm(tmp_path, model, few_per_process, monkeypatch):
+    """`annotator train --progress-lines` (the app's Train now…) makes SIGTERM its Cancel; forked workers
+    inherited that handler, so stopping them with SIGTERM left them running and the caller waiting forever."""
+    import signal
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(suggest_workers, "_start_method", lambda: "fork")
+    flag = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: flag.set())
+    store = _project(tmp_path / "p.db", model)
+    try:
+        with pytest.raises(Cancelled):
+            suggest_project(store, model, batch_size=2, processes=2, should_cancel=lambda: True)
+        assert multiprocessing.active_children() == [] and not flag.is_set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        store.close()

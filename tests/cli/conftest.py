@@ -28,3 +28,29 @@ def ruler_model(tmp_path_factory):
     nlp.meta["version"] = "0.1.0"
     nlp.to_disk(path)
     return str(path)
+
+
+@pytest.fixture
+def stop_at():
+    """``stop_at(command, reached, sig)``: run ``command`` (an ``--progress-lines`` one), send it ``sig``
+    at the first progress line for which ``reached(report)`` holds, and give its exit code and stderr."""
+    return _stop_at
+
+
+def _stop_at(command: list[str], reached, sig) -> tuple[int, str]:
+    import json
+    import os
+    import subprocess
+
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        for line in process.stdout:
+            if reached(json.loads(line)):
+                process.send_signal(sig)
+                break
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        process.wait()
+    return process.returncode, err.strip()

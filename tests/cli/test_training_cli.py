@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -78,23 +76,10 @@ def test_every_sets_the_automatic_retraining_option(runner, project):
     (signal.SIGINT, "Error: training interrupted; no version was kept", 130),  # Ctrl+C
     (signal.SIGTERM, "Error: training cancelled; no version was kept", 1),  # the app's Cancel
 ])
-def test_stopping_a_training_keeps_nothing(project, sig, message, code):
+def test_stopping_a_training_keeps_nothing(project, sig, message, code, stop_at):
     """A real process, stopped once it reports training progress."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "train", str(project), "--epochs", "200", "--progress-lines"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        for line in process.stdout:
-            report = json.loads(line)
-            if report["label"] == "Training" and report["done"]:
-                process.send_signal(sig)
-                break
-        _, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode == code and err.strip() == message
+    assert stop_at([sys.executable, "-m", "annotator", "train", str(project), "--epochs", "200", "--progress-lines"],
+                   lambda report: report["label"] == "Training" and report["done"], sig) == (code, message)
     store = AnnotationStore.open(project)
     try:
         assert store.model_versions() == [] and store.setting("model_version") is None

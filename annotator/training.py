@@ -59,8 +59,8 @@ class TrainResult:
             said = (f"{trained}: kept {name} but still using {self.previous}: F1 {new:.2f} < {old:.2f}; "
                     f"use `annotator models use {project} {name}` to switch")
         if not self.typed:
-            said += ("\nEntity types come from the recognizer alone: `annotator vectors fetch` installs the "
-                     "word vectors that type names better.")
+            said += ("\nEntity types come from the recognizer alone: word vectors type names better "
+                     "(`annotator vectors fetch`, or Model → Word vectors… in the app).")
         return said
 
     def to_json(self) -> dict:

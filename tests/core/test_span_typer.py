@@ -157,5 +157,7 @@ def test_training_without_word_vectors_says_how_to_get_them(project, monkeypatch
     monkeypatch.setattr(annotator.vectors, "installed", lambda: None)
     result = train_project(project, epochs=3)
     assert result.typed == 0
-    assert "`annotator vectors fetch` installs the word vectors" in result.summary(project.path)
+    assert result.summary(project.path).splitlines()[1] == (
+        "Entity types come from the recognizer alone: word vectors type names better "
+        "(`annotator vectors fetch`, or Model → Word vectors… in the app).")
     assert "span_typer" not in spacy.load(project.path.parent / "news.models" / "v1").pipe_names

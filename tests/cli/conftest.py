@@ -40,10 +40,14 @@ def stop_at():
 def _stop_at(command: list[str], reached, sig) -> tuple[int, str]:
     import json
     import os
+    import signal
     import subprocess
 
+    # Ctrl+C as a terminal delivers it: a shell that starts the tests in the background (`cmd &`
+    # in a script) ignores SIGINT, and an ignored signal stays ignored in every child
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in process.stdout:
             if reached(json.loads(line)):

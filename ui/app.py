@@ -86,20 +86,30 @@ def settle() -> None:
 def run(project: Path | None, *, annotator: str | None = None, model: str | None = None) -> int:
     """Open ``project`` (None: the last project, else the demo) and run until the window closes.
 
-    A project that cannot be opened is one line on stderr and exit code 1,
-    before any window (or, for a named project, even the QApplication) exists.
+    A named project that cannot be opened is one line on stderr and exit code 1,
+    before any window (or even the QApplication) exists. A last project that cannot be
+    opened (damaged, replaced) is said on stderr and in the window, which opens the demo
+    instead: started from a launcher, the app would otherwise show nothing at all.
     """
     settings = Settings()
     name = resolve_annotator(annotator, settings)
+    problem = None
     try:
         if project is None:
             last = settings.last_project
+            store = None
             if last is not None and last.exists():
-                project = last
-            else:
+                try:
+                    store, project = AnnotationStore.open(last, annotator=name), last
+                except AnnotatorError as e:
+                    problem = f"{e}; the demo project opened instead"
+                    print(f"Error: {problem}", file=sys.stderr)
+            if store is None:
                 application()
                 project = build_demo(model)
-        store = AnnotationStore.open(project, annotator=name)
+                store = AnnotationStore.open(project, annotator=name)
+        else:
+            store = AnnotationStore.open(project, annotator=name)
     except AnnotatorError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 1
@@ -110,5 +120,7 @@ def run(project: Path | None, *, annotator: str | None = None, model: str | None
     window = MainWindow(store, settings=settings, model=model)
     settings.last_project = Path(project)
     window.show()
+    if problem:
+        window.status.say(problem, timeout=0)
     QTimer.singleShot(0, settle)  # once the first article is up
     return app.exec()

@@ -106,3 +106,18 @@ def test_no_project_opens_the_demo_with_real_suggestions(monkeypatch):
     assert run(None) == 0
     assert seen["path"] == "demo.db" and seen["text"].startswith("Kremlin Denies")
     assert seen["entities"] > 5  # the demo is built with the model's suggestions
+
+
+@pytest.mark.model
+def test_a_last_project_that_cannot_be_opened_says_so_and_opens_the_demo(tmp_path, capsys):
+    """Started from a launcher with no project named, a damaged last project used to end the app
+    before any window: nothing on screen at all."""
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a database", encoding="utf-8")
+    Settings().last_project = broken
+    seen = _close_soon(lambda w: {"path": w.path.name, "said": w.status.currentMessage()})
+    assert run(None) == 0
+    expected = f"{broken}: not an annotator project (not an SQLite database); the demo project opened instead"
+    assert seen == {"path": "demo.db", "said": expected}
+    assert capsys.readouterr().err == f"Error: {expected}\n"
+    assert broken.read_text(encoding="utf-8") == "not a database" and Settings().last_project.name == "demo.db"

@@ -581,9 +581,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None, version: int) -> None:
     """Bring the schema up to date; an existing project is first copied aside."""
     if version == SCHEMA_VERSION:
         return
+    saved = None
     if version > 0 and path is not None:
         # sqlite's online backup gives a consistent copy even while others read.
-        copy = sqlite3.connect(str(backup_path(path, version)))
+        saved = backup_path(path, version)
+        copy = sqlite3.connect(str(saved))
         try:
             conn.backup(copy)
         finally:
@@ -606,6 +608,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None, version: int) -> None:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            if target == version + 1 and saved is not None:  # nothing migrated: the file is the copy, keep one
+                saved.unlink(missing_ok=True)
             raise
 
 

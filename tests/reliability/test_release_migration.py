@@ -155,3 +155,19 @@ def test_a_version_two_project_moves_its_tokens_after_a_backup(tmp_path):
         store.close()
     (backup,) = tmp_path.glob("v2.db.v2-*.bak")
     assert dump(backup)["_pragmas"][0] == (2,)
+
+
+def test_a_migration_refused_at_its_first_step_leaves_no_backup(tmp_path):
+    """A project whose recorded schema is older than its tables (the model_versions table of schema 5
+    in a file that says 4): the step fails and nothing is migrated, so the copy made before it is the
+    file itself; each attempt to open it used to leave one more."""
+    path = tmp_path / "news.db"
+    AnnotationStore.open(path, create=True).close()
+    conn = sqlite3.connect(str(path))
+    conn.execute("PRAGMA user_version = 4")
+    conn.close()
+    before = file_state(path)
+    for _ in range(2):
+        with pytest.raises(ProjectError, match="table model_versions already exists"):
+            AnnotationStore.open(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.db"] and file_state(path) == before

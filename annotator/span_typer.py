@@ -12,7 +12,7 @@ one label (their probabilities are added). Measured on WikiGold: README, "Learni
 The component keeps ``doc.ents`` in the model's own labels: an entity the typer moves to
 another project label takes the model label that stood for it in training (LOC as GPE...),
 so the project's label map reads it as before. Entities whose label the project drops (dates,
-numbers) are left alone. The vectors are not stored with the version (they are 130 MB); a
+numbers) are left alone. The vectors are not stored with the version (they are 71 MB); a
 version with a typer needs them installed (``annotator vectors fetch``), and says so.
 """
 
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy
 
 from .errors import ModelError
-from .progress import ShouldCancel, check_cancel
 from .learning import Gold
+from .progress import ShouldCancel, check_cancel
 
 FACTORY = "annotator_span_typer"
 NAME = "span_typer"

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 RESUGGESTING = "Suggesting entities"  # the label of re-suggesting's progress
+STOP_WAIT_MS = 10_000  # a closing window or dialog waits this long for a clean stop (it then keeps nothing half-made)
 
 
 class ModelProcess(QObject):
@@ -70,6 +71,16 @@ class ModelProcess(QObject):
 
     def wait(self, msecs: int) -> bool:
         return self.process.waitForFinished(msecs)
+
+    def stop(self) -> None:
+        """Its window or dialog closes: cancel, reporting nothing more, and wait for a clean stop
+        (killed after STOP_WAIT_MS)."""
+        if self.running:
+            self.blockSignals(True)
+            self.cancel()
+            if not self.wait(STOP_WAIT_MS):
+                self.process.kill()
+                self.wait(STOP_WAIT_MS)
 
     def _read(self) -> None:
         self._buffer += bytes(self.process.readAllStandardOutput())

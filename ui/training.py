@@ -27,7 +27,6 @@ from .model_process import RESUGGESTING, ModelProcess
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-STOP_WAIT_MS = 10_000  # closing the window waits this long for a process to stop cleanly
 
 
 def project_model(store: AnnotationStore) -> str | None:
@@ -144,8 +143,4 @@ class TrainingControl(QObject):
         """The window closes: stop a running process cleanly (a training keeps nothing, re-suggesting
         keeps its finished batches), reporting nothing more."""
         if self.busy:
-            self.process.blockSignals(True)
-            self.process.cancel()
-            if not self.process.wait(STOP_WAIT_MS):
-                self.process.process.kill()
-                self.process.wait(STOP_WAIT_MS)
+            self.process.stop()

@@ -22,7 +22,6 @@ from annotator.errors import AnnotatorError
 
 from ..model_process import ModelProcess
 
-STOP_WAIT_MS = 10_000  # closing waits this long for the fetch to stop cleanly (it then leaves nothing)
 MB = 1_000_000
 BYTE_STAGES = (vectors.DOWNLOADING, vectors.CHECKING)  # their progress counts bytes, the others words
 
@@ -134,11 +133,7 @@ class WordVectorsDialog(QDialog):
     def stop(self) -> None:
         """The dialog or the window closes: stop a fetch cleanly, reporting nothing more."""
         if self.running:
-            self.process.blockSignals(True)
-            self.process.cancel()
-            if not self.process.wait(STOP_WAIT_MS):
-                self.process.process.kill()
-                self.process.wait(STOP_WAIT_MS)
+            self.process.stop()
 
     def done(self, result: int) -> None:
         self.stop()

@@ -421,7 +421,7 @@ def export(
         return write_rows(store, out, statuses, writer.row_line, annotator=annotator, pieces=writer.ROWS,
                           array=getattr(writer, "ARRAY", False), limit=limit,
                           on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
-    if hasattr(writer, "write_rows"):  # files made from the store's pieces (brat)
-        return writer.write_rows(out, store.export_rows(statuses, annotator=annotator, pieces=writer.ROWS, limit=limit), options)
+    if hasattr(writer, "write_batches"):  # files made from the store's texts and pieces (brat)
+        return writer.write_batches(out, store.export_text_batches(statuses, annotator=annotator, spans=writer.SPANS, limit=limit), options)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
     return writer.write(out, made if limit is None else islice(made, limit), options)

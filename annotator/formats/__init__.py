@@ -55,12 +55,12 @@ builds no task dict and no Python object per entity::
 
 ``row_line`` makes one output line (or array item) from ``store.export_rows``' pieces and
 ``task_lines.write_rows`` writes them (``doccano``, ``labelstudio``; the JSONL without
-tokens is ``task_lines.task_line``); or, for files of another shape::
+tokens is ``task_lines.task_line``); or, for a folder of files holding the text as it is::
 
-    ROWS: RowPieces
-    def write_rows(out, rows: Iterable[list[bytes]], options: WriteOptions) -> int
+    SPANS: str   # an SQL aggregate over an article's annotations (store.export_text_batches)
+    def write_batches(out, batches: Iterable[store.span_pieces.TextBatch], options: WriteOptions) -> int
 
-(``brat``). Each writes what the task-dict writer it replaced wrote, byte for byte
+(``brat``, whose files a child process makes: ``file_maker``). Each writes what the task-dict writer it replaced wrote, byte for byte
 (tests/core/test_task_lines.py keeps those writers as the reference), as compact JSON. The export
 dialog's preview is the export itself, limited to one article.
 

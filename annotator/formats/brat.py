@@ -12,21 +12,22 @@ equivalence (*) and note (#) lines are reported as unknown. The title is
 guessed from the text as for a .txt file; meta is ``{"file": "NAME.txt"}``.
 Write: ``000001.txt``/``000001.ann``... in export order, and an
 ``annotation.conf`` naming the labels. brat holds no decisions, title or meta.
-The export writes the files from the store's pieces (``write_rows``), no task dicts.
+The export writes the files from the store's texts and pieces (``write_batches``), no task dicts.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
 from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _read_regular, guess_title
-from ..store.span_pieces import SPAN_LISTS
+from ..store.span_pieces import BRAT_LINES, TextBatch
 from . import DISCONTINUOUS, Item, ReadOptions, WriteOptions
+from .file_maker import FileMaker
 from .files import atomic_folder
 
 _OTHER_LINES = {"R": "relation", "E": "event", "A": "attribute", "M": "attribute", "N": "normalisation",
@@ -93,50 +94,54 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n\t]", " ", value)
 
 
-ROWS = SPAN_LISTS  # each span as [start, end, "LABEL"] (store.export_rows)
-_json = json.JSONDecoder().decode
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
+SPANS = BRAT_LINES  # each article's .ann lines but their numbers and covered text (store.export_text_batches)
+_NUMBERS = tuple(f"T{n}\t" for n in range(1, 2001))  # "T1\t", "T2\t"...: enough for most articles
 
 
-def write_rows(out: Path | str, rows: Iterable[list[bytes]], options: WriteOptions) -> int:
-    """The .txt and .ann of each of ``store.export_rows``' articles (made with ``ROWS``), numbered in
-    export order, and the ``annotation.conf`` of the labels in order of first use."""
+def write_batches(out: Path | str, batches: Iterable[TextBatch], options: WriteOptions) -> int:
+    """The .txt and .ann of each of ``store.export_text_batches``' articles (made with ``SPANS``),
+    numbered in export order, and the ``annotation.conf`` of the labels in order of first use. A child
+    process makes the files (``file_maker``) while this one reads and formats the next batch."""
     count = 0
     labels: dict[str, None] = {}
     with atomic_folder(out) as folder:
-        where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # files made relative to it: no path lookups
-        try:
-            for text, _title, _meta, _status, _annotator, _decided_at, spans in rows:
-                count += 1
-                text = _json(text.decode())
-                _write_new(f"{count:06d}.txt", text.encode(), where)
-                _write_new(f"{count:06d}.ann", _ann(text, _json(spans.decode()), labels).encode(), where)
-                options.progress(count)
-        finally:
-            os.close(where)
+        with FileMaker(folder) as files:
+            for batch in batches:
+                pieces = _pieces(batch, labels)
+                names, contents, start = [], [], 0
+                for size, piece in zip(batch.sizes, pieces):
+                    count += 1
+                    text = batch.texts[start:start + size]
+                    start += size
+                    names += [f"{count:06d}.txt", f"{count:06d}.ann"]
+                    contents += [text, _ann(text, *piece) if piece else b""]
+                    options.progress(count)
+                files.write(names, contents)
         conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
         (folder / "annotation.conf").write_text(conf, "utf-8")
     return count
 
 
-def _ann(text: str, spans: list[list], labels: dict[str, None]) -> str:
-    """The .ann of a text and its spans ``[start, end, label]``; each new label is checked and added to
-    ``labels``."""
-    for _, _, label in spans:
-        if label not in labels:
-            if label.split() != [label]:
-                raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
-            labels[label] = None
-    flat = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")  # as _flat: brat's .ann lines
-    return "".join([f"T{n}\t{label} {start} {end}\t{flat[start:end]}\n" for n, (start, end, label) in enumerate(spans, start=1)])
+def _pieces(batch: TextBatch, labels: dict[str, None]) -> list[list[str]]:
+    """Each article's lines, starts and ends (``SPANS``' pieces), once their labels are checked and
+    added to ``labels``; a label that cannot be written is refused before anything is made of them."""
+    pieces = [spans.split("\x1e") if spans else [] for spans in batch.spans]
+    if len(pieces) != len(batch.sizes) or any(len(piece) not in (0, 4) for piece in pieces):
+        raise InputError("a label holds a control character, which brat labels cannot (the project is damaged)")
+    for used in json.loads("[" + ",".join(piece.pop() for piece in pieces if piece) + "]"):  # each article's
+        for label in used:
+            if label not in labels:
+                if label.split() != [label]:
+                    raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
+                labels[label] = None
+    return pieces
 
 
-def _write_new(name: str, data: bytes, folder: int) -> None:
-    """A new file ``name`` in the open folder ``folder`` holding ``data`` (refused if it exists)."""
-    fd = os.open(name, _NEW_FILE, 0o666, dir_fd=folder)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+def _ann(text: bytes, lines: str, starts: str, ends: str) -> bytes:
+    """The .ann of a text (UTF-8) from its spans' pieces: each line numbered, with the text it covers
+    (in C: no Python code runs per span)."""
+    lines = lines.split("\n")
+    numbers = _NUMBERS if len(lines) <= len(_NUMBERS) else [f"T{n}\t" for n in range(1, len(lines) + 1)]
+    flat = text.decode().replace("\r", " ").replace("\n", " ").replace("\t", " ")  # as _flat: brat's .ann lines
+    covered = map(flat.__getitem__, map(slice, map(int, starts.split(",")), map(int, ends.split(","))))
+    return "".join(chain.from_iterable(zip(numbers, lines, covered, repeat("\n")))).encode()

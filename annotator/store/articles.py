@@ -6,6 +6,8 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from itertools import islice
+from typing import TypeVar
 
 from .. import schema
 from ..model import Article, Entity, Span, Status
@@ -14,7 +16,9 @@ from .base import content_hash, reports_damage
 from .read_ahead import read_ahead
 from .review_order import IMPORT, QueueOrder
 from .rows import article_from_row
-from .span_pieces import TASK_SPANS, RowPieces
+from .span_pieces import TASK_SPANS, RowPieces, TextBatch
+
+T = TypeVar("T")
 
 # A queue row holds the whole title (the list elides what does not fit and shows the rest in its
 # tooltip), bounded so a pathological one cannot swell a page; untitled articles show their opening words.
@@ -292,13 +296,34 @@ class ArticleStore:
                 return
             return
 
-        def reads(part: int, parts: int) -> Callable[[sqlite3.Connection], Iterator[bytes]]:
-            return lambda conn: self._export_batches(conn, where, args, batch, pieces, part, parts)
-
-        ahead = None if self.path is None else read_ahead(
-            self._reading_connection, *[reads(part, pieces.readers) for part in range(pieces.readers)])
-        for records in ahead if ahead is not None else reads(0, 1)(self.conn):
+        for records in self._read_batches(lambda conn, part, parts: self._export_batches(conn, where, args, batch, pieces, part, parts), pieces.readers):
             yield from _split_records(records)
+
+    def export_text_batches(
+        self, statuses: Sequence[Status] | None = None, *, annotator: str | None = None, batch: int = 1000,
+        spans: str, limit: int | None = None,
+    ) -> Iterator[TextBatch]:
+        """``iter_articles``' articles (same filter, same order), a ``TextBatch`` of up to ``batch`` at a
+        time: their texts as stored, one UTF-8 blob, and ``spans``, an SQL aggregate over each one's
+        annotations ``a`` (read in the order start, end, id) that makes text (brat's .ann lines,
+        ``span_pieces.BRAT_LINES``); pieces are joined by x'1d', which a label can hold only in a
+        damaged project (``labels.check_name``): a batch then has more pieces than texts. For a format of files, which need the text as it is
+        rather than as JSON. Read ahead as ``export_rows`` reads; ``limit`` as there."""
+        where, args = self._export_filter(statuses, annotator)
+        if limit is not None:
+            yield from islice(self._text_batches(self.conn, where, args, limit, spans), 1)
+            return
+        yield from self._read_batches(lambda conn, part, parts: self._text_batches(conn, where, args, batch, spans, part, parts))
+
+    def _read_batches(self, read: Callable[[sqlite3.Connection, int, int], Iterator[T]], readers: int = 1) -> Iterator[T]:
+        """What ``read(connection, part, parts)`` gives, read ahead on ``readers`` connections of their own
+        taking turns (``read_ahead``); on the store's own connection when none can be had."""
+
+        def reads(part: int) -> Callable[[sqlite3.Connection], Iterator[T]]:
+            return lambda conn: read(conn, part, readers)
+
+        ahead = None if self.path is None else read_ahead(self._reading_connection, *[reads(part) for part in range(readers)])
+        yield from ahead if ahead is not None else read(self.conn, 0, 1)
 
     def _reading_connection(self) -> sqlite3.Connection:
         """A read-only connection to the file this store opened; sqlite3.Error when it cannot be
@@ -337,14 +362,37 @@ class ArticleStore:
             f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "
             f"(SELECT t.id AS id, {record} AS record FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
         )
-        # The batches part, part + parts...: the others are passed over (another reader's).
+        return self._batches(conn, sql, where, args, batch, part, parts)
+
+    def _text_batches(
+        self, conn: sqlite3.Connection, where: str, args: list, batch: int, spans: str, part: int = 0, parts: int = 1,
+    ) -> Iterator[TextBatch]:
+        """``export_text_batches``' batches, each made by one statement: the texts joined as a blob with
+        their sizes (no JSON to decode: the text is written as it is), and the articles' ``spans``
+        joined by x'1d'."""
+        sql = (
+            "SELECT max(id), CAST(group_concat(text, '') AS BLOB), group_concat(length(CAST(text AS BLOB))), "
+            f"group_concat(spans, x'1d') FROM (SELECT t.id AS id, t.text AS text, "
+            f"coalesce((SELECT {spans} FROM annotations a WHERE a.article_id = t.id), '') AS spans "
+            f"FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
+        )
+        for _, texts, sizes, pieces in self._batches(conn, sql, where, args, batch, part, parts, whole_rows=True):
+            yield TextBatch(texts, list(map(int, sizes.split(","))), pieces.split("\x1d"))
+
+    @staticmethod
+    def _batches(conn, sql: str, where: str, args: list, batch: int, part: int, parts: int, whole_rows: bool = False) -> Iterator:
+        """The second column of ``sql``'s row (or, ``whole_rows``, the row) for one batch of ``batch``
+        articles after another, from the ``part``-th: the batches part, part + parts... (the others are
+        passed over: another reader's). ``sql`` takes the last id before the batch, ``args`` and the
+        batch's size, and makes one row whose first column is the batch's last id (NULL: no more)."""
         skip = f"SELECT coalesce(max(id), -1) FROM (SELECT id FROM articles WHERE {where} ORDER BY id LIMIT ?)"
         last = conn.execute(skip, [0, *args, part * batch]).fetchone()[0] if part else 0
         while last >= 0:
-            last, records = conn.execute(sql, [last, *args, batch]).fetchone()
-            if last is None:
+            row = conn.execute(sql, [last, *args, batch]).fetchone()
+            if row[0] is None:
                 return
-            yield records
+            last = row[0]
+            yield row if whole_rows else row[1]
             if parts > 1:
                 last = conn.execute(skip, [last, *args, (parts - 1) * batch]).fetchone()[0]
 

@@ -1,0 +1,66 @@
+"""brat's writer where the reference tests (tests/core/test_task_lines.py) do not reach: many spans in
+one article, labels first used in later batches, and labels only a damaged project holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.errors import InputError
+from annotator.exporting import export
+from annotator.formats import WriteOptions, brat
+from annotator.labels import make_labels
+from annotator.store import AnnotationStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = AnnotationStore.open(tmp_path / "p.db", create=True, annotator="tester")
+    store.add_labels(make_labels(["PER", "LOC", "ORG"]))
+    yield store
+    store.close()
+
+
+def _accepted(store, texts_and_spans) -> None:
+    ids, _ = store.add_articles([{"text": text} for text, _ in texts_and_spans])
+    for article_id, (_, spans) in zip(ids, texts_and_spans):
+        store.add_confirmed(article_id, spans)
+        store.accept(article_id)
+
+
+def test_an_article_with_more_spans_than_the_numbers_made_ahead(store, tmp_path):
+    words = [f"Wörd{n}" for n in range(2500)]
+    text = " ".join(words)
+    spans, at = [], 0
+    for word in words:
+        spans.append((at, at + len(word), "PER"))
+        at += len(word) + 1
+    _accepted(store, [(text, spans)])
+    assert export(store, tmp_path / "out", None, form="brat") == 1
+    lines = (tmp_path / "out" / "000001.ann").read_text("utf-8").splitlines()
+    assert len(lines) == 2500
+    assert lines[0] == "T1\tPER 0 5\tWörd0"
+    assert lines[2499] == f"T2500\tPER {spans[-1][0]} {spans[-1][1]}\tWörd2499"
+
+
+def test_labels_are_listed_in_the_order_they_are_first_used_across_batches(store, tmp_path):
+    _accepted(store, [("Ada.", [(0, 3, "PER")]), ("Rome.", [(0, 4, "LOC")]), ("Rome and Ada.", [(9, 12, "PER"), (0, 4, "LOC")]),
+                      ("IBM in Rome.", [(7, 11, "LOC"), (0, 3, "ORG")])])
+    batches = store.export_text_batches(None, spans=brat.SPANS, batch=2)
+    assert brat.write_batches(tmp_path / "out", batches, WriteOptions()) == 4
+    out = tmp_path / "out"
+    assert (out / "annotation.conf").read_text("utf-8") == "[entities]\nPER\nLOC\nORG\n[relations]\n[events]\n[attributes]\n"
+    assert (out / "000003.ann").read_text("utf-8") == "T1\tLOC 0 4\tRome\nT2\tPER 9 12\tAda\n"
+    assert (out / "000004.ann").read_text("utf-8") == "T1\tORG 0 3\tIBM\nT2\tLOC 7 11\tRome\n"
+
+
+@pytest.mark.parametrize("label", ["PER\nLOC", "PER\x1eX", "PER\x1dX", "PER\tX"])
+def test_a_label_only_a_damaged_project_holds_is_refused_and_nothing_is_written(store, tmp_path, label):
+    """Labels are checked names (no control characters) wherever they are made; a project edited by
+    hand can still hold one, and it must not shift the pieces the writer reads."""
+    _accepted(store, [("Ada met Bob.", [(0, 3, "PER")]), ("Rome.", [(0, 4, "LOC")])])
+    with store.conn:
+        store.conn.execute("UPDATE annotations SET label = ? WHERE label = 'PER'", (label,))
+    with pytest.raises(InputError, match="which brat labels cannot"):
+        export(store, tmp_path / "out", None, form="brat")
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]

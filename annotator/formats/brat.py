@@ -17,7 +17,6 @@ The export writes the files from the store's texts and pieces (``write_batches``
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, repeat
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..importing import _decode, _read_regular, guess_title
-from ..store.span_pieces import BRAT_LINES, TextBatch
+from ..store.span_pieces import BRAT_SPANS, TextBatch
 from . import DISCONTINUOUS, Item, ReadOptions, WriteOptions
 from .file_maker import FileMaker
 from .files import atomic_folder
@@ -94,8 +93,9 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n\t]", " ", value)
 
 
-SPANS = BRAT_LINES  # each article's .ann lines but their numbers and covered text (store.export_text_batches)
+SPANS = BRAT_SPANS  # each article's labels, starts and ends (store.export_text_batches)
 _NUMBERS = tuple(f"T{n}\t" for n in range(1, 2001))  # "T1\t", "T2\t"...: enough for most articles
+_DAMAGED = "a label holds a line break or a control character, which brat labels cannot (the project is damaged)"
 
 
 def write_batches(out: Path | str, batches: Iterable[TextBatch], options: WriteOptions) -> int:
@@ -107,14 +107,15 @@ def write_batches(out: Path | str, batches: Iterable[TextBatch], options: WriteO
     with atomic_folder(out) as folder:
         with FileMaker(folder) as files:
             for batch in batches:
-                pieces = _pieces(batch, labels)
+                if len(batch.spans) != len(batch.sizes):  # a label held the pieces' separator
+                    raise InputError(_DAMAGED)
                 names, contents, start = [], [], 0
-                for size, piece in zip(batch.sizes, pieces):
+                for size, spans in zip(batch.sizes, batch.spans):
                     count += 1
                     text = batch.texts[start:start + size]
                     start += size
                     names += [f"{count:06d}.txt", f"{count:06d}.ann"]
-                    contents += [text, _ann(text, *piece) if piece else b""]
+                    contents += [text, _ann(text, spans, labels) if spans else b""]
                     options.progress(count)
                 files.write(names, contents)
         conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
@@ -122,26 +123,26 @@ def write_batches(out: Path | str, batches: Iterable[TextBatch], options: WriteO
     return count
 
 
-def _pieces(batch: TextBatch, labels: dict[str, None]) -> list[list[str]]:
-    """Each article's lines, starts and ends (``SPANS``' pieces), once their labels are checked and
-    added to ``labels``; a label that cannot be written is refused before anything is made of them."""
-    pieces = [spans.split("\x1e") if spans else [] for spans in batch.spans]
-    if len(pieces) != len(batch.sizes) or any(len(piece) not in (0, 4) for piece in pieces):
-        raise InputError("a label holds a control character, which brat labels cannot (the project is damaged)")
-    for used in json.loads("[" + ",".join(piece.pop() for piece in pieces if piece) + "]"):  # each article's
-        for label in used:
+def _ann(text: bytes, spans: str, labels: dict[str, None]) -> bytes:
+    """The .ann of a text (UTF-8) from its spans' pieces (``SPANS``): each line numbered, with the
+    text it covers, put together in C (no Python code runs per span). Labels not yet in ``labels``
+    are checked and added."""
+    pieces = spans.split("\x1e")
+    if len(pieces) != 3:
+        raise InputError(_DAMAGED)
+    names, starts, ends = pieces[0].split("\n"), pieces[1].split(","), pieces[2].split(",")
+    if len(names) != len(starts):
+        raise InputError(_DAMAGED)
+    if not labels.keys() >= set(names):
+        for label in names:
             if label not in labels:
                 if label.split() != [label]:
                     raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
                 labels[label] = None
-    return pieces
-
-
-def _ann(text: bytes, lines: str, starts: str, ends: str) -> bytes:
-    """The .ann of a text (UTF-8) from its spans' pieces: each line numbered, with the text it covers
-    (in C: no Python code runs per span)."""
-    lines = lines.split("\n")
-    numbers = _NUMBERS if len(lines) <= len(_NUMBERS) else [f"T{n}\t" for n in range(1, len(lines) + 1)]
+    numbers = _NUMBERS if len(names) <= len(_NUMBERS) else [f"T{n}\t" for n in range(1, len(names) + 1)]
     flat = text.decode().replace("\r", " ").replace("\n", " ").replace("\t", " ")  # as _flat: brat's .ann lines
-    covered = map(flat.__getitem__, map(slice, map(int, starts.split(",")), map(int, ends.split(","))))
-    return "".join(chain.from_iterable(zip(numbers, lines, covered, repeat("\n")))).encode()
+    covered = map(flat.__getitem__, map(slice, map(int, starts), map(int, ends)))
+    space = repeat(" ")
+    return "".join(chain.from_iterable(
+        zip(numbers, names, space, starts, space, ends, repeat("\t"), covered, repeat("\n"))
+    )).encode()

@@ -18,6 +18,7 @@ Input that ends inside a batch means the parent is gone: the child ends without 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import signal
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 _LENGTH = struct.Struct("<Q")
+_PIPE_SIZE = 1 << 20  # Linux's default pipe-max-size
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
 
 
@@ -43,6 +45,11 @@ class FileMaker:
             [sys.executable, "-m", __name__, str(folder)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: a batch crosses in 16 turns instead of 256
+            try:
+                fcntl.fcntl(self._process.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+            except OSError:
+                pass  # over the system's pipe-max-size: the default size works, in more turns
 
     def __enter__(self) -> FileMaker:
         return self
@@ -105,9 +112,11 @@ def _write_new(name: str, data: bytes, folder: int) -> None:
     """A new file ``name`` in the open folder ``folder`` holding ``data`` (refused if it exists)."""
     fd = os.open(name, _NEW_FILE, 0o666, dir_fd=folder)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        written = os.write(fd, data) if data else 0
+        if written < len(data):  # a short write (interrupted, or the disk's last free bytes): the rest
+            view = memoryview(data)[written:]
+            while view:
+                view = view[os.write(fd, view):]
     finally:
         os.close(fd)
 

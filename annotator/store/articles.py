@@ -306,7 +306,7 @@ class ArticleStore:
         """``iter_articles``' articles (same filter, same order), a ``TextBatch`` of up to ``batch`` at a
         time: their texts as stored, one UTF-8 blob, and ``spans``, an SQL aggregate over each one's
         annotations ``a`` (read in the order start, end, id) that makes text (brat's .ann lines,
-        ``span_pieces.BRAT_LINES``); pieces are joined by x'1d', which a label can hold only in a
+        ``span_pieces.BRAT_SPANS``); pieces are joined by x'1d', which a label can hold only in a
         damaged project (``labels.check_name``): a batch then has more pieces than texts. For a format of files, which need the text as it is
         rather than as JSON. Read ahead as ``export_rows`` reads; ``limit`` as there."""
         where, args = self._export_filter(statuses, annotator)

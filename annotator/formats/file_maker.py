@@ -8,28 +8,30 @@ formatting held, and two threads creating files in one folder took twice the sys
 between them. Here a child process does nothing else, while its parent reads and formats
 the next batch: 3.3 s.
 
-The parent sends batches through the child's stdin: an 8-byte little-endian length, then a
-pickle of (names, contents). The child makes each file new (never onto an existing one) in
-the folder it was given, relative to that folder's descriptor. On an error it writes one
-line, ``ERRNO<TAB>MESSAGE<TAB>NAME``, to stderr and ends, and the parent raises that OSError.
-Input that ends inside a batch means the parent is gone: the child ends without a word
-(the parent's temporary folder is removed by the next export, ``files.remove_stale_temps``).
+The parent sends batches through the child's stdin: the number of files k (8 bytes), 2k sizes
+(the names' bytes, then the contents', 8 bytes each, native order: both ends are this machine),
+the names (as the file system encodes them) one after another, and the contents likewise. The
+child makes each file new (never onto an existing one) in the folder it was given, relative to
+that folder's descriptor. On an error it writes one line, ``ERRNO<TAB>MESSAGE<TAB>NAME``, to
+stderr and ends, and the parent raises that OSError. Input that ends inside a batch means the
+parent is gone: the child ends without a word (the parent's temporary folder is removed by the
+next export, ``files.remove_stale_temps``).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import pickle
 import signal
 import struct
 import subprocess
 import sys
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-_LENGTH = struct.Struct("<Q")
+_COUNT = struct.Struct("=Q")
 _PIPE_SIZE = 1 << 20  # Linux's default pipe-max-size
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
 
@@ -56,10 +58,11 @@ class FileMaker:
 
     def write(self, names: Sequence[str], contents: Sequence[bytes]) -> None:
         """Make a new file ``names[i]`` holding ``contents[i]`` for each i (in the background)."""
-        batch = pickle.dumps((list(names), list(contents)), protocol=pickle.HIGHEST_PROTOCOL)
+        encoded = [os.fsencode(name) for name in names]
+        sizes = array("Q", [*map(len, encoded), *map(len, contents)])
         try:
-            self._process.stdin.write(_LENGTH.pack(len(batch)))
-            self._process.stdin.write(batch)
+            for piece in (_COUNT.pack(len(encoded)), sizes, b"".join(encoded), b"".join(contents)):
+                self._process.stdin.write(piece)
         except BrokenPipeError:  # the child ended: its error says why
             self._finish()
             raise OSError("the process making the files ended early") from None
@@ -96,25 +99,38 @@ def make_files(folder: Path, source: BinaryIO) -> None:
     """Make the files of each batch read from ``source`` in ``folder`` until ``source`` ends."""
     where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        while head := source.read(_LENGTH.size):
-            (length,) = _LENGTH.unpack(head)  # a short head: struct.error, below
-            batch = source.read(length)
-            if len(batch) < length:
-                raise EOFError
-            names, contents = pickle.loads(batch)
-            for name, data in zip(names, contents):
-                _write_new(name, data, where)
+        while head := source.read(_COUNT.size):
+            (count,) = _COUNT.unpack(_whole(head, _COUNT.size))
+            sizes = array("Q")
+            sizes.frombytes(_read(source, 2 * count * sizes.itemsize))
+            names = _read(source, sum(sizes[:count]))
+            contents = memoryview(_read(source, sum(sizes[count:])))
+            at_name = at_content = 0
+            for name_size, size in zip(sizes[:count], sizes[count:]):
+                _write_new(names[at_name:at_name + name_size], contents[at_content:at_content + size], where)
+                at_name += name_size
+                at_content += size
     finally:
         os.close(where)
 
 
-def _write_new(name: str, data: bytes, folder: int) -> None:
+def _read(source: BinaryIO, size: int) -> bytes:
+    return _whole(source.read(size), size)
+
+
+def _whole(data: bytes, size: int) -> bytes:
+    if len(data) < size:
+        raise EOFError  # the parent ended inside a batch
+    return data
+
+
+def _write_new(name: bytes, data: memoryview, folder: int) -> None:
     """A new file ``name`` in the open folder ``folder`` holding ``data`` (refused if it exists)."""
     fd = os.open(name, _NEW_FILE, 0o666, dir_fd=folder)
     try:
         written = os.write(fd, data) if data else 0
         if written < len(data):  # a short write (interrupted, or the disk's last free bytes): the rest
-            view = memoryview(data)[written:]
+            view = data[written:]
             while view:
                 view = view[os.write(fd, view):]
     finally:
@@ -127,9 +143,9 @@ def main(argv: list[str]) -> int:
     try:
         make_files(Path(argv[0]), sys.stdin.buffer)
     except OSError as e:
-        sys.stderr.write(f"{e.errno}\t{e.strerror}\t{e.filename or ''}\n")
+        sys.stderr.write(f"{e.errno}\t{e.strerror}\t{os.fsdecode(e.filename or '')}\n")
         return 1
-    except (EOFError, struct.error, pickle.UnpicklingError):
+    except EOFError:
         return 1  # the parent ended inside a batch
     return 0
 

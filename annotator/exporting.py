@@ -422,6 +422,7 @@ def export(
                           array=getattr(writer, "ARRAY", False), limit=limit,
                           on_progress=options.on_progress, should_cancel=options.should_cancel, total=options.total)
     if hasattr(writer, "write_batches"):  # files made from the store's texts and pieces (brat)
-        return writer.write_batches(out, store.export_text_batches(statuses, annotator=annotator, spans=writer.SPANS, limit=limit), options)
+        batches = store.export_text_batches(statuses, annotator=annotator, spans=writer.SPANS, limit=limit)
+        return writer.write_batches(out, batches, options)
     made = tasks(store, statuses, annotator=annotator, align=align, notes=notes, with_tokens=with_tokens, spans_only=True)
     return writer.write(out, made if limit is None else islice(made, limit), options)

@@ -60,9 +60,10 @@ tokens is ``task_lines.task_line``); or, for a folder of files holding the text 
     SPANS: str   # an SQL aggregate over an article's annotations (store.export_text_batches)
     def write_batches(out, batches: Iterable[store.span_pieces.TextBatch], options: WriteOptions) -> int
 
-(``brat``, whose files a child process makes: ``file_maker``). Each writes what the task-dict writer it replaced wrote, byte for byte
-(tests/core/test_task_lines.py keeps those writers as the reference), as compact JSON. The export
-dialog's preview is the export itself, limited to one article.
+(``brat``, whose files a child process makes: ``file_maker``). Each writes what the task-dict
+writer it replaced wrote, byte for byte (tests/core/test_task_lines.py keeps those writers as the
+reference), as compact JSON. The export dialog's preview is the export itself, limited to one
+article.
 
 Detection: ``sniff(path: Path) -> bool`` (optional) says whether a file with
 one of the format's suffixes holds this format rather than another sharing the

@@ -92,7 +92,8 @@ class FileMaker:
             message, _, name = rest.rstrip("\n").partition("\t")
             if number.isdigit():
                 raise OSError(int(number), message, name or None)
-            raise OSError(f"the process making the files failed: {said.strip() or f'exit status {self._process.returncode}'}")
+            said = said.strip() or f"exit status {self._process.returncode}"
+            raise OSError(f"the process making the files failed: {said}")
 
 
 def make_files(folder: Path, source: BinaryIO) -> None:

@@ -296,7 +296,10 @@ class ArticleStore:
                 return
             return
 
-        for records in self._read_batches(lambda conn, part, parts: self._export_batches(conn, where, args, batch, pieces, part, parts), pieces.readers):
+        def read(conn: sqlite3.Connection, part: int, parts: int) -> Iterator[bytes]:
+            return self._export_batches(conn, where, args, batch, pieces, part, parts)
+
+        for records in self._read_batches(read, pieces.readers):
             yield from _split_records(records)
 
     def export_text_batches(
@@ -304,25 +307,31 @@ class ArticleStore:
         spans: str, limit: int | None = None,
     ) -> Iterator[TextBatch]:
         """``iter_articles``' articles (same filter, same order), a ``TextBatch`` of up to ``batch`` at a
-        time: their texts as stored, one UTF-8 blob, and ``spans``, an SQL aggregate over each one's
-        annotations ``a`` (read in the order start, end, id) that makes text (brat's .ann lines,
-        ``span_pieces.BRAT_SPANS``); pieces are joined by x'1d', which a label can hold only in a
-        damaged project (``labels.check_name``): a batch then has more pieces than texts. For a format of files, which need the text as it is
-        rather than as JSON. Read ahead as ``export_rows`` reads; ``limit`` as there."""
+        time, for a format of files, which needs the texts as they are rather than as JSON: their
+        texts as stored, and each one's ``spans``, an SQL aggregate over its annotations ``a`` (read
+        in the order start, end, id) that makes text (``span_pieces.BRAT_SPANS``). The articles'
+        pieces are joined by x'1d', which a label holds only in a damaged project (names are checked,
+        ``labels.check_name``): its batch then has more pieces than texts. Read ahead as
+        ``export_rows`` reads; ``limit`` as there."""
         where, args = self._export_filter(statuses, annotator)
         if limit is not None:
             yield from islice(self._text_batches(self.conn, where, args, limit, spans), 1)
             return
-        yield from self._read_batches(lambda conn, part, parts: self._text_batches(conn, where, args, batch, spans, part, parts))
+
+        def read(conn: sqlite3.Connection, part: int, parts: int) -> Iterator[TextBatch]:
+            return self._text_batches(conn, where, args, batch, spans, part, parts)
+
+        yield from self._read_batches(read)
 
     def _read_batches(self, read: Callable[[sqlite3.Connection, int, int], Iterator[T]], readers: int = 1) -> Iterator[T]:
-        """What ``read(connection, part, parts)`` gives, read ahead on ``readers`` connections of their own
-        taking turns (``read_ahead``); on the store's own connection when none can be had."""
+        """What ``read(connection, part, parts)`` gives, read ahead on ``readers`` connections of their
+        own taking turns (``read_ahead``); on the store's own connection when none can be had."""
 
         def reads(part: int) -> Callable[[sqlite3.Connection], Iterator[T]]:
             return lambda conn: read(conn, part, readers)
 
-        ahead = None if self.path is None else read_ahead(self._reading_connection, *[reads(part) for part in range(readers)])
+        reading = [reads(part) for part in range(readers)]
+        ahead = None if self.path is None else read_ahead(self._reading_connection, *reading)
         yield from ahead if ahead is not None else read(self.conn, 0, 1)
 
     def _reading_connection(self) -> sqlite3.Connection:
@@ -365,7 +374,8 @@ class ArticleStore:
         return self._batches(conn, sql, where, args, batch, part, parts)
 
     def _text_batches(
-        self, conn: sqlite3.Connection, where: str, args: list, batch: int, spans: str, part: int = 0, parts: int = 1,
+        self, conn: sqlite3.Connection, where: str, args: list, batch: int, spans: str, part: int = 0,
+        parts: int = 1,
     ) -> Iterator[TextBatch]:
         """``export_text_batches``' batches, each made by one statement: the texts joined as a blob with
         their sizes (no JSON to decode: the text is written as it is), and the articles' ``spans``
@@ -380,7 +390,9 @@ class ArticleStore:
             yield TextBatch(texts, list(map(int, sizes.split(","))), pieces.split("\x1d"))
 
     @staticmethod
-    def _batches(conn, sql: str, where: str, args: list, batch: int, part: int, parts: int, whole_rows: bool = False) -> Iterator:
+    def _batches(
+        conn, sql: str, where: str, args: list, batch: int, part: int, parts: int, whole_rows: bool = False,
+    ) -> Iterator:
         """The second column of ``sql``'s row (or, ``whole_rows``, the row) for one batch of ``batch``
         articles after another, from the ``part``-th: the batches part, part + parts... (the others are
         passed over: another reader's). ``sql`` takes the last id before the batch, ``args`` and the

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 T0 = time.perf_counter()
 
@@ -153,6 +154,9 @@ def export_baseline(db: str, out: str, *flags: str) -> None:
 
 
 def _lines(path: str) -> int:
+    """The lines of an export file; the files of an export folder (brat's)."""
+    if Path(path).is_dir():
+        return sum(1 for _ in Path(path).iterdir())
     with open(path, "rb") as f:
         return sum(1 for _ in f)
 

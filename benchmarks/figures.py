@@ -8,6 +8,7 @@ A figure whose code under test does not exist yet (or fails) returns rows with
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -326,6 +327,54 @@ def _export_rows(ws: Workspace, size: Size, db: Path, flags: list[str], budget: 
         ))
     out_base.unlink(missing_ok=True)
     out_ours.unlink(missing_ok=True)
+    return rows
+
+
+FORMATS = ("doccano", "labelstudio", "brat")  # the formats that hold no tokens, besides --no-tokens
+
+
+def formats_figure(ws: Workspace, size: Size) -> list[Row]:
+    """Export in each format without tokens, against a third of doccano's time (scaled to this size):
+    the issue's target for every format that has no tokens. brat's folders are all removed at the
+    end, not between runs: ext4 checks the inodes deleted in the last few minutes on every file it
+    creates, which made a brat export right after a deleted one several times slower."""
+    if not available("annotator.cli"):
+        return [missing(f"export {size.articles:,} articles --format {form}", "s", "≤ 1/3 of doccano", "annotator.cli not written yet")
+                for form in FORMATS]
+    db = ws.accepted_project()
+    _read_through(db)
+    doccano = DOCCANO_SECONDS * size.articles / DOCCANO_ARTICLES
+    budget = doccano * DOCCANO_SHARE
+    rows, outs = [], []
+    try:
+        for form in FORMATS:
+            runs = []
+            for k in range(size.repeats):
+                outs.append(ws.root / f"export-{form}-{k}")
+                log(f"export ours: annotator export --format {form} ({k + 1})")
+                try:
+                    runs.append(run_child(["export-ours", str(db), str(outs[-1]), "--format", form]))
+                except RuntimeError as e:
+                    runs = []
+                    rows.append(missing(f"export {size.articles:,} articles --format {form}", "s", "≤ 1/3 of doccano", f"failed: {e}"))
+                    break
+            if not runs:
+                continue
+            ours = _median_run(runs)
+            rows.append(Row(
+                f"export {size.articles:,} articles --format {form} vs doccano", ours["seconds"], doccano, "s",
+                f"≤ {DOCCANO_SHARE:.2f}x (≤ {budget:.2f} s)", ok=ours["seconds"] <= budget, ratio=ratio(ours["seconds"], doccano),
+                note=f"{ours['lines']:,} {'files' if form == 'brat' else 'lines'}; runs "
+                     + " / ".join(f"{r['seconds']:.2f}" for r in runs) + f" s; baseline: doccano's {DOCCANO_SECONDS} s for "
+                     f"{DOCCANO_ARTICLES:,} articles (issue 11), scaled to {size.articles:,}",
+                extra={"runs": runs},
+            ))
+    finally:
+        for out in outs:
+            if out.is_dir():
+                shutil.rmtree(out, ignore_errors=True)
+            else:
+                out.unlink(missing_ok=True)
     return rows
 
 

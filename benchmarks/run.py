@@ -32,6 +32,7 @@ FIGURES = {
     "open": "open_figure",
     "next": "next_figure",
     "export": "export_figure",
+    "formats": "formats_figure",
     "memory": "memory_figure",
     "queries": "queries_figure",
     "search": "search_figure",

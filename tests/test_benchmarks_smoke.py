@@ -17,7 +17,7 @@ from benchmarks.figures import least_sure_copy, review_offenders
 from benchmarks.project import Workspace
 from benchmarks.run import run, table
 
-EVERY_FIGURE = ["import", "spans", "open", "next", "export", "memory", "queries", "search"]
+EVERY_FIGURE = ["import", "spans", "open", "next", "export", "formats", "memory", "queries", "search"]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,7 @@ def test_every_figure_is_measured_against_its_baseline(smoke):
     assert [r.ok is None for r in found["next"]] == [False, True] * 3
     assert len(found["search"]) == 2  # median and p95 against the LIKE scan
     assert len(found["export"]) == 3
+    assert [r.figure for r in found["formats"]] == [f"export 500 articles --format {f} vs doccano" for f in ("doccano", "labelstudio", "brat")]
     hits = found["search"][0].extra["hits"]
     assert hits["spokesperson"] > 0 and hits["zurich"] > 0 and hits["qwertyzzz"] == 0
 
@@ -77,6 +78,9 @@ def test_numbers_are_sane(smoke):
         assert r.extra["ours"]["lines"] == r.extra["baseline"]["lines"] == 500
         assert r.extra["same_records"] == "yes"  # the baseline writes the same tasks
     assert tokenless.figure.endswith("--no-tokens") and doccano.baseline == pytest.approx(11.7 * 500 / 50_000)
+    # doccano: a line an article; Label Studio: an array item a line, between "[" and "]"; brat: two files an
+    # article and annotation.conf
+    assert [r.extra["runs"][0]["lines"] for r in found["formats"]] == [500, 502, 1001]
     for opened in found["open"]:
         assert 0 < opened.ours < 30
 

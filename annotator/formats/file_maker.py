@@ -92,8 +92,8 @@ class FileMaker:
             message, _, name = rest.rstrip("\n").partition("\t")
             if number.isdigit():
                 raise OSError(int(number), message, name or None)
-            said = said.strip() or f"exit status {self._process.returncode}"
-            raise OSError(f"the process making the files failed: {said}")
+            last = said.strip().splitlines()[-1:] or [f"exit status {self._process.returncode}"]
+            raise OSError(f"the process making the files failed: {last[0]}")  # a traceback's last line says what
 
 
 def make_files(folder: Path, source: BinaryIO) -> None:

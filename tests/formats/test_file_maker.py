@@ -52,3 +52,17 @@ def test_leaving_on_an_error_stops_the_child_before_the_caller_cleans_up(tmp_pat
     made = len(list(tmp_path.iterdir()))
     time.sleep(0.3)
     assert len(list(tmp_path.iterdir())) == made < 20_000
+
+
+def test_a_child_that_cannot_start_its_work_is_named_by_its_last_words(tmp_path, monkeypatch):
+    """A child that fails before making anything (here: a Python without the package) says why in
+    one line, not a traceback."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+                    "echo \"ModuleNotFoundError: No module named 'annotator'\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("sys.executable", str(fake))
+    with pytest.raises(OSError) as caught:
+        with FileMaker(tmp_path) as files:
+            files.write(["a.txt"], [b"a"])
+    assert str(caught.value) == "the process making the files failed: ModuleNotFoundError: No module named 'annotator'"

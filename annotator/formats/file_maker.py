@@ -8,14 +8,14 @@ formatting held, and two threads creating files in one folder took twice the sys
 between them. Here a child process does nothing else, while its parent reads and formats
 the next batch: 3.3 s.
 
-The parent sends batches through the child's stdin: the number of files k (8 bytes), 2k sizes
-(the names' bytes, then the contents', 8 bytes each, native order: both ends are this machine),
-the names (as the file system encodes them) one after another, and the contents likewise. The
-child makes each file new (never onto an existing one) in the folder it was given, relative to
-that folder's descriptor. On an error it writes one line, ``ERRNO<TAB>MESSAGE<TAB>NAME``, to
-stderr and ends, and the parent raises that OSError. Input that ends inside a batch means the
-parent is gone: the child ends without a word (the parent's temporary folder is removed by the
-next export, ``files.remove_stale_temps``).
+The parent sends batches through the child's stdin: the number of files k and the bytes of
+their names (8 bytes each), k sizes (8 bytes each, native order: both ends are this machine),
+the names as the file system encodes them, each ended by a NUL (which no file name holds), and
+the contents one after another. The child makes each file new (never onto an existing one) in
+the folder it was given, relative to that folder's descriptor. On an error it writes one line,
+``ERRNO<TAB>MESSAGE<TAB>NAME``, to stderr and ends, and the parent raises that OSError. Input
+that ends inside a batch means the parent is gone: the child ends without a word (the parent's
+temporary folder is removed by the next export, ``files.remove_stale_temps``).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ import subprocess
 import sys
 from array import array
 from collections.abc import Sequence
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import BinaryIO
 
-_COUNT = struct.Struct("=Q")
+_HEAD = struct.Struct("=QQ")  # files, bytes of their names
 _PIPE_SIZE = 1 << 20  # Linux's default pipe-max-size
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as open(..., "x")
 
@@ -58,10 +59,9 @@ class FileMaker:
 
     def write(self, names: Sequence[str], contents: Sequence[bytes]) -> None:
         """Make a new file ``names[i]`` holding ``contents[i]`` for each i (in the background)."""
-        encoded = [os.fsencode(name) for name in names]
-        sizes = array("Q", [*map(len, encoded), *map(len, contents)])
+        encoded = os.fsencode("".join(name + "\0" for name in names))
         try:
-            for piece in (_COUNT.pack(len(encoded)), sizes, b"".join(encoded), b"".join(contents)):
+            for piece in (_HEAD.pack(len(names), len(encoded)), array("Q", map(len, contents)), encoded, b"".join(contents)):
                 self._process.stdin.write(piece)
         except BrokenPipeError:  # the child ended: its error says why
             self._finish()
@@ -100,17 +100,21 @@ def make_files(folder: Path, source: BinaryIO) -> None:
     """Make the files of each batch read from ``source`` in ``folder`` until ``source`` ends."""
     where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        while head := source.read(_COUNT.size):
-            (count,) = _COUNT.unpack(_whole(head, _COUNT.size))
+        while head := source.read(_HEAD.size):
+            count, names_size = _HEAD.unpack(_whole(head, _HEAD.size))
             sizes = array("Q")
-            sizes.frombytes(_read(source, 2 * count * sizes.itemsize))
-            names = _read(source, sum(sizes[:count]))
-            contents = memoryview(_read(source, sum(sizes[count:])))
-            at_name = at_content = 0
-            for name_size, size in zip(sizes[:count], sizes[count:]):
-                _write_new(names[at_name:at_name + name_size], contents[at_content:at_content + size], where)
-                at_name += name_size
-                at_content += size
+            sizes.frombytes(_read(source, count * sizes.itemsize))
+            names = _read(source, names_size).split(b"\0")
+            contents = memoryview(_read(source, sum(sizes)))
+            ends = list(accumulate(sizes))
+            for name, start, end in zip(names, chain((0,), ends), ends):  # the loop a file costs: kept bare
+                fd = os.open(name, _NEW_FILE, 0o666, dir_fd=where)
+                try:
+                    written = os.write(fd, contents[start:end]) if start < end else 0
+                    if written < end - start:  # a short write (interrupted, or the disk's last free bytes)
+                        _write_rest(fd, contents[start + written:end])
+                finally:
+                    os.close(fd)
     finally:
         os.close(where)
 
@@ -125,17 +129,9 @@ def _whole(data: bytes, size: int) -> bytes:
     return data
 
 
-def _write_new(name: bytes, data: memoryview, folder: int) -> None:
-    """A new file ``name`` in the open folder ``folder`` holding ``data`` (refused if it exists)."""
-    fd = os.open(name, _NEW_FILE, 0o666, dir_fd=folder)
-    try:
-        written = os.write(fd, data) if data else 0
-        if written < len(data):  # a short write (interrupted, or the disk's last free bytes): the rest
-            view = data[written:]
-            while view:
-                view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+def _write_rest(fd: int, data: memoryview) -> None:
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def main(argv: list[str]) -> int:

@@ -1,12 +1,12 @@
 """Making many new files in one folder in a process of its own (brat's two files per article).
 
 Creating a file costs the kernel more than anything Python does to fill it: 100,001 files
-took this machine 2.5-3.2 s of system time when its disk was idle. In the exporting process
-that time added to the reading and formatting (5.7-6.0 s for 50,000 articles); a thread
-of its own made it slower, as each of the three calls per file waited for the GIL the
-formatting held, and two threads creating files in one folder took twice the system time
-between them. Here a child process does nothing else, while its parent reads and formats
-the next batch: 3.3 s.
+took this machine 2.5-4 s of system time. In the exporting process that time added to the
+reading and formatting (a median of 6.0 s for 50,000 articles); a thread of its own made it
+slower, as each of the three calls per file waited for the GIL the formatting held, and two
+threads creating files in one folder took twice the system time between them. Here a child
+process does nothing else while its parent reads and formats the next batch: a median of
+4.1 s (README, Speed).
 
 The parent sends batches through the child's stdin: the number of files k and the bytes of
 their names (8 bytes each), k sizes (8 bytes each, native order: both ends are this machine),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.errors import InputError
+from annotator.errors import AnnotatorError, InputError
 from annotator.exporting import export
 from annotator.formats import WriteOptions, brat
 from annotator.labels import make_labels
@@ -61,6 +61,21 @@ def test_a_label_only_a_damaged_project_holds_is_refused_and_nothing_is_written(
     with store.conn:
         store.conn.execute("UPDATE annotations SET label = ? WHERE label = 'PER'", (label,))
     with pytest.raises(InputError, match="which brat labels cannot"):
+        export(store, tmp_path / "out", None, form="brat")
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_a_full_disk_while_the_files_are_made_says_so_and_leaves_nothing(store, tmp_path, monkeypatch):
+    """The child making the files reports the disk's error by its number; the export says the disk is
+    full, as every export does, and removes what was made (a child that ran out of room for real: the
+    EEXIST case of tests/formats/test_file_maker.py shows the number crossing)."""
+    _accepted(store, [("Ada met Bob.", [(0, 3, "PER")])])
+    full = tmp_path / "python"
+    full.write_text("#!/bin/sh\ncat > /dev/null\nprintf '28\\tNo space left on device\\t000001.txt\\n' >&2\nexit 1\n")
+    full.chmod(0o755)
+    monkeypatch.setattr("sys.executable", str(full))
+    with pytest.raises(AnnotatorError, match="the disk is full; nothing was written"):
         export(store, tmp_path / "out", None, form="brat")
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]

@@ -92,6 +92,20 @@ def test_export_onto_a_full_disk_names_the_file_and_writes_nothing(small_disk, t
     assert len(out.read_text("utf-8").splitlines()) == 30
 
 
+def test_a_brat_export_onto_a_full_disk_says_so_and_leaves_no_folder(small_disk, tmp_path):
+    """brat's files are made by a child process (formats/file_maker.py): its error crosses to the
+    export by its number, and the half-made folder is removed."""
+    project, out = tmp_path / "p.db", small_disk / "brat"
+    _accepted_project(project)
+    fill(small_disk)
+    code, error = run_cli(["export", str(project), str(out), "--format", "brat"])
+    assert (code, error) == (1, f"Error: {out}: the disk is full; nothing was written (free some space and export again)")
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no temporary folder left
+    (small_disk / "filler").unlink()
+    assert run_cli(["export", str(project), str(out), "--format", "brat"])[0] == 0
+    assert len(list(out.iterdir())) == 2 * 30 + 1
+
+
 def test_export_failing_with_enospc_names_the_file_and_writes_nothing(tmp_path, monkeypatch):
     project, out = tmp_path / "p.db", tmp_path / "out.jsonl"
     _accepted_project(project)

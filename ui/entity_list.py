@@ -35,6 +35,7 @@ EXCERPT = 60  # characters of an entity's text shown in its row; the tooltip has
 REFRESH_MS = 150  # the list is refilled this long after the last change, off the next article's path
 HIDE_BELOW = 1000  # px of window width: narrower, the list gives its room to the article (E shows it again)
 CELL_PAD, SWATCH = 8, 24  # px: a cell's text margins, and the colour swatch before a label name
+TEXT_EM, SOURCE_EM, SOURCE_MIN_EM = 12, 8, 3  # column widths in ems: the source gives up its room first
 
 
 def source_of(entity: Entity) -> str:
@@ -147,8 +148,8 @@ class EntityList(QTableView):
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Fixed)
         self.setColumnWidth(STATE, max(metrics.horizontalAdvance(s.value) for s in EntityState) + 2 * CELL_PAD)
         header.setSectionResizeMode(SOURCE, QHeaderView.ResizeMode.Interactive)
-        self.setColumnWidth(SOURCE, metrics.horizontalAdvance("M") * 8)
         em = metrics.horizontalAdvance("M")
+        self.setColumnWidth(SOURCE, SOURCE_EM * em)
         self.setMinimumWidth(16 * em)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
         view.entities_changed.connect(self.stale)
@@ -180,6 +181,7 @@ class EntityList(QTableView):
             if names:
                 widest = max(self.fontMetrics().horizontalAdvance(n) for n in names)
                 self.setColumnWidth(LABEL, min(widest + SWATCH + 2 * CELL_PAD, 12 * self.fontMetrics().horizontalAdvance("M")))
+                self._fit_source()
         finally:
             self._syncing = False
         self._follow_focus(self._view.focused_entity())
@@ -218,6 +220,18 @@ class EntityList(QTableView):
         return False  # Tab belongs to the window (next entity), not to focus chains
 
     # ------------------------------------------------------------ room
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_source()
+
+    def _fit_source(self) -> None:
+        """Keep TEXT_EM for the entity's text (the stretching column) where the list can: the source
+        column narrows first, down to SOURCE_MIN_EM (its tooltip has it whole). At the window's
+        default width the four columns' widths left the text one character."""
+        em = self.fontMetrics().horizontalAdvance("M")
+        left = self.viewport().width() - self.columnWidth(LABEL) - self.columnWidth(STATE) - TEXT_EM * em
+        self.setColumnWidth(SOURCE, max(SOURCE_MIN_EM * em, min(SOURCE_EM * em, left)))
+
     def follow_width(self, window_width: int) -> None:
         """Hide when the window becomes too narrow to give the article its column beside the list,
         show again (if wanted) when it becomes wide enough; between, E decides."""

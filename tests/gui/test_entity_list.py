@@ -150,3 +150,21 @@ def test_entity_text_and_labels_are_shown_as_plain_text(make_project, wide_windo
     model = w.entity_list.entity_model
     assert rows(w)[0][:2] == ("<b>bold</b> &amp; <img src=x>", "<h1>L</h1>")
     assert model.index(0, TEXT).data(Qt.ItemDataRole.ToolTipRole).startswith(plain_tooltip("<b>bold</b>")[:-7])
+
+
+def test_at_the_windows_default_size_the_text_column_keeps_its_room(make_main_window, qtbot):
+    """At 1200 px (the default width) the list is about 310 px wide, and the label, state and source
+    columns left the entity's text a few characters ("K…" on screen): the source column now gives up
+    its room first, down to its least."""
+    from annotator_ui.entity_list import SOURCE_EM, SOURCE_MIN_EM
+
+    w = make_main_window()
+    w.resize(1200, 780)
+    table = w.entity_list
+    qtbot.waitUntil(lambda: table.isVisible() and rows(w) == texts_in_store(w))
+    em = table.fontMetrics().horizontalAdvance("M")
+    qtbot.waitUntil(lambda: table.columnWidth(SOURCE) == SOURCE_MIN_EM * em)
+    assert table.columnWidth(TEXT) >= 8 * em  # 4 ems before
+    assert not table.horizontalScrollBar().isVisible()  # every column within the list
+    w.resize(2000, 900)
+    qtbot.waitUntil(lambda: table.columnWidth(SOURCE) == SOURCE_EM * em)  # a wide window gives it back

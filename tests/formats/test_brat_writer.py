@@ -3,9 +3,11 @@ one article, labels first used in later batches, and labels only a damaged proje
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from annotator.errors import AnnotatorError, InputError
+from annotator.errors import AnnotatorError, Cancelled, InputError
 from annotator.exporting import export
 from annotator.formats import WriteOptions, brat
 from annotator.labels import make_labels
@@ -78,4 +80,22 @@ def test_a_full_disk_while_the_files_are_made_says_so_and_leaves_nothing(store, 
     with pytest.raises(AnnotatorError, match="the disk is full; nothing was written"):
         export(store, tmp_path / "out", None, form="brat")
     assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_a_cancelled_export_stops_the_file_maker_and_leaves_nothing(store, tmp_path):
+    """Cancel (the export dialog's button) arrives between articles; the child making the files is
+    stopped before the half-made folder is removed, so nothing reappears after."""
+    _accepted(store, [(f"Article {i}: Ada met Bob.", [(13, 16, "PER")]) for i in range(2500)])
+    asked = []
+
+    def cancel_after_the_first_batch() -> bool:
+        asked.append(1)
+        return len(asked) > 12  # progress is checked every 100 articles: stops in the second batch
+
+    options = WriteOptions(should_cancel=cancel_after_the_first_batch)
+    with pytest.raises(Cancelled):
+        export(store, tmp_path / "out", None, form="brat", options=options)
+    assert not (tmp_path / "out").exists()
+    time.sleep(0.3)  # nothing still running puts anything back
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]

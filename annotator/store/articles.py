@@ -371,7 +371,8 @@ class ArticleStore:
             f"SELECT max(id), CAST(group_concat(record, x'0a') AS BLOB) FROM "
             f"(SELECT t.id AS id, {record} AS record FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
         )
-        return self._batches(conn, sql, where, args, batch, part, parts)
+        for row in self._batches(conn, sql, where, args, batch, part, parts):
+            yield row[1]
 
     def _text_batches(
         self, conn: sqlite3.Connection, where: str, args: list, batch: int, spans: str, part: int = 0,
@@ -386,17 +387,15 @@ class ArticleStore:
             f"coalesce((SELECT {spans} FROM annotations a WHERE a.article_id = t.id), '') AS spans "
             f"FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
         )
-        for _, texts, sizes, pieces in self._batches(conn, sql, where, args, batch, part, parts, whole_rows=True):
+        for _, texts, sizes, pieces in self._batches(conn, sql, where, args, batch, part, parts):
             yield TextBatch(texts, list(map(int, sizes.split(","))), pieces.split("\x1d"))
 
     @staticmethod
-    def _batches(
-        conn, sql: str, where: str, args: list, batch: int, part: int, parts: int, whole_rows: bool = False,
-    ) -> Iterator:
-        """The second column of ``sql``'s row (or, ``whole_rows``, the row) for one batch of ``batch``
-        articles after another, from the ``part``-th: the batches part, part + parts... (the others are
-        passed over: another reader's). ``sql`` takes the last id before the batch, ``args`` and the
-        batch's size, and makes one row whose first column is the batch's last id (NULL: no more)."""
+    def _batches(conn, sql: str, where: str, args: list, batch: int, part: int, parts: int) -> Iterator[tuple]:
+        """``sql``'s row for one batch of ``batch`` articles after another, from the ``part``-th: the
+        batches part, part + parts... (the others are passed over: another reader's). ``sql`` takes the
+        last id before the batch, ``args`` and the batch's size, and makes one row whose first column
+        is the batch's last id (NULL: no more)."""
         skip = f"SELECT coalesce(max(id), -1) FROM (SELECT id FROM articles WHERE {where} ORDER BY id LIMIT ?)"
         last = conn.execute(skip, [0, *args, part * batch]).fetchone()[0] if part else 0
         while last >= 0:
@@ -404,7 +403,7 @@ class ArticleStore:
             if row[0] is None:
                 return
             last = row[0]
-            yield row if whole_rows else row[1]
+            yield row
             if parts > 1:
                 last = conn.execute(skip, [last, *args, (parts - 1) * batch]).fetchone()[0]
 

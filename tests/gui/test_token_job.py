@@ -33,7 +33,9 @@ def test_opening_a_project_stores_the_tokens_its_articles_lack(make_main_window,
     keep = StatusBar.set_background
     monkeypatch.setattr(StatusBar, "set_background", lambda bar, text: (shown.append(text), keep(bar, text)))
     window = make_main_window(_unsuggested_project(tmp_path / "p.db"))
-    qtbot.waitUntil(lambda: _stored_everywhere(window), timeout=20000)
+    # The job thread can store every batch before the GUI thread delivers its queued signals:
+    # wait for the last one (the bar hidden again), not only for the tokens in the file.
+    qtbot.waitUntil(lambda: _stored_everywhere(window) and shown[-1:] == [""], timeout=20000)
     for article_id, text in zip(range(1, len(TEXTS) + 1), TEXTS):
         assert window.store.tokens(article_id) == tokenize(text)
     assert shown == ["storing tokens: 2 of 3 articles", "storing tokens: 3 of 3 articles", ""]

@@ -10,7 +10,8 @@ refused, naming how many the file holds, unless ``--discontinuous cover``
 piece). Relation (R), event (E), attribute (A, M), normalisation (N),
 equivalence (*) and note (#) lines are reported as unknown. The title is
 guessed from the text as for a .txt file; meta is ``{"file": "NAME.txt"}``.
-Write: ``000001.txt``/``000001.ann``... in export order, and an
+Write: ``000001-angela-merkel-visits-paris.txt`` and ``.ann``... (export order, then the
+first words of the title, or of the text when there is none: ``document_names``), and an
 ``annotation.conf`` naming the labels. brat holds no decisions, title or meta.
 The export writes the files from the store's texts and pieces (``write_batches``), no task dicts.
 """
@@ -18,6 +19,7 @@ The export writes the files from the store's texts and pieces (``write_batches``
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from itertools import chain, repeat
 from pathlib import Path
@@ -110,17 +112,44 @@ def write_batches(out: Path | str, batches: Iterable[TextBatch], options: WriteO
                 if len(batch.spans) != len(batch.sizes):  # a label held the pieces' separator
                     raise InputError(_DAMAGED)
                 names, contents, start = [], [], 0
-                for size, spans in zip(batch.sizes, batch.spans):
+                for size, spans, name in zip(batch.sizes, batch.spans, document_names(count + 1, batch.heads), strict=True):
                     count += 1
                     text = batch.texts[start:start + size]
                     start += size
-                    names += [f"{count:06d}.txt", f"{count:06d}.ann"]
+                    names += [name + ".txt", name + ".ann"]
                     contents += [text, _ann(text, spans, labels) if spans else b""]
                     options.progress(count)
                 files.write(names, contents)
         conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
         (folder / "annotation.conf").write_text(conf, "utf-8")
     return count
+
+
+# The bytes a name keeps of a head in ASCII: letters and digits, and x'1f' between heads; the rest
+# separate words.
+_NAME_BYTES = bytes(byte if (chr(byte).isalnum() and byte < 128) or byte == 0x1F else 32 for byte in range(256)).lower()
+NAME_WORDS_CHARS = 40
+
+
+def document_names(first: int, heads: list[str]) -> list[str]:
+    """``000001-angela-merkel-visits-paris``...: each article's number in export order, from ``first``
+    (names sort as the export), then the first words of its head (its title, or the start of its text:
+    ``TextBatch``) as ASCII letters and digits in lower case, accents dropped, at most
+    ``NAME_WORDS_CHARS`` characters of whole words (a longer first word is cut). brat lists a
+    collection by file name: the words say which article each is. They also make the export faster:
+    ext4 scans a directory block to look up and to add each name, and a block holds a third as many
+    names of this length as of six digits (100,001 files: a fifth less system time, README Speed).
+    The heads are made ASCII together, in one call each (x'1f' keeps them apart)."""
+    joined = "\x1f".join(heads).replace("ß", "ss").replace("ẞ", "SS")  # what NFKD leaves as it is (casefold took longer)
+    ascii_heads = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore")
+    names = []
+    for number, head in enumerate(ascii_heads.translate(_NAME_BYTES).split(b"\x1f"), start=first):
+        words = b"-".join(head.split())
+        if len(words) > NAME_WORDS_CHARS:
+            cut = words[:NAME_WORDS_CHARS + 1]
+            words = cut.rsplit(b"-", 1)[0] if b"-" in cut else cut[:NAME_WORDS_CHARS]
+        names.append(f"{number:06d}-{words.decode()}" if words else f"{number:06d}")
+    return names
 
 
 def _ann(text: bytes, spans: str, labels: dict[str, None]) -> bytes:

@@ -16,7 +16,7 @@ from .base import content_hash, reports_damage
 from .read_ahead import read_ahead
 from .review_order import IMPORT, QueueOrder
 from .rows import article_from_row
-from .span_pieces import TASK_SPANS, RowPieces, TextBatch
+from .span_pieces import HEAD_CHARS, TASK_SPANS, RowPieces, TextBatch
 
 T = TypeVar("T")
 
@@ -383,12 +383,13 @@ class ArticleStore:
         joined by x'1d'."""
         sql = (
             "SELECT max(id), CAST(group_concat(text, '') AS BLOB), group_concat(length(CAST(text AS BLOB))), "
-            f"group_concat(spans, x'1d') FROM (SELECT t.id AS id, t.text AS text, "
-            f"coalesce((SELECT {spans} FROM annotations a WHERE a.article_id = t.id), '') AS spans "
+            "group_concat(spans, x'1d'), group_concat(head, x'1f') FROM (SELECT t.id AS id, t.text AS text, "
+            f"coalesce((SELECT {spans} FROM annotations a WHERE a.article_id = t.id), '') AS spans, "
+            f"replace(substr(coalesce(nullif(t.title, ''), t.text), 1, {HEAD_CHARS}), x'1f', ' ') AS head "
             f"FROM articles t WHERE {where} ORDER BY t.id LIMIT ?)"
         )
-        for _, texts, sizes, pieces in self._batches(conn, sql, where, args, batch, part, parts):
-            yield TextBatch(texts, list(map(int, sizes.split(","))), pieces.split("\x1d"))
+        for _, texts, sizes, pieces, heads in self._batches(conn, sql, where, args, batch, part, parts):
+            yield TextBatch(texts, list(map(int, sizes.split(","))), pieces.split("\x1d"), heads.split("\x1f"))
 
     @staticmethod
     def _batches(conn, sql: str, where: str, args: list, batch: int, part: int, parts: int) -> Iterator[tuple]:

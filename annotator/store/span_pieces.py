@@ -59,12 +59,17 @@ LABELSTUDIO_SPANS = RowPieces((
 @dataclass(frozen=True)
 class TextBatch:
     """A batch of ``store.export_text_batches``' articles: ``texts`` their texts as stored, one after
-    another as UTF-8, ``sizes`` each one's bytes, and ``spans`` each one's spans piece ("" without
-    spans)."""
+    another as UTF-8, ``sizes`` each one's bytes, ``spans`` each one's spans piece ("" without
+    spans), and ``heads`` the first ``HEAD_CHARS`` characters of each one's title, or of its text
+    when it has none (to name a file after), with any x'1f' made a space."""
 
     texts: bytes
     sizes: list[int]
     spans: list[str]
+    heads: list[str]
+
+
+HEAD_CHARS = 60  # room for the 40 characters of words a brat file name keeps once punctuation drops out
 
 
 # What brat's .ann lines are made of: each span's label, joined by line breaks, then x'1e', the

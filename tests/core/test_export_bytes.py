@@ -116,8 +116,8 @@ def test_the_exact_bytes_of_a_small_export_in_each_format(tmp_path):
         export(store, tmp_path / "b", None, form="brat")
         files = {p.name: p.read_text("utf-8") for p in (tmp_path / "b").iterdir()}
         assert files == {
-            "000001.txt": "Ada was in Zürich.", "000001.ann": "T1\tPER 0 3\tAda\nT2\tLOC 11 17\tZürich\n",
-            "000002.txt": "None.", "000002.ann": "",
+            "000001-one.txt": "Ada was in Zürich.", "000001-one.ann": "T1\tPER 0 3\tAda\nT2\tLOC 11 17\tZürich\n",
+            "000002-none.txt": "None.", "000002-none.ann": "",
             "annotation.conf": "[entities]\nPER\nLOC\n[relations]\n[events]\n[attributes]\n",
         }
     finally:

@@ -3,7 +3,9 @@ Label Studio; brat's files) write what the task-dict writers they replaced wrote
 writers are kept here as the reference (``_doccano_line``, ``_labelstudio_task``, ``_brat_files``)."""
 
 import json
+import re
 import threading
+import unicodedata
 
 import pytest
 
@@ -188,19 +190,33 @@ def _labelstudio(path, made) -> None:
         f.write("\n]\n")
 
 
+def _brat_name(count: int, task: dict) -> str:
+    """A brat file's name, word by word: the number, then the ASCII words of the title's (or the
+    text's) first 60 characters that fit in 40 (a first word longer than that, cut)."""
+    head = unicodedata.normalize("NFKD", (task.get("title") or task["text"])[:60].replace("ß", "ss"))
+    words = re.findall(r"[a-z0-9]+", head.encode("ascii", "ignore").decode().lower())
+    name = words[0][:40] if words else ""
+    for word in words[1:]:
+        if len(name) + 1 + len(word) > 40:
+            break
+        name += "-" + word
+    return f"{count:06d}-{name}" if name else f"{count:06d}"
+
+
 def _brat_files(folder, made) -> None:
     """The brat writer's files, as it wrote them from task dicts."""
     labels: dict[str, None] = {}
     folder.mkdir()
     for count, task in enumerate(made, start=1):
-        (folder / f"{count:06d}.txt").write_bytes(task["text"].encode("utf-8"))
+        name = _brat_name(count, task)
+        (folder / f"{name}.txt").write_bytes(task["text"].encode("utf-8"))
         lines = []
         for i, span in enumerate(task["spans"], start=1):
             if span["label"].split() != [span["label"]]:
                 raise InputError(f"label {span['label']!r} holds whitespace, which brat labels cannot")
             labels[span["label"]] = None
             lines.append(f"T{i}\t{span['label']} {span['start']} {span['end']}\t{_flat(task['text'][span['start']:span['end']])}\n")
-        (folder / f"{count:06d}.ann").write_bytes("".join(lines).encode("utf-8"))
+        (folder / f"{name}.ann").write_bytes("".join(lines).encode("utf-8"))
     conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
     (folder / "annotation.conf").write_bytes(conf.encode("utf-8"))
 
@@ -268,6 +284,7 @@ def test_brat_files_are_the_task_writers_bytes(varied_brat, tmp_path, statuses, 
     count = export(store, after, statuses, form="brat")
     assert _files(after) == _files(before)
     assert len(_files(after)) == 2 * count + 1
+    assert sorted(_files(after))[:2] == ["000001-meeting-at.ann", "000001-meeting-at.txt"]  # the title's words
     if statuses is None:
         ann = b"".join(_files(after).values()).decode("utf-8")
         for piece in ["T1\tPERSON 0 5\tPutin\n", "\t.    The\n", "\ttab here\n", "\t\x01 \x1f \x7f controls, \u2028\n",
@@ -322,8 +339,8 @@ def test_an_export_limited_to_one_article_writes_the_first_one(varied_brat, tmp_
     assert export(store, first / name, None, form=form, with_tokens=False, limit=1) == 1
     if form == "brat":
         written = _files(first / name)
-        assert written.keys() == {"000001.txt", "000001.ann", "annotation.conf"}
-        assert written["000001.ann"] == _files(whole / name)["000001.ann"] != b""
+        assert written.keys() == {"000001-meeting-at.txt", "000001-meeting-at.ann", "annotation.conf"}
+        assert written["000001-meeting-at.ann"] == _files(whole / name)["000001-meeting-at.ann"] != b""
     elif form == "labelstudio":
         assert json.loads((first / name).read_bytes()) == json.loads((whole / name).read_bytes())[:1]
     else:

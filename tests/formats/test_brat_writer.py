@@ -1,5 +1,5 @@
-"""brat's writer where the reference tests (tests/core/test_task_lines.py) do not reach: many spans in
-one article, labels first used in later batches, and labels only a damaged project holds."""
+"""brat's writer where the reference tests (tests/core/test_task_lines.py) do not reach: file names,
+many spans in one article, labels first used in later batches, and labels only a damaged project holds."""
 
 from __future__ import annotations
 
@@ -29,6 +29,39 @@ def _accepted(store, texts_and_spans) -> None:
         store.accept(article_id)
 
 
+@pytest.mark.parametrize("head, name", [
+    ("Angela Merkel visits Paris", "000007-angela-merkel-visits-paris"),
+    ("ZÜRICH, 19 August — Médecins Sans Frontières warned", "000007-zurich-19-august-medecins-sans"),  # whole words
+    ("Straße des 17. Juni", "000007-strasse-des-17-juni"),
+    ("ﬁnal Ｆｕｌｌ-width", "000007-final-full-width"),  # compatibility forms, as NFKD reads them
+    ("北京 Москва", "000007"),  # no ASCII letter: the number alone
+    ("", "000007"),
+    ("...  ---\t\n", "000007"),
+    ("x" * 45 + " more", "000007-" + "x" * 40),  # a first word too long for the name is cut
+    ("CON", "000007-con"),  # a device name on Windows, never alone: the number goes first
+    ("../../etc/passwd", "000007-etc-passwd"),  # no path separator survives
+])
+def test_a_file_is_named_by_its_number_then_the_first_words_of_its_title(head, name):
+    assert brat.document_names(7, [head]) == [name]
+
+
+def test_names_in_a_batch_are_numbered_in_order_and_unique_for_the_same_words():
+    assert brat.document_names(9, ["Same words", "Same words", "", "Third"]) == [
+        "000009-same-words", "000010-same-words", "000011", "000012-third"]
+
+
+def test_files_are_named_after_the_title_else_the_start_of_the_text(store, tmp_path):
+    ids, _ = store.add_articles([{"text": "Ada met Charles in London.", "title": "Ada's day\x1fout"},
+                                 {"text": "The Analytical Engine was never built."}])
+    for article_id in ids:
+        store.accept(article_id)
+    assert export(store, tmp_path / "out", None, form="brat") == 2
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "000001-ada-s-day-out.ann", "000001-ada-s-day-out.txt",
+        "000002-the-analytical-engine-was-never-built.ann", "000002-the-analytical-engine-was-never-built.txt",
+        "annotation.conf"]
+
+
 def test_an_article_with_more_spans_than_the_numbers_made_ahead(store, tmp_path):
     words = [f"Wörd{n}" for n in range(2500)]
     text = " ".join(words)
@@ -38,7 +71,7 @@ def test_an_article_with_more_spans_than_the_numbers_made_ahead(store, tmp_path)
         at += len(word) + 1
     _accepted(store, [(text, spans)])
     assert export(store, tmp_path / "out", None, form="brat") == 1
-    lines = (tmp_path / "out" / "000001.ann").read_text("utf-8").splitlines()
+    lines = (tmp_path / "out" / "000001-word0-word1-word2-word3-word4-word5.ann").read_text("utf-8").splitlines()
     assert len(lines) == 2500
     assert lines[0] == "T1\tPER 0 5\tWörd0"
     assert lines[2499] == f"T2500\tPER {spans[-1][0]} {spans[-1][1]}\tWörd2499"
@@ -51,8 +84,8 @@ def test_labels_are_listed_in_the_order_they_are_first_used_across_batches(store
     assert brat.write_batches(tmp_path / "out", batches, WriteOptions()) == 4
     out = tmp_path / "out"
     assert (out / "annotation.conf").read_text("utf-8") == "[entities]\nPER\nLOC\nORG\n[relations]\n[events]\n[attributes]\n"
-    assert (out / "000003.ann").read_text("utf-8") == "T1\tLOC 0 4\tRome\nT2\tPER 9 12\tAda\n"
-    assert (out / "000004.ann").read_text("utf-8") == "T1\tORG 0 3\tIBM\nT2\tLOC 7 11\tRome\n"
+    assert (out / "000003-rome-and-ada.ann").read_text("utf-8") == "T1\tLOC 0 4\tRome\nT2\tPER 9 12\tAda\n"
+    assert (out / "000004-ibm-in-rome.ann").read_text("utf-8") == "T1\tORG 0 3\tIBM\nT2\tLOC 7 11\tRome\n"
 
 
 @pytest.mark.parametrize("label", ["PER\nLOC", "PER\x1eX", "PER\x1dX", "PER\tX"])

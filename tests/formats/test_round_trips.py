@@ -202,15 +202,20 @@ def test_conll_bilou_and_iob1_are_read(tmp_path, source):
 def test_brat_round_trip(tmp_path, source):
     first, second = tmp_path / "first", tmp_path / "second"
     round_trip(tmp_path, source, first, second, "--format", "brat")
-    assert sorted(p.name for p in first.iterdir()) == ["000001.ann", "000001.txt", "000002.ann", "000002.txt", "annotation.conf"]
-    assert (first / "000001.txt").read_text("utf-8") == SUMMIT
-    assert (first / "000001.ann").read_text("utf-8") == (
+    summit, shop = "000001-summit", "000002-apple-opened-a-shop-in-berlin"  # the title's words, or the text's
+    assert sorted(p.name for p in first.iterdir()) == [f"{summit}.ann", f"{summit}.txt", f"{shop}.ann", f"{shop}.txt", "annotation.conf"]
+    assert (first / f"{summit}.txt").read_text("utf-8") == SUMMIT
+    assert (first / f"{summit}.ann").read_text("utf-8") == (
         "T1\tPER 0 13\tAngela Merkel\nT2\tPER 18 33\tEmmanuel Macron\nT3\tGPE 37 42\tParis\n"
     )
-    assert (first / "000002.ann").read_text("utf-8") == "T1\tORG 0 5\tApple\nT2\tGPE 23 29\tBerlin\n"
+    assert (first / f"{shop}.ann").read_text("utf-8") == "T1\tORG 0 5\tApple\nT2\tGPE 23 29\tBerlin\n"
     assert (first / "annotation.conf").read_text("utf-8") == "[entities]\nPER\nGPE\nORG\n[relations]\n[events]\n[attributes]\n"
-    for name in ("000001.txt", "000001.ann", "000002.txt", "000002.ann"):
-        assert (second / name).read_bytes() == (first / name).read_bytes()
+    # brat keeps no title: the summit's name comes from its text the second time, and nothing else changes.
+    again = {"000001-angela-merkel-met-emmanuel-macron-in": summit, shop: shop}
+    assert sorted(p.name for p in second.iterdir()) == sorted([f"{n}{e}" for n in again for e in (".ann", ".txt")] + ["annotation.conf"])
+    for name, before in again.items():
+        for extension in (".txt", ".ann"):
+            assert (second / f"{name}{extension}").read_bytes() == (first / f"{before}{extension}").read_bytes()
 
 
 def test_jsonl_round_trip_keeps_texts_spans_labels_meta_and_titles(tmp_path, source):

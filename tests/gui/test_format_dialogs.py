@@ -179,9 +179,10 @@ def test_export_to_brat_writes_a_folder(make_main_window, tmp_path, qtbot, press
     press(w, Qt.Key.Key_A)
     out = tmp_path / "brat"
     _export(w, qtbot, "brat", out)
-    assert sorted(p.name for p in out.iterdir()) == ["000001.ann", "000001.txt", "annotation.conf"]
-    assert (out / "000001.txt").read_text("utf-8") == "Kim Jong Un met Vladimir Putin in Vladivostok on Wednesday."
-    assert (out / "000001.ann").read_text("utf-8") == (
+    name = "000001-summit-in-the-east"  # the first words of the title
+    assert sorted(p.name for p in out.iterdir()) == [f"{name}.ann", f"{name}.txt", "annotation.conf"]
+    assert (out / f"{name}.txt").read_text("utf-8") == "Kim Jong Un met Vladimir Putin in Vladivostok on Wednesday."
+    assert (out / f"{name}.ann").read_text("utf-8") == (
         "T1\tPERSON 0 11\tKim Jong Un\nT2\tPERSON 16 30\tVladimir Putin\nT3\tORG 34 45\tVladivostok\nT4\tDATE 49 58\tWednesday\n"
     )
 

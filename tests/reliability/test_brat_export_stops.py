@@ -102,5 +102,6 @@ def test_a_killed_export_leaves_no_process_and_the_next_export_cleans_up(project
     assert result.returncode == 0, result.stderr
     assert _temps(tmp_path) == [], f"{left.name} was left behind"
     assert len(list(out.iterdir())) == 2 * ARTICLES + 1
-    assert (out / "020000.txt").read_text("utf-8") == "Article 19999: Ada Lovelace met Charles Babbage in London."
-    assert (out / "020000.ann").read_text("utf-8") == "T1\tPERSON 15 27\tAda Lovelace\n"
+    last = out / "020000-article-19999-ada-lovelace-met-charles"
+    assert last.with_suffix(".txt").read_text("utf-8") == "Article 19999: Ada Lovelace met Charles Babbage in London."
+    assert last.with_suffix(".ann").read_text("utf-8") == "T1\tPERSON 15 27\tAda Lovelace\n"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from itertools import chain, repeat
 from pathlib import Path
 
 from ..errors import InputError
@@ -96,7 +95,8 @@ def _flat(value: str) -> str:
 
 
 SPANS = BRAT_SPANS  # each article's labels, starts and ends (store.export_text_batches)
-_NUMBERS = tuple(f"T{n}\t" for n in range(1, 2001))  # "T1\t", "T2\t"...: enough for most articles
+_NUMBERS = tuple(str(n) for n in range(1, 2001))  # the lines' numbers, made once: enough for most articles
+_FLAT = bytes.maketrans(b"\r\n\t", b"   ")
 _DAMAGED = "a label holds a line break or a control character, which brat labels cannot (the project is damaged)"
 
 
@@ -154,8 +154,9 @@ def document_names(first: int, heads: list[str]) -> list[str]:
 
 def _ann(text: bytes, spans: str, labels: dict[str, None]) -> bytes:
     """The .ann of a text (UTF-8) from its spans' pieces (``SPANS``): each line numbered, with the
-    text it covers, put together in C (no Python code runs per span). Labels not yet in ``labels``
-    are checked and added."""
+    text it covers. Labels not yet in ``labels`` are checked and added. One f-string per span in a
+    list comprehension took a fifth less time than zipping the pieces into one join in C, or than
+    ``%`` per span (1.9 million spans: 1.2 s against 1.5-1.7 s)."""
     pieces = spans.split("\x1e")
     if len(pieces) != 3:
         raise InputError(_DAMAGED)
@@ -168,10 +169,9 @@ def _ann(text: bytes, spans: str, labels: dict[str, None]) -> bytes:
                 if label.split() != [label]:
                     raise InputError(f"label {label!r} holds whitespace, which brat labels cannot")
                 labels[label] = None
-    numbers = _NUMBERS if len(names) <= len(_NUMBERS) else [f"T{n}\t" for n in range(1, len(names) + 1)]
-    flat = text.decode().replace("\r", " ").replace("\n", " ").replace("\t", " ")  # as _flat: brat's .ann lines
-    covered = map(flat.__getitem__, map(slice, map(int, starts), map(int, ends)))
-    space = repeat(" ")
-    return "".join(chain.from_iterable(
-        zip(numbers, names, space, starts, space, ends, repeat("\t"), covered, repeat("\n"))
-    )).encode()
+    numbers = _NUMBERS if len(names) <= len(_NUMBERS) else [str(n) for n in range(1, len(names) + 1)]
+    flat = text.translate(_FLAT).decode()  # as _flat: brat's .ann lines (bytes that UTF-8 never uses inside a character)
+    return "".join([
+        f"T{number}\t{label} {start} {end}\t{flat[int(start):int(end)]}\n"
+        for number, label, start, end in zip(numbers, names, starts, ends)
+    ]).encode()

@@ -5,8 +5,8 @@ took this machine 2.5-4 s of system time. In the exporting process that time add
 reading and formatting (a median of 6.0 s for 50,000 articles); a thread of its own made it
 slower, as each of the three calls per file waited for the GIL the formatting held, and two
 threads creating files in one folder took twice the system time between them. Here a child
-process does nothing else while its parent reads and formats the next batch: a median of
-4.1 s (README, Speed).
+process does nothing else while its parent reads and formats the next batch (README, Speed,
+has the figures).
 
 The parent sends batches through the child's stdin: the number of files k and the bytes of
 their names (8 bytes each), k sizes (8 bytes each, native order: both ends are this machine),

@@ -311,8 +311,9 @@ class ArticleStore:
         texts as stored, and each one's ``spans``, an SQL aggregate over its annotations ``a`` (read
         in the order start, end, id) that makes text (``span_pieces.BRAT_SPANS``). The articles'
         pieces are joined by x'1d', which a label holds only in a damaged project (names are checked,
-        ``labels.check_name``): its batch then has more pieces than texts. Read ahead as
-        ``export_rows`` reads; ``limit`` as there."""
+        ``labels.check_name``): its batch then has more pieces than texts. Each one's head, too (its
+        title's or text's first characters, to name a file after). Read ahead as ``export_rows``
+        reads; ``limit`` as there."""
         where, args = self._export_filter(statuses, annotator)
         if limit is not None:
             yield from islice(self._text_batches(self.conn, where, args, limit, spans), 1)
